@@ -1,0 +1,162 @@
+//! The command-line definitions. The doc comments are the `--help` text; the man pages and
+//! completions are generated from these definitions.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0    success
+  1    the request failed (unsolvable, signature refused, download failed, refused as unsafe,
+       nothing matched)
+  2    usage error (bad flag, malformed configuration file)
+  100  check-update: updates are available
+  11   vercmp: the first version is newer
+  12   vercmp: the second version is newer
+
+Try the built-in demo host: xcpng-mod demo";
+
+/// Repositories, packages and kernel-module drivers for XCP-ng hosts.
+///
+/// xcpng-mod reads the host's yum repositories, lists and explains driver packages
+/// (supported, alternate `-alt`, additional `-module`/`kmod-*`), and does what admins
+/// otherwise do by hand with yum, grep and modinfo.
+#[derive(Debug, Parser)]
+#[command(name = "xcpng-mod", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options valid before or after any command.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Operate on the host tree at DIR: configuration, rpmdb, caches and /lib/modules are all
+    /// read under it
+    #[arg(long, global = true, value_name = "DIR", visible_alias = "installroot", default_value = "/")]
+    pub root: PathBuf,
+    /// Enable repos for this run (globs allowed: 'xcp-ng-test*'); repeatable
+    #[arg(long, global = true, value_name = "ID")]
+    pub enablerepo: Vec<String>,
+    /// Disable repos for this run (globs allowed); repeatable
+    #[arg(long, global = true, value_name = "ID")]
+    pub disablerepo: Vec<String>,
+    /// Use only these repos (globs allowed); repeatable
+    #[arg(long = "repo", global = true, value_name = "ID", visible_alias = "repoid")]
+    pub repo: Vec<String>,
+    /// Add a repo for this run: ID,URL with URL file://, http:// or https:// (or a path)
+    #[arg(long, global = true, value_name = "ID,URL")]
+    pub repofrompath: Vec<String>,
+    /// Value of $releasever in repo files
+    #[arg(long, global = true, value_name = "V")]
+    pub releasever: Option<String>,
+    /// Override a configuration option: KEY=VALUE for [main], REPO.KEY=VALUE for repos
+    /// (e.g. --setopt=xcp-ng-testing.enabled=1, --setopt=reposdir=DIR)
+    #[arg(long, global = true, value_name = "KEY=VALUE")]
+    pub setopt: Vec<String>,
+    /// Skip signature checks (checksums are still verified); prints a warning
+    #[arg(long, global = true)]
+    pub nogpgcheck: bool,
+    /// Use only cached metadata; never touch the network
+    #[arg(short = 'C', long, global = true, conflicts_with = "refresh")]
+    pub cacheonly: bool,
+    /// Consider cached metadata expired and fetch it again
+    #[arg(long, global = true)]
+    pub refresh: bool,
+    /// Target kernel release for module work (default: the running kernel; under --root, the
+    /// newest in ROOT/lib/modules)
+    #[arg(long, global = true, value_name = "KVER")]
+    pub kernel: Option<String>,
+    /// Answer yes to questions
+    #[arg(short = 'y', long, global = true, conflicts_with = "assumeno")]
+    pub assumeyes: bool,
+    /// Show what would be done and change nothing
+    #[arg(long, global = true)]
+    pub assumeno: bool,
+    /// Machine output on stdout: one JSON document with "version": 1
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Less talk on stderr
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More talk on stderr
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List repos with id, name, status, base URLs and cached package count (no network)
+    Repolist {
+        /// Include disabled repos
+        #[arg(long)]
+        all: bool,
+    },
+    /// Fetch and check the metadata of the enabled repos
+    Makecache,
+    /// List packages; the class flags keep only kernel-driver packages of that class
+    List(ListArgs),
+    /// Show package details, the repo they come from and the head of their changelog
+    Info {
+        /// Package names, globs or name-version[-release][.arch]
+        #[arg(required = true, value_name = "PKG")]
+        packages: Vec<String>,
+    },
+    /// Find packages whose name or summary contains every term
+    Search {
+        #[arg(required = true, value_name = "TERM")]
+        terms: Vec<String>,
+    },
+    /// Exit 100 when updates are available (listing them), 0 when none
+    CheckUpdate {
+        /// Only these packages (names or globs)
+        #[arg(value_name = "PKG")]
+        packages: Vec<String>,
+    },
+    /// Compare two [epoch:]version[-release] strings like rpm: exit 0 equal, 11 first newer,
+    /// 12 second newer
+    Vercmp {
+        evr1: String,
+        evr2: String,
+    },
+    /// Build the built-in demo host (an XCP-ng-like tree with repos and an rpmdb) and show
+    /// its alternate drivers
+    Demo {
+        /// Where to build it (default: a directory under the system temp dir)
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Installed packages only
+    #[arg(long, group = "scope")]
+    pub installed: bool,
+    /// Available packages only (newest of each, not installed at that version)
+    #[arg(long, group = "scope")]
+    pub available: bool,
+    /// Updates for installed packages
+    #[arg(long, group = "scope")]
+    pub updates: bool,
+    /// Installed and available (the default)
+    #[arg(long, group = "scope")]
+    pub all: bool,
+    /// Only alternate drivers (`-alt` packages, installed into override/)
+    #[arg(long, group = "class")]
+    pub alternate: bool,
+    /// Only additional drivers (`-module` and `kmod-*` packages)
+    #[arg(long, group = "class")]
+    pub additional: bool,
+    /// Only supported vendor drivers
+    #[arg(long, group = "class")]
+    pub supported: bool,
+    /// Show every available version, not only the newest
+    #[arg(long)]
+    pub showduplicates: bool,
+    /// Package names or globs ('bnxt*')
+    #[arg(value_name = "GLOB")]
+    pub patterns: Vec<String>,
+}

@@ -1,0 +1,308 @@
+//! The built-in demo host: an XCP-ng-like tree (yum repos for base, updates and testing, an
+//! rpmdb with a kernel and vendor drivers installed, `/lib/modules/4.19.0+1`) made of real
+//! RPMs built here with the `rpm` crate, indexed by the real `createrepo_c` and installed by
+//! the real `rpm --root`. Tests build their fixture hosts with the same pieces.
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The kernel release of the demo host.
+pub const KVER: &str = "4.19.0+1";
+
+/// A package to build.
+#[derive(Debug, Clone, Default)]
+pub struct PkgSpec {
+    pub name: String,
+    pub epoch: Option<u32>,
+    pub version: String,
+    pub release: String,
+    pub arch: String,
+    pub summary: String,
+    pub description: String,
+    pub provides: Vec<String>,
+    pub requires: Vec<String>,
+    pub conflicts: Vec<String>,
+    pub obsoletes: Vec<String>,
+    /// (path on the host, content)
+    pub files: Vec<(String, Vec<u8>)>,
+    /// (author line, text, unix time)
+    pub changelog: Vec<(String, String, u32)>,
+    pub post: Option<String>,
+}
+
+impl PkgSpec {
+    pub fn new(name: &str, version: &str, release: &str) -> PkgSpec {
+        PkgSpec {
+            name: name.into(),
+            version: version.into(),
+            release: release.into(),
+            arch: "x86_64".into(),
+            summary: format!("{name} package"),
+            description: format!("The {name} package."),
+            ..Default::default()
+        }
+    }
+    pub fn summary(mut self, s: &str) -> Self {
+        self.summary = s.into();
+        self
+    }
+    pub fn arch(mut self, a: &str) -> Self {
+        self.arch = a.into();
+        self
+    }
+    pub fn provides(mut self, d: &str) -> Self {
+        self.provides.push(d.into());
+        self
+    }
+    pub fn requires(mut self, d: &str) -> Self {
+        self.requires.push(d.into());
+        self
+    }
+    pub fn obsoletes(mut self, d: &str) -> Self {
+        self.obsoletes.push(d.into());
+        self
+    }
+    pub fn file(mut self, path: &str, content: &[u8]) -> Self {
+        self.files.push((path.into(), content.to_vec()));
+        self
+    }
+    pub fn changelog(mut self, author: &str, text: &str, time: u32) -> Self {
+        self.changelog.push((author.into(), text.into(), time));
+        self
+    }
+
+    /// The file name rpm tools give this package.
+    pub fn file_name(&self) -> String {
+        format!("{}-{}-{}.{}.rpm", self.name, self.version, self.release, self.arch)
+    }
+}
+
+fn to_rpm_dep(s: &str) -> Result<rpm::Dependency> {
+    let d = crate::rpm::Dependency::parse(s).ok_or_else(|| Error::Usage(format!("bad dependency `{s}`")))?;
+    let versioned = d.is_versioned();
+    let Some(evr) = d.evr.filter(|_| versioned) else {
+        return Ok(rpm::Dependency::any(d.name));
+    };
+    let v = evr.to_string();
+    Ok(match d.sense.op() {
+        "=" => rpm::Dependency::eq(d.name, v),
+        "<" => rpm::Dependency::less(d.name, v),
+        "<=" => rpm::Dependency::less_eq(d.name, v),
+        ">" => rpm::Dependency::greater(d.name, v),
+        ">=" => rpm::Dependency::greater_eq(d.name, v),
+        _ => rpm::Dependency::any(d.name),
+    })
+}
+
+fn rpm_err(what: &str) -> impl FnOnce(rpm::Error) -> Error + '_ {
+    move |e| Error::Failed {
+        what: format!("building {what}: {e}"),
+        hint: None,
+    }
+}
+
+/// Build one RPM into `dir`; returns its path.
+pub fn build_rpm(spec: &PkgSpec, dir: &Path) -> Result<PathBuf> {
+    let mut b = rpm::PackageBuilder::new(&spec.name, &spec.version, "GPLv2", &spec.arch, &spec.summary);
+    b.release(&spec.release)
+        .description(&spec.description)
+        .url("https://xcp-ng.org")
+        .vendor("XCP-ng")
+        .build_host("demo.xcp-ng.org")
+        .using_config(rpm::BuildConfig::v4().compression(rpm::CompressionType::Gzip));
+    if let Some(e) = spec.epoch {
+        b.epoch(e);
+    }
+    for (path, content) in &spec.files {
+        b.with_file_contents(content.clone(), rpm::FileOptions::new(path.as_str()).permissions(0o644))
+            .map_err(rpm_err(&spec.name))?;
+    }
+    for d in &spec.provides {
+        b.provides(to_rpm_dep(d)?);
+    }
+    for d in &spec.requires {
+        b.requires(to_rpm_dep(d)?);
+    }
+    for d in &spec.conflicts {
+        b.conflicts(to_rpm_dep(d)?);
+    }
+    for d in &spec.obsoletes {
+        b.obsoletes(to_rpm_dep(d)?);
+    }
+    for (who, text, when) in &spec.changelog {
+        b.add_changelog_entry(who, text, *when);
+    }
+    if let Some(post) = &spec.post {
+        b.post_install_script(post.as_str());
+    }
+    let pkg = b.build().map_err(rpm_err(&spec.name))?;
+    std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+    let out = dir.join(spec.file_name());
+    pkg.write_file(&out).map_err(rpm_err(&spec.name))?;
+    Ok(out)
+}
+
+fn tool(name: &str) -> Command {
+    let mut c = Command::new(name);
+    c.env("LC_ALL", "C");
+    c
+}
+
+fn run(mut cmd: Command, what: &str) -> Result<()> {
+    let out = cmd.output().map_err(|e| Error::Failed {
+        what: format!("cannot run {what}: {e}"),
+        hint: Some("install rpm and createrepo-c (Debian/Ubuntu: apt-get install rpm createrepo-c)".into()),
+    })?;
+    if !out.status.success() {
+        return Err(Error::Failed {
+            what: format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
+            hint: None,
+        });
+    }
+    Ok(())
+}
+
+/// Index a directory of RPMs with the real `createrepo_c`.
+pub fn createrepo(dir: &Path) -> Result<()> {
+    let mut c = tool("createrepo_c");
+    c.arg("--quiet").arg("--no-database").arg(dir);
+    run(c, "createrepo_c")
+}
+
+/// Install RPM files into `root` with the real `rpm` (no dependency checks, no scripts: the
+/// demo root has no shell to run them).
+pub fn rpm_install(root: &Path, files: &[PathBuf]) -> Result<()> {
+    let mut init = tool("rpm");
+    init.arg("--root").arg(root).args(["--dbpath", "/var/lib/rpm", "--initdb"]);
+    run(init, "rpm --initdb")?;
+    if files.is_empty() {
+        return Ok(());
+    }
+    let mut c = tool("rpm");
+    c.arg("--root")
+        .arg(root)
+        .args(["--dbpath", "/var/lib/rpm", "-i", "--nodeps", "--noscripts", "--nosignature", "--ignorearch"])
+        .args(files);
+    run(c, "rpm -i")
+}
+
+/// Content standing in for a module file.
+pub fn module_bytes(name: &str, version: &str) -> Vec<u8> {
+    format!("demo module {name} version {version}\n").into_bytes()
+}
+
+const REL: &str = "xcpng8.3";
+
+fn driver(pkg: &str, module: &str, version: &str, rel: &str, dir: &str) -> PkgSpec {
+    PkgSpec::new(pkg, version, &format!("{rel}.{REL}"))
+        .summary(&format!("{module} driver ({dir})"))
+        .provides("vendor-driver")
+        .requires(&format!("kernel-uname-r = {KVER}"))
+        .file(
+            &format!("/lib/modules/{KVER}/{dir}/{module}.ko"),
+            &module_bytes(module, version),
+        )
+}
+
+/// The demo's repos: (repo id, enabled, packages).
+pub fn demo_repos() -> Vec<(&'static str, bool, Vec<PkgSpec>)> {
+    let kernel = PkgSpec::new("kernel", "4.19.19", &format!("8.0.38.1.{REL}"))
+        .summary("The Linux kernel")
+        .provides(&format!("kernel-uname-r = {KVER}"))
+        .file(&format!("/boot/vmlinuz-{KVER}"), b"demo kernel image\n")
+        .file(
+            &format!("/lib/modules/{KVER}/kernel/drivers/net/ethernet/broadcom/bnxt/bnxt_en.ko"),
+            &module_bytes("bnxt_en", "1.9.2"),
+        )
+        .file(
+            &format!("/lib/modules/{KVER}/kernel/drivers/net/ethernet/intel/igb/igb.ko"),
+            &module_bytes("igb", "5.4.0-k"),
+        );
+    let base = vec![
+        kernel.clone(),
+        PkgSpec::new("xcp-ng-release", "8.3.0", &format!("29.{REL}"))
+            .summary("XCP-ng release file")
+            .provides("system-release(releasever) = 8.3")
+            .file("/etc/xcp-ng-release", b"XCP-ng release 8.3.0\n"),
+        PkgSpec::new("vendor-drivers", "1.0.2", &format!("1.3.{REL}"))
+            .summary("Meta package pulling in the supported vendor drivers")
+            .requires("broadcom-bnxt-en")
+            .requires("intel-igb"),
+        driver("broadcom-bnxt-en", "bnxt_en", "1.10.0_216.0.119.1", "1", "updates")
+            .summary("Broadcom NetXtreme-C/E network driver"),
+        driver("broadcom-bnxt-en-alt", "bnxt_en", "1.10.3_232.0.155.5", "1", "override")
+            .summary("Alternate Broadcom NetXtreme-C/E network driver"),
+        driver("intel-igb", "igb", "5.11.4", "1", "updates").summary("Intel Gigabit Ethernet driver"),
+        driver("intel-igb-alt", "igb", "5.3.5.39", "1", "override")
+            .summary("Alternate Intel Gigabit Ethernet driver (older than the supported one)"),
+        driver(&format!("kmod-zfs-{KVER}"), "zfs", "2.1.7", "1", "extra/zfs")
+            .summary("ZFS kernel modules")
+            .provides("zfs-kmod = 2.1.7"),
+        driver("r8125-module", "r8125", "9.011.00", "1", "extra").summary("Realtek RTL8125 2.5GbE driver"),
+    ];
+    let updates = vec![driver("broadcom-bnxt-en", "bnxt_en", "1.10.0_216.0.119.1", "2", "updates")
+        .summary("Broadcom NetXtreme-C/E network driver")
+        .changelog("Samuel Verschelde <stormi-xcp@ylix.fr> - 1.10.0_216.0.119.1-2", "- Rebuild for XCP-ng 8.3 updates", 1_730_000_000)
+        .changelog("Samuel Verschelde <stormi-xcp@ylix.fr> - 1.10.0_216.0.119.1-1", "- Initial package", 1_700_000_000)];
+    let testing = vec![
+        driver("intel-igb", "igb", "5.12.3", "1", "updates")
+            .summary("Intel Gigabit Ethernet driver")
+            .changelog("Thierry Escande <thierry.escande@vates.tech> - 5.12.3-1", "- Update to 5.12.3\n- Fixes link flaps on I350", 1_735_000_000),
+        driver("r8125-module-alt", "r8125", "9.013.02", "1", "override")
+            .summary("Alternate Realtek RTL8125 2.5GbE driver"),
+    ];
+    vec![("xcp-ng-base", true, base), ("xcp-ng-updates", true, updates), ("xcp-ng-testing", false, testing)]
+}
+
+/// What `build` made.
+pub struct DemoHost {
+    pub root: PathBuf,
+}
+
+/// Build (or rebuild) the demo host under `dir`: `dir/root` is the host tree, `dir/repos` the
+/// repositories it points to with `file://` URLs.
+pub fn build(dir: &Path) -> Result<DemoHost> {
+    let dir = std::path::absolute(dir).map_err(Error::io(dir))?;
+    let root = dir.join("root");
+    let repos = dir.join("repos");
+    for d in [&root, &repos] {
+        if d.exists() {
+            std::fs::remove_dir_all(d).map_err(Error::io(d))?;
+        }
+    }
+    let mut repo_file = String::from("# Demo host repos (xcpng-mod demo).\n");
+    let mut installed = Vec::new();
+    for (id, enabled, pkgs) in demo_repos() {
+        let rdir = repos.join(id).join("x86_64");
+        let pdir = rdir.join("Packages");
+        for p in &pkgs {
+            let path = build_rpm(p, &pdir)?;
+            let install = id == "xcp-ng-base"
+                && matches!(
+                    p.name.as_str(),
+                    "kernel" | "xcp-ng-release" | "vendor-drivers" | "broadcom-bnxt-en" | "intel-igb"
+                );
+            if install {
+                installed.push(path);
+            }
+        }
+        createrepo(&rdir)?;
+        repo_file.push_str(&format!(
+            "\n[{id}]\nname=XCP-ng {} Repository (demo)\nbaseurl=file://{}/\nenabled={}\ngpgcheck=0\nrepo_gpgcheck=0\n",
+            id.trim_start_matches("xcp-ng-"),
+            rdir.display(),
+            u8::from(enabled)
+        ));
+    }
+    let etc = root.join("etc/yum.repos.d");
+    std::fs::create_dir_all(&etc).map_err(Error::io(&etc))?;
+    std::fs::write(etc.join("xcp-ng.repo"), repo_file).map_err(Error::io(&etc))?;
+    std::fs::write(root.join("etc/yum.conf"), "[main]\nmetadata_expire=6h\ngpgcheck=1\n")
+        .map_err(Error::io(&root))?;
+    std::fs::create_dir_all(root.join("etc/depmod.d")).map_err(Error::io(&root))?;
+    std::fs::write(root.join("etc/depmod.d/00-xcpng-override.conf"), "search override\n")
+        .map_err(Error::io(&root))?;
+    rpm_install(&root, &installed)?;
+    Ok(DemoHost { root })
+}

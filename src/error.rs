@@ -1,0 +1,87 @@
+//! The crate's top-level error: every module's error, with the exit code, the `kind` of the
+//! JSON contract and the hint the binary prints.
+
+use crate::config::ConfigError;
+use crate::repo::RepoError;
+use crate::rpm::installed::InstalledError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error(transparent)]
+    Installed(#[from] InstalledError),
+    /// A request that names nothing that exists.
+    #[error("{what}")]
+    NotFound { what: String, hint: Option<String> },
+    /// Bad command-line usage detected after parsing.
+    #[error("{0}")]
+    Usage(String),
+    /// Anything else that failed, with a hint.
+    #[error("{what}")]
+    Failed { what: String, hint: Option<String> },
+    #[error("{path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Exit code of the command-line contract: 2 for usage and configuration, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Config(_) | Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// The `kind` of the JSON error object.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Config(_) => "config",
+            Error::Repo(_) => "repo",
+            Error::Installed(_) => "rpmdb",
+            Error::NotFound { .. } => "not-found",
+            Error::Usage(_) => "usage",
+            Error::Failed { .. } => "failed",
+            Error::Io { .. } => "io",
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Config(e) => e.hint(),
+            Error::Repo(e) => e.hint(),
+            Error::Installed(e) => e.hint(),
+            Error::NotFound { hint, .. } | Error::Failed { hint, .. } => hint.clone(),
+            Error::Usage(_) => Some("see `xcpng-mod --help`".into()),
+            Error::Io { .. } => None,
+        }
+    }
+
+    /// The message with its causes, `a: b: c`, without repeating a cause already in the text.
+    pub fn chain(&self) -> String {
+        let mut s = self.to_string();
+        let mut cur = std::error::Error::source(self);
+        while let Some(c) = cur {
+            let m = c.to_string();
+            if !s.contains(&m) {
+                s.push_str(": ");
+                s.push_str(&m);
+            }
+            cur = c.source();
+        }
+        s
+    }
+
+    pub fn io(path: impl Into<std::path::PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,16 @@
+//! xcpng-mod: repositories, package transactions and kernel-module management for XCP-ng
+//! hosts. The library does the work; `main.rs` only parses arguments and maps results to exit
+//! codes. Data flows one way: configuration → repositories → (trust) → solver → transaction →
+//! module state. See DESIGN in the README for the module map.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod modules;
+pub mod ops;
+pub mod repo;
+pub mod rpm;
+pub mod sysroot;
+
+pub use error::{Error, Result};

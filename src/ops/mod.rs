@@ -1,0 +1,186 @@
+//! Operations: what each command does, as functions that take resolved settings and return
+//! data. They know nothing of tables, colours or JSON; the `cli` module renders their values.
+
+pub mod query;
+
+use crate::config::{self, Config, Overrides};
+use crate::error::{Error, Result};
+use crate::repo::fetch::{FetchOptions, Fetcher};
+use crate::repo::{self, cache::Detail, CachePolicy, Repo};
+use crate::rpm::{installed, Package};
+use crate::sysroot::Sysroot;
+use std::time::Duration;
+
+/// Progress and warnings, implemented by the CLI (stderr, hidden with `-q`) and by tests.
+pub trait Reporter: Sync {
+    fn warn(&self, msg: &str);
+    fn info(&self, msg: &str);
+}
+
+/// A reporter that keeps nothing (for library users that do not want talk).
+pub struct Silent;
+
+impl Reporter for Silent {
+    fn warn(&self, _: &str) {}
+    fn info(&self, _: &str) {}
+}
+
+/// Everything the command line decided, resolved once before work starts.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub root: Sysroot,
+    pub overrides: Overrides,
+    pub cache: CachePolicy,
+    pub kernel: Option<String>,
+    pub assumeyes: bool,
+    pub assumeno: bool,
+    pub downloadonly: bool,
+}
+
+impl Settings {
+    pub fn new(root: impl Into<std::path::PathBuf>) -> Settings {
+        Settings {
+            root: Sysroot::new(root),
+            overrides: Overrides::default(),
+            cache: CachePolicy::default(),
+            kernel: None,
+            assumeyes: false,
+            assumeno: false,
+            downloadonly: false,
+        }
+    }
+}
+
+/// Settings plus what is loaded from them: configuration and a fetcher.
+pub struct Context<'r> {
+    pub settings: Settings,
+    pub config: Config,
+    pub fetcher: Fetcher,
+    pub reporter: &'r dyn Reporter,
+}
+
+impl<'r> Context<'r> {
+    pub fn new(settings: Settings, reporter: &'r dyn Reporter) -> Result<Context<'r>> {
+        let config = config::load(&settings.root, &settings.overrides)?;
+        for w in &config.warnings {
+            reporter.warn(w);
+        }
+        let fetcher = Fetcher::new(FetchOptions {
+            timeout: Duration::from_secs(config.main.timeout.max(1)),
+            retries: config.main.retries,
+            ..Default::default()
+        });
+        Ok(Context {
+            settings,
+            config,
+            fetcher,
+            reporter,
+        })
+    }
+
+    pub fn root(&self) -> &Sysroot {
+        &self.settings.root
+    }
+
+    /// Open every enabled repo, concurrently. A repo with `skip_if_unavailable=1` that fails
+    /// is skipped with a warning; any other failure is an error.
+    pub fn open_repos(&self) -> Result<Vec<Repo>> {
+        let repos: Vec<_> = self.config.enabled_repos().collect();
+        let results: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = repos
+                .iter()
+                .map(|cfg| {
+                    s.spawn(|| {
+                        repo::open(
+                            &self.settings.root,
+                            &self.config.main,
+                            cfg,
+                            &self.fetcher,
+                            self.settings.cache,
+                        )
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("repo thread")).collect()
+        });
+        let mut out = Vec::new();
+        for (cfg, r) in repos.iter().zip(results) {
+            match r {
+                Ok(r) => out.push(r),
+                Err(e) if cfg.skip_if_unavailable => {
+                    self.reporter
+                        .warn(&format!("skipping repo `{}` (skip_if_unavailable=1): {e}", cfg.id));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// All packages of the enabled repos, after `exclude`/`includepkgs`.
+    pub fn available(&self, repos: &[Repo], detail: Detail) -> Result<Vec<Package>> {
+        let loaded: Vec<_> = std::thread::scope(|s| {
+            let hs: Vec<_> = repos.iter().map(|r| s.spawn(move || r.packages(detail))).collect();
+            hs.into_iter().map(|h| h.join().expect("load thread")).collect()
+        });
+        let mut all = Vec::new();
+        for (r, pkgs) in repos.iter().zip(loaded) {
+            let pkgs = pkgs?;
+            let main_ex = &self.config.main.exclude;
+            let cfg = &r.config;
+            all.extend(pkgs.into_iter().filter(|p| {
+                !main_ex.iter().chain(&cfg.exclude).any(|pat| matches_spec(p, pat))
+                    && (cfg.includepkgs.is_empty() || cfg.includepkgs.iter().any(|pat| matches_spec(p, pat)))
+            }));
+        }
+        Ok(all)
+    }
+
+    /// The packages installed on the root.
+    pub fn installed(&self) -> Result<Vec<Package>> {
+        Ok(installed::load(&self.settings.root)?)
+    }
+}
+
+/// Does a package match a yum-style spec: a glob on `name`, `name.arch`, `name-version`,
+/// `name-version-release`, `name-version-release.arch`, or with an epoch `name-E:V-R.arch`.
+pub fn matches_spec(p: &Package, spec: &str) -> bool {
+    let v = &p.evr.version;
+    let r = &p.evr.release;
+    let e = p.epoch();
+    let forms = [
+        p.name.clone(),
+        format!("{}.{}", p.name, p.arch),
+        format!("{}-{}", p.name, v),
+        format!("{}-{}-{}", p.name, v, r),
+        format!("{}-{}-{}.{}", p.name, v, r, p.arch),
+        format!("{}-{}:{}-{}.{}", p.name, e, v, r, p.arch),
+        format!("{}-{}:{}-{}", p.name, e, v, r),
+        format!("{}:{}-{}-{}.{}", e, p.name, v, r, p.arch),
+    ];
+    if config::is_glob(spec) {
+        forms.iter().any(|f| config::glob_match(spec, f))
+    } else {
+        forms.iter().any(|f| f == spec)
+    }
+}
+
+/// Keep only the newest package of each `name.arch`.
+pub fn newest_per_name_arch(mut pkgs: Vec<Package>) -> Vec<Package> {
+    pkgs.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then_with(|| a.arch.cmp(&b.arch))
+            .then_with(|| b.evr_cmp(a))
+            .then_with(|| a.repo.cmp(&b.repo))
+    });
+    pkgs.dedup_by(|b, a| a.name == b.name && a.arch == b.arch);
+    pkgs
+}
+
+pub(crate) fn not_found(what: String, hint: &str) -> Error {
+    Error::NotFound {
+        what,
+        hint: Some(hint.to_string()),
+    }
+}

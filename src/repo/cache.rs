@@ -1,0 +1,250 @@
+//! The parsed-metadata cache: a compact binary form of a repository's primary metadata, keyed
+//! on the primary file's checksum, that loads without parsing XML. It is split in two sections
+//! so that `list` reads only names, versions and summaries, and dependencies and descriptions
+//! are decoded only when asked for.
+
+use crate::rpm::dep::{Dependency, Sense};
+use crate::rpm::evr::Evr;
+use crate::rpm::package::{Checksum, Package};
+
+const MAGIC: &[u8; 8] = b"XCPMODC2";
+const NO_EPOCH: u32 = u32::MAX;
+
+/// How much of each package to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Name, EVR, arch, summary, sizes, location, checksum.
+    Summary,
+    /// Everything, dependencies and files included.
+    Full,
+}
+
+struct W(Vec<u8>);
+
+impl W {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v)
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes())
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes())
+    }
+    fn str(&mut self, s: &str) {
+        self.u32(s.len() as u32);
+        self.0.extend_from_slice(s.as_bytes())
+    }
+    fn deps(&mut self, deps: &[Dependency]) {
+        self.u32(deps.len() as u32);
+        for d in deps {
+            let mut flags = d.sense.bits();
+            if d.pre {
+                flags |= 8;
+            }
+            if d.evr.is_some() {
+                flags |= 16;
+            }
+            self.u8(flags);
+            self.str(&d.name);
+            if let Some(e) = &d.evr {
+                self.u32(e.epoch.unwrap_or(NO_EPOCH));
+                self.str(&e.version);
+                self.str(&e.release);
+            }
+        }
+    }
+}
+
+struct R<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+type Res<T> = Result<T, String>;
+
+impl<'a> R<'a> {
+    fn take(&mut self, n: usize) -> Res<&'a [u8]> {
+        let end = self.i.checked_add(n).filter(|e| *e <= self.b.len()).ok_or("truncated cache")?;
+        let s = &self.b[self.i..end];
+        self.i = end;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Res<u8> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Res<u32> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+    fn u64(&mut self) -> Res<u64> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+    fn str(&mut self) -> Res<String> {
+        let n = self.u32()? as usize;
+        let b = self.take(n)?;
+        String::from_utf8(b.to_vec()).map_err(|_| "invalid UTF-8 in cache".to_string())
+    }
+    fn deps(&mut self) -> Res<Vec<Dependency>> {
+        let n = self.u32()? as usize;
+        let mut v = Vec::with_capacity(n.min(4096));
+        for _ in 0..n {
+            let flags = self.u8()?;
+            let name = self.str()?;
+            let evr = if flags & 16 != 0 {
+                let e = self.u32()?;
+                Some(Evr::new(
+                    (e != NO_EPOCH).then_some(e),
+                    self.str()?,
+                    self.str()?,
+                ))
+            } else {
+                None
+            };
+            v.push(Dependency {
+                name,
+                sense: Sense::from_bits(flags & 7),
+                evr,
+                pre: flags & 8 != 0,
+            });
+        }
+        Ok(v)
+    }
+}
+
+/// Encode packages under `key` (the primary checksum).
+pub fn encode(key: &str, pkgs: &[Package]) -> Vec<u8> {
+    let mut head = W(Vec::new());
+    let mut sum = W(Vec::with_capacity(pkgs.len() * 200));
+    let mut det = W(Vec::with_capacity(pkgs.len() * 600));
+    for p in pkgs {
+        sum.str(&p.name);
+        sum.u32(p.evr.epoch.unwrap_or(NO_EPOCH));
+        sum.str(&p.evr.version);
+        sum.str(&p.evr.release);
+        sum.str(&p.arch);
+        sum.str(&p.summary);
+        sum.str(&p.url);
+        sum.str(&p.license);
+        sum.str(&p.sourcerpm);
+        sum.u64(p.buildtime);
+        sum.u64(p.size_package);
+        sum.u64(p.size_installed);
+        sum.str(&p.location);
+        sum.str(&p.checksum.kind);
+        sum.str(&p.checksum.value);
+        det.str(&p.description);
+        det.deps(&p.provides);
+        det.deps(&p.requires);
+        det.deps(&p.conflicts);
+        det.deps(&p.obsoletes);
+        det.u32(p.files.len() as u32);
+        for f in &p.files {
+            det.str(f);
+        }
+    }
+    head.0.extend_from_slice(MAGIC);
+    head.str(key);
+    head.u64(pkgs.len() as u64);
+    head.u64(sum.0.len() as u64);
+    head.0.extend_from_slice(&sum.0);
+    head.u64(det.0.len() as u64);
+    head.0.extend_from_slice(&det.0);
+    head.0
+}
+
+/// The key a cache file was written for, without decoding it.
+pub fn key_of(data: &[u8]) -> Option<String> {
+    let mut r = R { b: data, i: 0 };
+    if r.take(8).ok()? != MAGIC {
+        return None;
+    }
+    r.str().ok()
+}
+
+/// Decode a cache written by `encode`, if it is for `key`. `repo` is set on each package.
+pub fn decode(data: &[u8], key: &str, repo: &str, detail: Detail) -> Res<Vec<Package>> {
+    let mut r = R { b: data, i: 0 };
+    if r.take(8)? != MAGIC {
+        return Err("not a cache file".into());
+    }
+    if r.str()? != key {
+        return Err("cache is for other metadata".into());
+    }
+    let n = r.u64()? as usize;
+    let sum_len = r.u64()? as usize;
+    let sum = r.take(sum_len)?;
+    let mut s = R { b: sum, i: 0 };
+    let mut pkgs = Vec::with_capacity(n.min(1 << 22));
+    for _ in 0..n {
+        let name = s.str()?;
+        let e = s.u32()?;
+        let evr = Evr::new((e != NO_EPOCH).then_some(e), s.str()?, s.str()?);
+        pkgs.push(Package {
+            name,
+            evr,
+            arch: s.str()?,
+            repo: repo.to_string(),
+            summary: s.str()?,
+            url: s.str()?,
+            license: s.str()?,
+            sourcerpm: s.str()?,
+            buildtime: s.u64()?,
+            size_package: s.u64()?,
+            size_installed: s.u64()?,
+            location: s.str()?,
+            checksum: Checksum {
+                kind: s.str()?,
+                value: s.str()?,
+            },
+            ..Default::default()
+        });
+    }
+    if detail == Detail::Full {
+        let det_len = r.u64()? as usize;
+        let mut d = R {
+            b: r.take(det_len)?,
+            i: 0,
+        };
+        for p in pkgs.iter_mut() {
+            p.description = d.str()?;
+            p.provides = d.deps()?;
+            p.requires = d.deps()?;
+            p.conflicts = d.deps()?;
+            p.obsoletes = d.deps()?;
+            let nf = d.u32()? as usize;
+            p.files = (0..nf).map(|_| d.str()).collect::<Res<_>>()?;
+        }
+    }
+    Ok(pkgs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let mut p = Package {
+            name: "kmod-zfs-4.19.0+1".into(),
+            evr: Evr::parse("2.1.7-1.xcpng8.3"),
+            arch: "x86_64".into(),
+            summary: "ZFS".into(),
+            location: "Packages/k.rpm".into(),
+            ..Default::default()
+        };
+        p.provides.push(Dependency::parse("zfs-kmod = 2.1.7").unwrap());
+        let mut pre = Dependency::parse("/bin/sh").unwrap();
+        pre.pre = true;
+        p.requires.push(pre);
+        p.files.push("/usr/bin/x".into());
+        let data = encode("k1", std::slice::from_ref(&p));
+        assert_eq!(key_of(&data).as_deref(), Some("k1"));
+        let mut full = decode(&data, "k1", "r", Detail::Full).unwrap();
+        p.repo = "r".into();
+        assert_eq!(full.pop().unwrap(), p);
+        let s = decode(&data, "k1", "r", Detail::Summary).unwrap();
+        assert!(s[0].provides.is_empty());
+        assert!(decode(&data, "other", "r", Detail::Full).is_err());
+        assert!(decode(&data[..data.len() - 3], "k1", "r", Detail::Full).is_err());
+    }
+}

@@ -1,0 +1,109 @@
+//! Decompression of metadata files: gzip, bzip2, xz, zstd, or plain, chosen by the file name
+//! and confirmed by the magic bytes (a mirror that serves the wrong kind is caught here).
+
+use std::io::{self, BufRead, BufReader, Read};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Bzip2,
+    Xz,
+    Zstd,
+}
+
+impl Compression {
+    /// From the magic bytes at the start of the data.
+    pub fn sniff(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(b"BZh") {
+            Compression::Bzip2
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+            Compression::Xz
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+
+    /// From the file name (`primary.xml.gz`).
+    pub fn from_name(name: &str) -> Compression {
+        if name.ends_with(".gz") {
+            Compression::Gzip
+        } else if name.ends_with(".bz2") {
+            Compression::Bzip2
+        } else if name.ends_with(".xz") {
+            Compression::Xz
+        } else if name.ends_with(".zst") || name.ends_with(".zstd") {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// A reader of the decompressed bytes of `data`. The kind comes from the magic bytes, so a
+/// file named `.gz` that is plain XML (or the reverse) still reads correctly.
+pub fn decompress<'a>(data: &'a [u8]) -> io::Result<Box<dyn BufRead + Send + 'a>> {
+    Ok(match Compression::sniff(data) {
+        Compression::None => Box::new(data),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            256 * 1024,
+            flate2::read::MultiGzDecoder::new(data),
+        )),
+        Compression::Bzip2 => Box::new(BufReader::with_capacity(
+            256 * 1024,
+            bzip2::read::MultiBzDecoder::new(data),
+        )),
+        Compression::Zstd => Box::new(BufReader::with_capacity(
+            256 * 1024,
+            ruzstd::decoding::StreamingDecoder::new(data)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
+        )),
+        Compression::Xz => {
+            let mut out = Vec::new();
+            lzma_rs::xz_decompress(&mut BufReader::new(data), &mut out)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("xz: {e}")))?;
+            Box::new(io::Cursor::new(out))
+        }
+    })
+}
+
+/// Decompress everything into memory.
+pub fn decompress_all(data: &[u8]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len() * 4);
+    decompress(data)?.read_to_end(&mut out)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn gzip_and_plain_round_trip() {
+        let text = b"<metadata packages=\"0\"/>";
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(text).unwrap();
+        let gz = enc.finish().unwrap();
+        assert_eq!(Compression::sniff(&gz), Compression::Gzip);
+        assert_eq!(decompress_all(&gz).unwrap(), text);
+        assert_eq!(decompress_all(text).unwrap(), text);
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+        bz.write_all(text).unwrap();
+        assert_eq!(decompress_all(&bz.finish().unwrap()).unwrap(), text);
+    }
+
+    #[test]
+    fn corrupt_gzip_is_an_error() {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(&[b'x'; 10000]).unwrap();
+        let mut gz = enc.finish().unwrap();
+        let n = gz.len();
+        gz.truncate(n / 2);
+        assert!(decompress_all(&gz).is_err());
+    }
+}

@@ -1,0 +1,377 @@
+//! Fetching files from a repository's mirrors: `http://`, `https://` and `file://`, with
+//! failover across baseurls, bounded retries with backoff, timeouts, redirects, size caps and
+//! checksum checks. It decides nothing about trust: it only guarantees that what it returns
+//! has the size and checksum the caller asked for.
+
+use crate::rpm::package::Checksum;
+use sha1::Sha1;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use std::io::Read;
+use std::time::Duration;
+
+/// Why one attempt at one URL failed.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum AttemptError {
+    #[error("{0}")]
+    Transport(String),
+    #[error("timed out")]
+    Timeout,
+    #[error("HTTP {0}")]
+    Http(u16),
+    #[error("larger than the {limit} bytes expected")]
+    TooLarge { limit: u64 },
+    #[error("{kind} checksum mismatch: expected {expected}, got {got}")]
+    Checksum {
+        kind: String,
+        expected: String,
+        got: String,
+    },
+    #[error("size mismatch: expected {expected} bytes, got {got}")]
+    Size { expected: u64, got: u64 },
+    #[error("not found")]
+    NotFound,
+    #[error("unsupported checksum type `{0}`")]
+    UnknownChecksum(String),
+}
+
+impl AttemptError {
+    /// Worth retrying on the same mirror (the next attempt may succeed).
+    fn transient(&self) -> bool {
+        matches!(self, AttemptError::Transport(_) | AttemptError::Timeout)
+            || matches!(self, AttemptError::Http(c) if *c >= 500 || *c == 429 || *c == 408)
+    }
+}
+
+/// Every mirror failed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot fetch `{path}`: {}", attempts.iter().map(|(u, e)| format!("{u}: {e}")).collect::<Vec<_>>().join("; "))]
+pub struct FetchError {
+    pub path: String,
+    pub attempts: Vec<(String, AttemptError)>,
+}
+
+/// What a fetched file must be.
+#[derive(Debug, Clone, Default)]
+pub struct Expect<'a> {
+    /// Refuse more than this many bytes (endless-data attack).
+    pub max_size: Option<u64>,
+    /// The exact size, when known.
+    pub size: Option<u64>,
+    pub checksum: Option<&'a Checksum>,
+}
+
+/// Fetch settings.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    pub timeout: Duration,
+    pub retries: u32,
+    pub backoff: Duration,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        FetchOptions {
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Fetches files from mirrors.
+pub struct Fetcher {
+    client: reqwest::blocking::Client,
+    opts: FetchOptions,
+}
+
+/// Hash `data` with the named algorithm, lowercase hex.
+pub fn digest_hex(kind: &str, data: &[u8]) -> Option<String> {
+    Some(match kind {
+        "sha256" => hex::encode(Sha256::digest(data)),
+        "sha" | "sha1" => hex::encode(Sha1::digest(data)),
+        "sha384" => hex::encode(Sha384::digest(data)),
+        "sha512" => hex::encode(Sha512::digest(data)),
+        _ => return None,
+    })
+}
+
+/// Check `data` against an expected checksum.
+pub fn check_checksum(data: &[u8], ck: &Checksum) -> Result<(), AttemptError> {
+    let got = digest_hex(&ck.kind, data).ok_or_else(|| AttemptError::UnknownChecksum(ck.kind.clone()))?;
+    if !got.eq_ignore_ascii_case(&ck.value) {
+        return Err(AttemptError::Checksum {
+            kind: ck.kind.clone(),
+            expected: ck.value.clone(),
+            got,
+        });
+    }
+    Ok(())
+}
+
+/// Join a base URL and a relative path (`base/` + `repodata/repomd.xml`).
+pub fn join_url(base: &str, rel: &str) -> String {
+    if base.ends_with('/') {
+        format!("{base}{rel}")
+    } else {
+        format!("{base}/{rel}")
+    }
+}
+
+impl Fetcher {
+    pub fn new(opts: FetchOptions) -> Fetcher {
+        let client = reqwest::blocking::Client::builder()
+            .connect_timeout(opts.timeout.min(Duration::from_secs(15)))
+            .timeout(opts.timeout)
+            .redirect(reqwest::redirect::Policy::limited(10))
+            .user_agent(concat!("xcpng-mod/", env!("CARGO_PKG_VERSION")))
+            .no_proxy()
+            .build()
+            .expect("a TLS backend is compiled in");
+        Fetcher { client, opts }
+    }
+
+    /// One attempt at one URL.
+    fn attempt(&self, url: &str, exp: &Expect<'_>) -> Result<Vec<u8>, AttemptError> {
+        let limit = exp.size.or(exp.max_size);
+        let data = if let Some(path) = url.strip_prefix("file://") {
+            let f = std::fs::File::open(path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    AttemptError::NotFound
+                } else {
+                    AttemptError::Transport(e.to_string())
+                }
+            })?;
+            read_capped(f, limit)?
+        } else if url.starts_with("http://") || url.starts_with("https://") {
+            let resp = self.client.get(url).send().map_err(|e| {
+                if e.is_timeout() {
+                    AttemptError::Timeout
+                } else {
+                    AttemptError::Transport(error_chain(&e))
+                }
+            })?;
+            let status = resp.status();
+            if status.as_u16() == 404 || status.as_u16() == 410 {
+                return Err(AttemptError::NotFound);
+            }
+            if !status.is_success() {
+                return Err(AttemptError::Http(status.as_u16()));
+            }
+            if let (Some(len), Some(limit)) = (resp.content_length(), limit) {
+                if len > limit {
+                    return Err(AttemptError::TooLarge { limit });
+                }
+            }
+            read_capped(resp, limit).map_err(|e| match e {
+                AttemptError::Transport(m) if m.contains("timed out") || m.contains("Timeout") => {
+                    AttemptError::Timeout
+                }
+                e => e,
+            })?
+        } else {
+            return Err(AttemptError::Transport(format!("unsupported URL scheme in `{url}`")));
+        };
+        if let Some(size) = exp.size {
+            if data.len() as u64 != size {
+                return Err(AttemptError::Size {
+                    expected: size,
+                    got: data.len() as u64,
+                });
+            }
+        }
+        if let Some(ck) = exp.checksum {
+            check_checksum(&data, ck)?;
+        }
+        Ok(data)
+    }
+
+    /// Fetch `rel` from the first base URL that serves it correctly. Returns the data and the
+    /// index of the base URL that served it (so related files come from the same mirror).
+    pub fn fetch(&self, bases: &[String], rel: &str, exp: &Expect<'_>) -> Result<(Vec<u8>, usize), FetchError> {
+        self.fetch_from(bases, 0, rel, exp)
+    }
+
+    /// Like `fetch`, trying `bases[first]` before the others.
+    pub fn fetch_from(
+        &self,
+        bases: &[String],
+        first: usize,
+        rel: &str,
+        exp: &Expect<'_>,
+    ) -> Result<(Vec<u8>, usize), FetchError> {
+        let mut attempts = Vec::new();
+        let order = (0..bases.len()).map(|i| (first + i) % bases.len().max(1));
+        for i in order {
+            let url = join_url(&bases[i], rel);
+            for n in 0..=self.opts.retries {
+                match self.attempt(&url, exp) {
+                    Ok(d) => return Ok((d, i)),
+                    Err(e) => {
+                        let again = e.transient() && n < self.opts.retries;
+                        attempts.push((url.clone(), e));
+                        if !again {
+                            break;
+                        }
+                        std::thread::sleep(self.opts.backoff * 2u32.pow(n));
+                    }
+                }
+            }
+        }
+        Err(FetchError {
+            path: rel.to_string(),
+            attempts,
+        })
+    }
+
+    /// Fetch a whole URL (mirrorlist, metalink, gpgkey) with a size cap.
+    pub fn fetch_url(&self, url: &str, max: u64) -> Result<Vec<u8>, FetchError> {
+        let (base, rel) = match url.rsplit_once('/') {
+            Some((b, r)) if !r.is_empty() => (b.to_string(), r.to_string()),
+            _ => (url.to_string(), String::new()),
+        };
+        let exp = Expect {
+            max_size: Some(max),
+            ..Default::default()
+        };
+        if rel.is_empty() {
+            return self
+                .attempt(url, &exp)
+                .map_err(|e| FetchError {
+                    path: url.into(),
+                    attempts: vec![(url.into(), e)],
+                });
+        }
+        self.fetch(&[base], &rel, &exp).map(|(d, _)| d)
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let m = c.to_string();
+        if !s.contains(&m) {
+            s.push_str(": ");
+            s.push_str(&m);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+fn read_capped(r: impl Read, limit: Option<u64>) -> Result<Vec<u8>, AttemptError> {
+    let mut out = Vec::new();
+    let cap = limit.map(|l| l + 1).unwrap_or(u64::MAX);
+    r.take(cap)
+        .read_to_end(&mut out)
+        .map_err(|e| AttemptError::Transport(error_chain(&e)))?;
+    if let Some(l) = limit {
+        if out.len() as u64 > l {
+            return Err(AttemptError::TooLarge { limit: l });
+        }
+    }
+    Ok(out)
+}
+
+/// Resolve a mirrorlist (one URL per line, `#` comments) to base URLs.
+pub fn parse_mirrorlist(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| l.contains("://"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Resolve a metalink document to base URLs (the `<url>`s, minus `repodata/repomd.xml`),
+/// ordered by preference.
+pub fn parse_metalink(xml: &[u8]) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut r = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut urls: Vec<(i64, String)> = Vec::new();
+    let mut pref: Option<i64> = None;
+    loop {
+        match r.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"url" => {
+                pref = Some(
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == b"preference")
+                        .and_then(|a| String::from_utf8_lossy(&a.value).parse().ok())
+                        .unwrap_or(0),
+                );
+            }
+            Ok(Event::Text(t)) => {
+                if let Some(p) = pref.take() {
+                    if let Ok(u) = t.decode() {
+                        let u = u.trim();
+                        let base = u.strip_suffix("repodata/repomd.xml").unwrap_or(u);
+                        if base.starts_with("http") || base.starts_with("file://") {
+                            urls.push((p, base.to_string()));
+                        }
+                    }
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    urls.sort_by(|a, b| b.0.cmp(&a.0));
+    urls.into_iter().map(|(_, u)| u).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests() {
+        assert_eq!(
+            digest_hex("sha256", b"abc").unwrap(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(digest_hex("sha1", b"abc").unwrap(), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert!(digest_hex("md5", b"abc").is_none());
+    }
+
+    #[test]
+    fn mirror_documents() {
+        assert_eq!(
+            parse_mirrorlist("# c\nhttp://a/x/\n\nhttp://b/x/\n"),
+            vec!["http://a/x/", "http://b/x/"]
+        );
+        let ml = br#"<metalink><files><file name="repomd.xml"><resources>
+<url protocol="http" type="http" preference="50">http://low/repodata/repomd.xml</url>
+<url protocol="http" type="http" preference="100">http://high/repodata/repomd.xml</url>
+</resources></file></files></metalink>"#;
+        assert_eq!(parse_metalink(ml), vec!["http://high/", "http://low/"]);
+    }
+
+    #[test]
+    fn file_urls_and_caps() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), b"hello").unwrap();
+        let f = Fetcher::new(FetchOptions::default());
+        let base = format!("file://{}", dir.path().display());
+        let ck = Checksum {
+            kind: "sha256".into(),
+            value: digest_hex("sha256", b"hello").unwrap(),
+        };
+        let ok = Expect {
+            size: Some(5),
+            checksum: Some(&ck),
+            ..Default::default()
+        };
+        assert_eq!(f.fetch(&[base.clone()], "f", &ok).unwrap().0, b"hello");
+        let small = Expect {
+            max_size: Some(3),
+            ..Default::default()
+        };
+        let e = f.fetch(&[base.clone()], "f", &small).unwrap_err();
+        assert_eq!(e.attempts[0].1, AttemptError::TooLarge { limit: 3 });
+        let e = f.fetch(&[base], "missing", &Expect::default()).unwrap_err();
+        assert_eq!(e.attempts[0].1, AttemptError::NotFound);
+    }
+}

@@ -1,0 +1,458 @@
+//! Repositories: fetching, checking and caching their metadata, and reading it into package
+//! records. Everything a mirror sends is checked against the size and checksum `repomd.xml`
+//! states before it is used or cached; the cache is swapped in whole, so an interrupted fetch
+//! never leaves half a cache. Trust decisions (signatures) are not made here.
+
+pub mod cache;
+pub mod compress;
+pub mod fetch;
+pub mod primary;
+pub mod repomd;
+
+use crate::config::{MainConfig, RepoConfig};
+use crate::rpm::package::Package;
+use crate::sysroot::{checked_relative, Sysroot};
+use cache::Detail;
+use fetch::{Expect, FetchError, Fetcher};
+use primary::{ChangelogEntry, ParseError};
+use repomd::Repomd;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// `repomd.xml` is small; anything bigger is an endless-data attack.
+pub const REPOMD_MAX: u64 = 16 * 1024 * 1024;
+/// Mirrorlist and metalink documents.
+pub const MIRRORLIST_MAX: u64 = 4 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("repo `{repo}`: {source}")]
+    Fetch {
+        repo: String,
+        #[source]
+        source: FetchError,
+    },
+    #[error("repo `{repo}`: no cached metadata and --cacheonly was given")]
+    NoCache { repo: String },
+    #[error("repo `{repo}`: bad repomd.xml from {url}: {msg}")]
+    BadRepomd { repo: String, url: String, msg: String },
+    #[error("repo `{repo}`: {file}: {source}")]
+    BadMetadata {
+        repo: String,
+        file: String,
+        #[source]
+        source: ParseError,
+    },
+    #[error("repo `{repo}`: {what}")]
+    Unsafe { repo: String, what: String },
+    #[error("repo `{repo}`: cannot resolve mirrors from {url}: {msg}")]
+    Mirrors { repo: String, url: String, msg: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl RepoError {
+    pub fn hint(&self) -> Option<String> {
+        let repo = match self {
+            RepoError::Fetch { repo, .. }
+            | RepoError::BadRepomd { repo, .. }
+            | RepoError::Mirrors { repo, .. }
+            | RepoError::BadMetadata { repo, .. } => repo,
+            RepoError::NoCache { repo } => {
+                return Some(format!(
+                    "run `xcpng-mod makecache` while the mirrors of `{repo}` are reachable, or drop -C"
+                ))
+            }
+            _ => return None,
+        };
+        Some(format!(
+            "check the mirror or the network; to go on without it: --disablerepo={repo} or --setopt={repo}.skip_if_unavailable=1"
+        ))
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RepoError + '_ {
+    move |source| RepoError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// How to treat the metadata cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CachePolicy {
+    /// `-C`: never touch the network.
+    pub cacheonly: bool,
+    /// `--refresh`: consider the cache expired.
+    pub refresh: bool,
+}
+
+/// A repository whose metadata is checked and cached.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    pub config: RepoConfig,
+    pub repomd: Repomd,
+    /// `<cachedir>/<repo-id>`
+    pub cache_dir: PathBuf,
+    /// The base URLs in use (baseurl=, or resolved from mirrorlist/metalink).
+    pub bases: Vec<String>,
+    /// True when this run fetched new metadata.
+    pub refreshed: bool,
+}
+
+/// The cache directory of a repo.
+pub fn cache_dir(root: &Sysroot, main: &MainConfig, id: &str) -> PathBuf {
+    root.join(&main.cachedir).join(id)
+}
+
+/// Write a file atomically: temp name in the same dir, fsync, rename.
+pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), RepoError> {
+    use std::io::Write;
+    let dir = path.parent().expect("a file path has a parent");
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
+    tmp.write_all(data).map_err(io_err(path))?;
+    tmp.as_file().sync_all().map_err(io_err(path))?;
+    tmp.persist(path).map_err(|e| RepoError::Io {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+fn read_opt(path: &Path) -> Result<Option<Vec<u8>>, RepoError> {
+    match std::fs::read(path) {
+        Ok(d) => Ok(Some(d)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_err(path)(e)),
+    }
+}
+
+/// The file name a metadata href is stored under in the cache.
+fn cached_name(repo: &str, href: &str) -> Result<String, RepoError> {
+    checked_relative(href).map_err(|e| RepoError::Unsafe {
+        repo: repo.into(),
+        what: format!("repomd.xml location: {e}"),
+    })?;
+    Ok(Path::new(href)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("data")
+        .to_string())
+}
+
+impl Repo {
+    fn repodata(&self) -> PathBuf {
+        self.cache_dir.join("repodata")
+    }
+
+    /// The age of the cached metadata (time since it was last fetched or checked).
+    pub fn cache_age(&self) -> Option<Duration> {
+        cache_age(&self.cache_dir)
+    }
+
+    /// Load the packages of primary metadata (from the parsed cache when it matches).
+    pub fn packages(&self, detail: Detail) -> Result<Vec<Package>, RepoError> {
+        let id = &self.config.id;
+        let data = self.repomd.get("primary").expect("checked at parse");
+        let key = format!("{}:{}", data.checksum.kind, data.checksum.value);
+        let bin = self.repodata().join("primary.xcpc");
+        if let Some(b) = read_opt(&bin)? {
+            if let Ok(p) = cache::decode(&b, &key, id, detail) {
+                return Ok(p);
+            }
+        }
+        let path = self.repodata().join(cached_name(id, &data.location)?);
+        let raw = std::fs::read(&path).map_err(io_err(&path))?;
+        let pkgs = parse_primary_bytes(&raw, id).map_err(|source| RepoError::BadMetadata {
+            repo: id.clone(),
+            file: data.location.clone(),
+            source,
+        })?;
+        // Best effort: a read-only cache dir only costs speed.
+        let _ = write_atomic(&bin, &cache::encode(&key, &pkgs));
+        Ok(pkgs)
+    }
+
+    /// Fetch (if needed and allowed) one more metadata file (`other`, `filelists`) and return
+    /// its bytes, checked against repomd.
+    pub fn extra_file(&self, kind: &str, fetcher: &Fetcher, policy: CachePolicy) -> Result<Option<Vec<u8>>, RepoError> {
+        let Some(data) = self.repomd.get(kind) else {
+            return Ok(None);
+        };
+        let id = &self.config.id;
+        let path = self.repodata().join(cached_name(id, &data.location)?);
+        if let Some(b) = read_opt(&path)? {
+            if fetch::check_checksum(&b, &data.checksum).is_ok() {
+                return Ok(Some(b));
+            }
+        }
+        if policy.cacheonly || self.bases.is_empty() {
+            return Ok(None);
+        }
+        let exp = Expect {
+            size: data.size,
+            max_size: data.size,
+            checksum: Some(&data.checksum),
+        };
+        let (b, _) = fetcher
+            .fetch(&self.bases, &data.location, &exp)
+            .map_err(|source| RepoError::Fetch {
+                repo: id.clone(),
+                source,
+            })?;
+        write_atomic(&path, &b)?;
+        Ok(Some(b))
+    }
+
+    /// Changelogs of the named packages, from `other` metadata: (name, arch, evr) → entries.
+    pub fn changelogs(
+        &self,
+        names: &[&str],
+        fetcher: &Fetcher,
+        policy: CachePolicy,
+    ) -> Result<Vec<primary::OtherPackage>, RepoError> {
+        let Some(raw) = self.extra_file("other", fetcher, policy)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let rd = compress::decompress(&raw).map_err(|e| self.bad("other", e))?;
+        primary::parse_other(rd, |n| names.contains(&n), |p| out.push(p)).map_err(|source| {
+            RepoError::BadMetadata {
+                repo: self.config.id.clone(),
+                file: "other".into(),
+                source,
+            }
+        })?;
+        Ok(out)
+    }
+
+    fn bad(&self, file: &str, e: std::io::Error) -> RepoError {
+        RepoError::BadMetadata {
+            repo: self.config.id.clone(),
+            file: file.into(),
+            source: ParseError::Xml {
+                pos: 0,
+                msg: e.to_string(),
+            },
+        }
+    }
+}
+
+/// Decompress and parse primary metadata. Decompression runs on a second thread, feeding the
+/// parser through a pipe, so the two cores share the work.
+pub fn parse_primary_bytes(raw: &[u8], repo: &str) -> Result<Vec<Package>, ParseError> {
+    use std::io::{BufReader, Read, Write};
+    let mut pkgs = Vec::new();
+    if compress::Compression::sniff(raw) == compress::Compression::None {
+        primary::parse_primary(raw, repo, |p| pkgs.push(p))?;
+        return Ok(pkgs);
+    }
+    let (mut rd, mut wr) = std::io::pipe().map_err(|e| ParseError::Xml {
+        pos: 0,
+        msg: e.to_string(),
+    })?;
+    std::thread::scope(|s| {
+        let producer = s.spawn(move || -> std::io::Result<()> {
+            let mut dec = compress::decompress(raw)?;
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                let n = dec.read(&mut buf)?;
+                if n == 0 {
+                    return Ok(());
+                }
+                if wr.write_all(&buf[..n]).is_err() {
+                    return Ok(()); // the parser stopped early; its error is reported
+                }
+            }
+        });
+        let parsed = primary::parse_primary(BufReader::with_capacity(1 << 16, &mut rd), repo, |p| pkgs.push(p));
+        drop(rd);
+        let produced = producer.join().expect("decompressor thread");
+        if let Err(e) = produced {
+            return Err(ParseError::Xml {
+                pos: 0,
+                msg: format!("decompression failed: {e}"),
+            });
+        }
+        parsed.map(|_| ())
+    })?;
+    Ok(pkgs)
+}
+
+fn cache_age(dir: &Path) -> Option<Duration> {
+    let m = std::fs::metadata(dir.join("repodata/repomd.xml")).ok()?;
+    SystemTime::now().duration_since(m.modified().ok()?).ok()
+}
+
+/// Resolve the base URLs of a repo: `baseurl=` first, then mirrorlist, then metalink.
+pub fn resolve_bases(cfg: &RepoConfig, fetcher: &Fetcher) -> Result<Vec<String>, RepoError> {
+    let mut bases = cfg.baseurls.clone();
+    for (url, is_metalink) in [(&cfg.mirrorlist, false), (&cfg.metalink, true)] {
+        let Some(url) = url else { continue };
+        if !bases.is_empty() {
+            break;
+        }
+        let doc = fetcher.fetch_url(url, MIRRORLIST_MAX).map_err(|e| RepoError::Mirrors {
+            repo: cfg.id.clone(),
+            url: url.clone(),
+            msg: e.to_string(),
+        })?;
+        bases = if is_metalink {
+            fetch::parse_metalink(&doc)
+        } else {
+            fetch::parse_mirrorlist(&String::from_utf8_lossy(&doc))
+        };
+        if bases.is_empty() {
+            return Err(RepoError::Mirrors {
+                repo: cfg.id.clone(),
+                url: url.clone(),
+                msg: "it lists no mirror".into(),
+            });
+        }
+    }
+    Ok(bases)
+}
+
+/// Open a repo: use the cache when fresh (or with `-C`), else fetch and check new metadata.
+pub fn open(
+    root: &Sysroot,
+    main: &MainConfig,
+    cfg: &RepoConfig,
+    fetcher: &Fetcher,
+    policy: CachePolicy,
+) -> Result<Repo, RepoError> {
+    let dir = cache_dir(root, main, &cfg.id);
+    let repodata = dir.join("repodata");
+    let cached = read_opt(&repodata.join("repomd.xml"))?.and_then(|b| repomd::parse(&b).ok().map(|m| (b, m)));
+    let expired = match (cache_age(&dir), cfg.metadata_expire) {
+        (Some(age), Some(max)) => age.as_secs() >= max,
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    let need_fetch = !policy.cacheonly && (policy.refresh || cached.is_none() || expired);
+    if !need_fetch {
+        let Some((_, md)) = cached else {
+            return Err(RepoError::NoCache { repo: cfg.id.clone() });
+        };
+        return Ok(Repo {
+            config: cfg.clone(),
+            repomd: md,
+            cache_dir: dir,
+            bases: cfg.baseurls.clone(),
+            refreshed: false,
+        });
+    }
+    let bases = resolve_bases(cfg, fetcher)?;
+    let exp = Expect {
+        max_size: Some(REPOMD_MAX),
+        ..Default::default()
+    };
+    let (raw, mirror) = fetcher
+        .fetch(&bases, "repodata/repomd.xml", &exp)
+        .map_err(|source| RepoError::Fetch {
+            repo: cfg.id.clone(),
+            source,
+        })?;
+    let url = fetch::join_url(&bases[mirror], "repodata/repomd.xml");
+    let md = repomd::parse(&raw).map_err(|msg| RepoError::BadRepomd {
+        repo: cfg.id.clone(),
+        url: url.clone(),
+        msg,
+    })?;
+    let repo = Repo {
+        config: cfg.clone(),
+        repomd: md.clone(),
+        cache_dir: dir.clone(),
+        bases: bases.clone(),
+        refreshed: true,
+    };
+    if let Some((old_raw, _)) = &cached {
+        if *old_raw == raw && cached_data_ok(&repodata, &md, &cfg.id) {
+            // Unchanged: mark the cache as checked now.
+            let f = std::fs::File::options()
+                .append(true)
+                .open(repodata.join("repomd.xml"))
+                .map_err(io_err(&repodata))?;
+            f.set_modified(SystemTime::now()).map_err(io_err(&repodata))?;
+            return Ok(repo);
+        }
+    }
+    // Fetch primary from the same mirror into a staging directory, then swap it in whole.
+    let staging = dir.join(format!("repodata.new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
+    let result = (|| {
+        for kind in ["primary"] {
+            let d = md.get(kind).expect("checked at parse");
+            let name = cached_name(&cfg.id, &d.location)?;
+            let exp = Expect {
+                size: d.size,
+                max_size: d.size.or(d.open_size.map(|s| s.saturating_mul(2))),
+                checksum: Some(&d.checksum),
+            };
+            let (data, _) = fetcher
+                .fetch_from(&bases, mirror, &d.location, &exp)
+                .map_err(|source| RepoError::Fetch {
+                    repo: cfg.id.clone(),
+                    source,
+                })?;
+            // Parse before caching: metadata that does not parse never enters the cache.
+            let pkgs = parse_primary_bytes(&data, &cfg.id).map_err(|source| RepoError::BadMetadata {
+                repo: cfg.id.clone(),
+                file: d.location.clone(),
+                source,
+            })?;
+            let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
+            write_atomic(&staging.join("primary.xcpc"), &cache::encode(&key, &pkgs))?;
+            write_atomic(&staging.join(name), &data)?;
+        }
+        write_atomic(&staging.join("repomd.xml"), &raw)?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let old = dir.join(format!("repodata.old-{}", std::process::id()));
+    if repodata.exists() {
+        std::fs::rename(&repodata, &old).map_err(io_err(&repodata))?;
+    }
+    std::fs::rename(&staging, &repodata).map_err(io_err(&repodata))?;
+    let _ = std::fs::remove_dir_all(&old);
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(repo)
+}
+
+fn cached_data_ok(repodata: &Path, md: &Repomd, id: &str) -> bool {
+    let Some(d) = md.get("primary") else { return false };
+    let Ok(name) = cached_name(id, &d.location) else { return false };
+    std::fs::metadata(repodata.join(name)).is_ok_and(|m| Some(m.len()) == d.size || d.size.is_none())
+}
+
+/// Summary of a repo's cache for `repolist` (no network): the package count if cached.
+pub fn cached_package_count(root: &Sysroot, main: &MainConfig, id: &str) -> Option<usize> {
+    let dir = cache_dir(root, main, id);
+    let raw = std::fs::read(dir.join("repodata/repomd.xml")).ok()?;
+    let md = repomd::parse(&raw).ok()?;
+    let d = md.get("primary")?;
+    let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
+    let bin = std::fs::read(dir.join("repodata/primary.xcpc")).ok()?;
+    if cache::key_of(&bin)? != key {
+        return None;
+    }
+    // The count is in the header, right after the key.
+    let off = 8 + 4 + key.len();
+    Some(u64::from_le_bytes(bin.get(off..off + 8)?.try_into().ok()?) as usize)
+}
+
+/// The newest changelog entries first, as rpm shows them.
+pub fn sort_changelog(entries: &mut [ChangelogEntry]) {
+    entries.sort_by(|a, b| b.date.cmp(&a.date));
+}

@@ -1,0 +1,445 @@
+//! Streaming parsers of `primary.xml` (packages and their dependencies) and `other.xml`
+//! (changelogs). They read decompressed bytes and never hold the whole document as a tree.
+
+use crate::rpm::dep::{Dependency, Sense};
+use crate::rpm::evr::Evr;
+use crate::rpm::package::Package;
+use crate::sysroot::checked_relative;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use std::io::BufRead;
+
+/// What went wrong in a metadata document.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("malformed XML near byte {pos}: {msg}")]
+    Xml { pos: u64, msg: String },
+    #[error("package `{package}`: {msg}")]
+    Package { package: String, msg: String },
+}
+
+fn xml_err(pos: u64, e: impl std::fmt::Display) -> ParseError {
+    ParseError::Xml {
+        pos,
+        msg: e.to_string(),
+    }
+}
+
+fn attrs(e: &BytesStart<'_>, mut f: impl FnMut(&[u8], String)) {
+    for a in e.attributes().flatten() {
+        if let Ok(v) = a.unescape_value() {
+            f(a.key.as_ref(), v.into_owned());
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DepKind {
+    Provides,
+    Requires,
+    Conflicts,
+    Obsoletes,
+    Other,
+}
+
+fn dep_from_entry(e: &BytesStart<'_>) -> Dependency {
+    let mut name = String::new();
+    let mut flags = None;
+    let mut epoch = None;
+    let mut ver = None;
+    let mut rel = String::new();
+    let mut pre = false;
+    attrs(e, |k, v| match k {
+        b"name" => name = v,
+        b"flags" => flags = Sense::from_repodata(&v),
+        b"epoch" => epoch = v.parse::<u32>().ok(),
+        b"ver" => ver = Some(v),
+        b"rel" => rel = v,
+        b"pre" => pre = v == "1" || v == "true",
+        _ => {}
+    });
+    let mut d = match (flags, ver) {
+        (Some(s), Some(v)) => Dependency::versioned(name, s, Evr::new(epoch, v, rel)),
+        _ => Dependency::unversioned(name),
+    };
+    d.pre = pre;
+    d
+}
+
+/// Parse primary metadata, calling `sink` for every package. `repo` is stored in each package.
+/// Returns the number of packages.
+pub fn parse_primary<R: BufRead>(
+    input: R,
+    repo: &str,
+    mut sink: impl FnMut(Package),
+) -> Result<usize, ParseError> {
+    let mut r = Reader::from_reader(input);
+    r.config_mut().trim_text(false);
+    let mut buf = Vec::with_capacity(4096);
+    let mut pkg: Option<Package> = None;
+    let mut text = String::new();
+    let mut in_text = false;
+    let mut depkind = DepKind::Other;
+    let mut count = 0usize;
+    let mut saw_root = false;
+    loop {
+        let ev = r
+            .read_event_into(&mut buf)
+            .map_err(|e| xml_err(r.buffer_position(), e))?;
+        match ev {
+            Event::Eof => break,
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(ev, Event::Empty(_));
+                let local = e.local_name();
+                let name = local.as_ref();
+                if name == b"metadata" {
+                    saw_root = true;
+                }
+                let Some(p) = pkg.as_mut() else {
+                    if name == b"package" {
+                        pkg = Some(Package {
+                            repo: repo.to_string(),
+                            ..Default::default()
+                        });
+                    }
+                    continue;
+                };
+                match name {
+                    b"version" => attrs(e, |k, v| match k {
+                        b"epoch" => p.evr.epoch = v.parse().ok(),
+                        b"ver" => p.evr.version = v,
+                        b"rel" => p.evr.release = v,
+                        _ => {}
+                    }),
+                    b"checksum" => {
+                        attrs(e, |k, v| {
+                            if k == b"type" {
+                                p.checksum.kind = v;
+                            }
+                        });
+                        in_text = !empty;
+                    }
+                    b"time" => attrs(e, |k, v| {
+                        if k == b"build" {
+                            p.buildtime = v.parse().unwrap_or(0)
+                        }
+                    }),
+                    b"size" => attrs(e, |k, v| match k {
+                        b"package" => p.size_package = v.parse().unwrap_or(0),
+                        b"installed" => p.size_installed = v.parse().unwrap_or(0),
+                        _ => {}
+                    }),
+                    b"location" => attrs(e, |k, v| {
+                        if k == b"href" {
+                            p.location = v
+                        }
+                    }),
+                    b"provides" => depkind = DepKind::Provides,
+                    b"requires" => depkind = DepKind::Requires,
+                    b"conflicts" => depkind = DepKind::Conflicts,
+                    b"obsoletes" => depkind = DepKind::Obsoletes,
+                    b"suggests" | b"recommends" | b"enhances" | b"supplements" => {
+                        depkind = DepKind::Other
+                    }
+                    b"entry" => {
+                        let d = dep_from_entry(e);
+                        match depkind {
+                            DepKind::Provides => p.provides.push(d),
+                            DepKind::Requires => p.requires.push(d),
+                            DepKind::Conflicts => p.conflicts.push(d),
+                            DepKind::Obsoletes => p.obsoletes.push(d),
+                            DepKind::Other => {}
+                        }
+                    }
+                    b"name" | b"arch" | b"summary" | b"description" | b"url" | b"license"
+                    | b"sourcerpm" | b"file" => in_text = !empty,
+                    _ => {}
+                }
+                text.clear();
+            }
+            Event::Text(t) if in_text => {
+                let s = t.decode().map_err(|e| xml_err(r.buffer_position(), e))?;
+                text.push_str(&s);
+            }
+            Event::GeneralRef(g) if in_text => {
+                let s = g.decode().map_err(|e| xml_err(r.buffer_position(), e))?;
+                match quick_xml::escape::resolve_xml_entity(&s) {
+                    Some(v) => text.push_str(v),
+                    None => {
+                        let ch = g
+                            .resolve_char_ref()
+                            .map_err(|e| xml_err(r.buffer_position(), e))?;
+                        match ch {
+                            Some(c) => text.push(c),
+                            None => return Err(xml_err(r.buffer_position(), format!("unknown entity &{s};"))),
+                        }
+                    }
+                }
+            }
+            Event::CData(t) if in_text => {
+                text.push_str(&String::from_utf8_lossy(&t));
+            }
+            Event::End(ref e) => {
+                let local = e.local_name();
+                let name = local.as_ref();
+                if name == b"package" {
+                    if let Some(p) = pkg.take() {
+                        finish(&p)?;
+                        count += 1;
+                        sink(p);
+                    }
+                    continue;
+                }
+                let Some(p) = pkg.as_mut() else { continue };
+                if in_text {
+                    let t = std::mem::take(&mut text);
+                    match name {
+                        b"name" => p.name = t,
+                        b"arch" => p.arch = t,
+                        b"summary" => p.summary = t,
+                        b"description" => p.description = t,
+                        b"url" => p.url = t,
+                        b"license" => p.license = t,
+                        b"sourcerpm" => p.sourcerpm = t,
+                        b"checksum" => p.checksum.value = t.trim().to_ascii_lowercase(),
+                        b"file" => p.files.push(t),
+                        _ => {}
+                    }
+                    in_text = false;
+                }
+                if matches!(name, b"provides" | b"requires" | b"conflicts" | b"obsoletes") {
+                    depkind = DepKind::Other;
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !saw_root {
+        return Err(xml_err(0, "not primary metadata (no <metadata> element)"));
+    }
+    Ok(count)
+}
+
+fn finish(p: &Package) -> Result<(), ParseError> {
+    let bad = |msg: String| ParseError::Package {
+        package: if p.name.is_empty() { "?".into() } else { p.nevra() },
+        msg,
+    };
+    if p.name.is_empty() || p.arch.is_empty() || p.evr.version.is_empty() {
+        return Err(bad("missing name, arch or version".into()));
+    }
+    if p.location.is_empty() {
+        return Err(bad("missing <location href>".into()));
+    }
+    checked_relative(&p.location).map_err(|e| bad(e.to_string()))?;
+    Ok(())
+}
+
+/// One changelog entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChangelogEntry {
+    pub author: String,
+    pub date: u64,
+    pub text: String,
+}
+
+/// Changelogs of one package from `other.xml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherPackage {
+    pub pkgid: String,
+    pub name: String,
+    pub arch: String,
+    pub evr: Evr,
+    pub changelog: Vec<ChangelogEntry>,
+}
+
+/// Parse `other.xml`, calling `want` with (name, arch) first: only wanted packages keep their
+/// changelogs (most callers want a few).
+pub fn parse_other<R: BufRead>(
+    input: R,
+    mut want: impl FnMut(&str) -> bool,
+    mut sink: impl FnMut(OtherPackage),
+) -> Result<(), ParseError> {
+    let mut r = Reader::from_reader(input);
+    let mut buf = Vec::new();
+    let mut cur: Option<OtherPackage> = None;
+    let mut entry: Option<ChangelogEntry> = None;
+    let mut skip = false;
+    loop {
+        let ev = r
+            .read_event_into(&mut buf)
+            .map_err(|e| xml_err(r.buffer_position(), e))?;
+        match ev {
+            Event::Eof => break,
+            Event::Start(ref e) | Event::Empty(ref e) => match e.local_name().as_ref() {
+                b"package" => {
+                    let mut p = OtherPackage {
+                        pkgid: String::new(),
+                        name: String::new(),
+                        arch: String::new(),
+                        evr: Evr::default(),
+                        changelog: Vec::new(),
+                    };
+                    attrs(e, |k, v| match k {
+                        b"pkgid" => p.pkgid = v,
+                        b"name" => p.name = v,
+                        b"arch" => p.arch = v,
+                        _ => {}
+                    });
+                    skip = !want(&p.name);
+                    cur = Some(p);
+                }
+                b"version" if !skip => {
+                    if let Some(p) = cur.as_mut() {
+                        attrs(e, |k, v| match k {
+                            b"epoch" => p.evr.epoch = v.parse().ok(),
+                            b"ver" => p.evr.version = v,
+                            b"rel" => p.evr.release = v,
+                            _ => {}
+                        });
+                    }
+                }
+                b"changelog" if !skip => {
+                    let mut c = ChangelogEntry {
+                        author: String::new(),
+                        date: 0,
+                        text: String::new(),
+                    };
+                    attrs(e, |k, v| match k {
+                        b"author" => c.author = v,
+                        b"date" => c.date = v.parse().unwrap_or(0),
+                        _ => {}
+                    });
+                    entry = Some(c);
+                }
+                _ => {}
+            },
+            Event::Text(t) => {
+                if let Some(c) = entry.as_mut() {
+                    c.text
+                        .push_str(&t.decode().map_err(|e| xml_err(r.buffer_position(), e))?);
+                }
+            }
+            Event::GeneralRef(g) => {
+                if let Some(c) = entry.as_mut() {
+                    let s = g.decode().map_err(|e| xml_err(r.buffer_position(), e))?;
+                    if let Some(v) = quick_xml::escape::resolve_xml_entity(&s) {
+                        c.text.push_str(v);
+                    } else if let Ok(Some(ch)) = g.resolve_char_ref() {
+                        c.text.push(ch);
+                    }
+                }
+            }
+            Event::End(ref e) => match e.local_name().as_ref() {
+                b"changelog" => {
+                    if let (Some(c), Some(p)) = (entry.take(), cur.as_mut()) {
+                        p.changelog.push(c);
+                    }
+                }
+                b"package" => {
+                    if let Some(p) = cur.take() {
+                        if !skip {
+                            sink(p);
+                        }
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PRIMARY: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="1">
+<package type="rpm">
+  <name>broadcom-bnxt-en-alt</name>
+  <arch>x86_64</arch>
+  <version epoch="0" ver="1.10.3_232.0.155.5" rel="1.xcpng8.3"/>
+  <checksum type="sha256" pkgid="YES">ABCD</checksum>
+  <summary>Driver &amp; firmware &lt;alt&gt;</summary>
+  <description>Line one
+line two &#233;</description>
+  <url>https://example.com</url>
+  <time file="1" build="1700000000"/>
+  <size package="1234" installed="5678" archive="6000"/>
+  <location href="Packages/broadcom-bnxt-en-alt-1.10.3_232.0.155.5-1.xcpng8.3.x86_64.rpm"/>
+  <format>
+    <rpm:license>GPL</rpm:license>
+    <rpm:sourcerpm>broadcom-bnxt-en-alt-1.src.rpm</rpm:sourcerpm>
+    <rpm:provides>
+      <rpm:entry name="broadcom-bnxt-en-alt" flags="EQ" epoch="0" ver="1.10.3_232.0.155.5" rel="1.xcpng8.3"/>
+      <rpm:entry name="vendor-driver"/>
+    </rpm:provides>
+    <rpm:requires>
+      <rpm:entry name="kernel-uname-r" flags="EQ" epoch="0" ver="4.19.0+1"/>
+      <rpm:entry name="/bin/sh" pre="1"/>
+    </rpm:requires>
+    <rpm:obsoletes><rpm:entry name="old-bnxt" flags="LT" ver="2"/></rpm:obsoletes>
+    <rpm:recommends><rpm:entry name="ignored"/></rpm:recommends>
+    <file>/etc/depmod.d/bnxt.conf</file>
+  </format>
+</package>
+</metadata>"#;
+
+    #[test]
+    fn parses_a_package() {
+        let mut v = Vec::new();
+        let n = parse_primary(PRIMARY.as_bytes(), "xcp-ng-base", |p| v.push(p)).unwrap();
+        assert_eq!(n, 1);
+        let p = &v[0];
+        assert_eq!(p.name, "broadcom-bnxt-en-alt");
+        assert_eq!(p.evr.to_string(), "1.10.3_232.0.155.5-1.xcpng8.3");
+        assert_eq!(p.summary, "Driver & firmware <alt>");
+        assert_eq!(p.description, "Line one\nline two é");
+        assert_eq!(p.checksum.value, "abcd");
+        assert_eq!(p.size_package, 1234);
+        assert_eq!(p.provides.len(), 2);
+        assert_eq!(p.requires[0].to_string(), "kernel-uname-r = 4.19.0+1");
+        assert!(p.requires[1].pre);
+        assert_eq!(p.obsoletes[0].to_string(), "old-bnxt < 2");
+        assert_eq!(p.files, vec!["/etc/depmod.d/bnxt.conf"]);
+        assert_eq!(p.repo, "xcp-ng-base");
+        assert_eq!(p.license, "GPL");
+    }
+
+    #[test]
+    fn refuses_path_traversal_in_location() {
+        let bad = PRIMARY.replace("Packages/broadcom", "../../../etc/broadcom");
+        let e = parse_primary(bad.as_bytes(), "r", |_| {}).unwrap_err();
+        assert!(e.to_string().contains("contains `..`"), "{e}");
+        let bad = PRIMARY.replace("Packages/broadcom", "/etc/broadcom");
+        assert!(parse_primary(bad.as_bytes(), "r", |_| {}).is_err());
+    }
+
+    #[test]
+    fn refuses_truncated_xml() {
+        let cut = &PRIMARY[..PRIMARY.len() / 2];
+        // A truncated document either errors or yields no complete package.
+        let mut n = 0;
+        let r = parse_primary(cut.as_bytes(), "r", |_| n += 1);
+        assert!(r.is_err() || n == 0);
+    }
+
+    #[test]
+    fn parses_changelogs() {
+        let xml = r#"<otherdata packages="2">
+<package pkgid="a" name="x" arch="x86_64"><version epoch="0" ver="1" rel="2"/>
+<changelog author="Jo &lt;jo@x&gt; - 1-2" date="100">- fix &amp; improve</changelog>
+</package>
+<package pkgid="b" name="y" arch="x86_64"><version ver="1" rel="1"/><changelog author="a" date="1">t</changelog></package>
+</otherdata>"#;
+        let mut got = Vec::new();
+        parse_other(xml.as_bytes(), |n| n == "x", |p| got.push(p)).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].changelog[0].author, "Jo <jo@x> - 1-2");
+        assert_eq!(got[0].changelog[0].text, "- fix & improve");
+    }
+}
