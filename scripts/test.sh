@@ -1,0 +1,27 @@
+#!/bin/sh
+# Run the whole test suite on a fresh Debian/Ubuntu machine: install the system packages the
+# tests drive (the real rpm, createrepo_c, kmod, qemu, libsolv's tools, gpg), fetch and cache
+# Debian's cloud kernel package for the module tests, then run cargo test.
+set -eu
+cd "$(dirname "$0")/.."
+
+need=""
+for pair in rpm:rpm rpmsign:rpm createrepo_c:createrepo-c depmod:kmod modinfo:kmod \
+            qemu-system-x86_64:qemu-system-x86 testsolv:libsolv-tools gpg:gpg cpio:cpio; do
+    cmd=${pair%%:*}; pkg=${pair#*:}
+    command -v "$cmd" >/dev/null 2>&1 || [ -x "/sbin/$cmd" ] || need="$need $pkg"
+done
+if [ -n "$need" ]; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    echo "installing:$need" >&2
+    $SUDO apt-get update -q >&2
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $need >&2
+fi
+
+if [ -x scripts/fetch-kernel.sh ]; then
+    XCPNG_MOD_KERNEL_DIR=$(scripts/fetch-kernel.sh)
+    export XCPNG_MOD_KERNEL_DIR
+fi
+
+exec cargo test --locked --all-targets "$@"

@@ -1,0 +1,660 @@
+//! Fetching over HTTP from a real server on 127.0.0.1 inside the test: failover across
+//! baseurls, HTTP errors, redirects, truncated and oversized bodies, checksum mismatches,
+//! the repomd.xml cap, timeouts, and the cache staying whole when a fetch fails.
+
+mod common;
+
+use common::{pkg, TestHost};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the server answers to one request.
+#[derive(Clone)]
+enum Reply {
+    /// 200 with Content-Length.
+    Body(Vec<u8>),
+    /// 200 without Content-Length; the body ends when the connection closes.
+    CloseDelimited(Vec<u8>),
+    /// 200 that claims `Content-Length: declared` but sends only `body`, then closes.
+    Truncated {
+        declared: usize,
+        body: Vec<u8>,
+    },
+    /// An endless-ish stream: `n` bytes of `fill` after `head`, no Content-Length.
+    Stream {
+        head: Vec<u8>,
+        fill: u8,
+        n: usize,
+    },
+    /// Wait, then answer 200 with the body.
+    Slow(Duration, Vec<u8>),
+    Status(u16),
+    Redirect(String),
+}
+
+type Handler = dyn Fn(&str) -> Reply + Send + Sync;
+
+/// A minimal HTTP/1.1 server on 127.0.0.1:0. It serves one request per connection and stops by
+/// itself when dropped (or after a minute, whatever happens to the test).
+struct Server {
+    port: u16,
+    hits: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(handler: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let (h2, s2) = (hits.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while !s2.load(Ordering::SeqCst) && Instant::now() < deadline {
+                match listener.accept() {
+                    Ok((conn, _)) => {
+                        let (h3, s3, handler) = (h2.clone(), s2.clone(), handler.clone());
+                        std::thread::spawn(move || serve(conn, &*handler, &h3, &s3));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Server {
+            port,
+            hits,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Serve the files of `dir` under `/` (404 for what is missing).
+    fn files(dir: &Path) -> Server {
+        let dir = dir.to_path_buf();
+        Server::start(move |p| file_reply(&dir, p))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn hits(&self) -> Vec<String> {
+        self.hits.lock().unwrap().clone()
+    }
+
+    fn hit_count(&self, suffix: &str) -> usize {
+        self.hits().iter().filter(|h| h.ends_with(suffix)).count()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn file_reply(dir: &Path, path: &str) -> Reply {
+    let rel = path.trim_start_matches('/');
+    if rel.split('/').any(|c| c == "..") {
+        return Reply::Status(403);
+    }
+    match std::fs::read(dir.join(rel)) {
+        Ok(b) => Reply::Body(b),
+        Err(_) => Reply::Status(404),
+    }
+}
+
+fn serve(mut conn: TcpStream, handler: &Handler, hits: &Mutex<Vec<String>>, stop: &AtomicBool) {
+    conn.set_nonblocking(false).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    conn.set_write_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut req = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !req.windows(4).any(|w| w == b"\r\n\r\n") && req.len() < 64 * 1024 {
+        match conn.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => req.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&req);
+    let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+    hits.lock().unwrap().push(path.clone());
+    let head = |status: &str, len: Option<usize>| {
+        let mut h = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
+        if let Some(l) = len {
+            h.push_str(&format!("Content-Length: {l}\r\n"));
+        }
+        h.push_str("\r\n");
+        h.into_bytes()
+    };
+    let _ = match handler(&path) {
+        Reply::Body(b) => conn.write_all(&head("200 OK", Some(b.len()))).and_then(|_| conn.write_all(&b)),
+        Reply::CloseDelimited(b) => conn.write_all(&head("200 OK", None)).and_then(|_| conn.write_all(&b)),
+        Reply::Truncated { declared, body } => conn
+            .write_all(&head("200 OK", Some(declared)))
+            .and_then(|_| conn.write_all(&body)),
+        Reply::Stream { head: first, fill, n } => {
+            let chunk = vec![fill; 64 * 1024];
+            let mut r = conn.write_all(&head("200 OK", None)).and_then(|_| conn.write_all(&first));
+            let mut sent = 0;
+            while r.is_ok() && sent < n && !stop.load(Ordering::SeqCst) {
+                let k = chunk.len().min(n - sent);
+                r = conn.write_all(&chunk[..k]);
+                sent += k;
+            }
+            r
+        }
+        Reply::Slow(wait, b) => {
+            let until = Instant::now() + wait;
+            while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            conn.write_all(&head("200 OK", Some(b.len()))).and_then(|_| conn.write_all(&b))
+        }
+        Reply::Status(code) => {
+            let reason = match code {
+                404 => "Not Found",
+                403 => "Forbidden",
+                500 => "Internal Server Error",
+                _ => "Error",
+            };
+            conn.write_all(&head(&format!("{code} {reason}"), Some(0)))
+        }
+        Reply::Redirect(to) => conn.write_all(
+            format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        ),
+    };
+    let _ = conn.flush();
+}
+
+/// A port nothing listens on (bound, then closed).
+fn closed_port_url() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("http://127.0.0.1:{port}/")
+}
+
+/// A createrepo_c repo of three packages; returns its directory.
+fn build_repo(h: &TestHost, id: &str, version: &str) -> PathBuf {
+    h.build_repo(
+        id,
+        &[
+            pkg("broadcom-bnxt-en", version, "1.xcpng8.3").provides("vendor-driver"),
+            pkg("intel-igb-alt", "5.3.5.39", "1.xcpng8.3"),
+            pkg("kmod-zfs-4.19.0+1", "2.1.7", "1.xcpng8.3"),
+        ],
+    )
+}
+
+/// The `repodata/<…>-primary.xml.gz` href of a repo directory.
+fn primary_href(repo: &Path) -> String {
+    let md = std::fs::read_to_string(repo.join("repodata/repomd.xml")).unwrap();
+    let i = md.find("-primary.xml").expect("primary in repomd");
+    let start = md[..i].rfind("repodata/").unwrap();
+    let end = i + md[i..].find('"').unwrap();
+    md[start..end].to_string()
+}
+
+/// Configure `[net]` with these baseurls; short timeout, no retries, so failover is quick.
+fn net_repo(h: &TestHost, urls: &[String]) {
+    h.repo_file(
+        "net.repo",
+        &format!(
+            "[net]\nname=Net\nbaseurl={}\nenabled=1\ngpgcheck=0\n",
+            urls.join(" ")
+        ),
+    );
+}
+
+const FAST: [&str; 2] = ["--setopt=retries=0", "--setopt=timeout=1"];
+
+fn makecache(h: &TestHost) -> common::Out {
+    let mut args = FAST.to_vec();
+    args.extend(["--json", "makecache"]);
+    h.run(&args)
+}
+
+fn assert_cached(h: &TestHost, n: usize) {
+    let out = h.run(&["-C", "--json", "list", "--available"]);
+    out.ok();
+    assert_eq!(
+        out.json()["packages"].as_array().unwrap().len(),
+        n,
+        "{}",
+        out.stdout
+    );
+}
+
+fn assert_no_cache(h: &TestHost) {
+    let files = h.cache_files("net");
+    assert!(
+        files.is_empty(),
+        "a failed fetch left files in the cache: {:?}",
+        files.keys()
+    );
+}
+
+#[test]
+fn fetch_ok_then_cache_fresh() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    let s = Server::files(&repo);
+    net_repo(&h, &[s.url("/")]);
+    let out = makecache(&h);
+    out.ok();
+    let doc = out.json();
+    assert_eq!(doc["repos"][0]["id"], "net");
+    assert_eq!(doc["repos"][0]["refreshed"], true);
+    assert_eq!(doc["repos"][0]["packages"], 3);
+    assert_eq!(s.hit_count("/repodata/repomd.xml"), 1);
+    assert_eq!(s.hit_count("-primary.xml.gz"), 1);
+    // Fresh cache: a second run does not touch the network.
+    makecache(&h).ok();
+    assert_eq!(s.hit_count("/repodata/repomd.xml"), 1, "{:?}", s.hits());
+    assert_cached(&h, 3);
+    // repolist shows the cached count without the network.
+    let rl = h.run(&["--json", "repolist"]);
+    assert_eq!(rl.json()["repos"][0]["packages"], 3);
+    assert_eq!(s.hits().len(), 2);
+}
+
+#[test]
+fn connection_refused_fails_over_to_second_baseurl() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    let s = Server::files(&repo);
+    net_repo(&h, &[closed_port_url(), s.url("/")]);
+    let out = makecache(&h);
+    out.ok();
+    assert_eq!(out.json()["repos"][0]["packages"], 3);
+    assert_eq!(s.hit_count("/repodata/repomd.xml"), 1);
+    assert_cached(&h, 3);
+}
+
+#[test]
+fn every_mirror_refusing_is_exit_1_naming_the_repo() {
+    let h = TestHost::new();
+    net_repo(&h, &[closed_port_url(), closed_port_url()]);
+    let out = makecache(&h);
+    out.code(1)
+        .stderr_has("repo `net`")
+        .stderr_has("repodata/repomd.xml");
+    out.stderr_has("hint: ").stderr_has("--disablerepo=net");
+    let doc = out.json();
+    assert_eq!(doc["error"]["kind"], "repo");
+    assert!(doc["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("repo `net`"));
+    assert_no_cache(&h);
+}
+
+#[test]
+fn not_found_on_first_mirror_fails_over() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    let bad = Server::start(|_| Reply::Status(404));
+    let good = Server::files(&repo);
+    net_repo(&h, &[bad.url("/"), good.url("/")]);
+    makecache(&h).ok();
+    assert_eq!(bad.hits(), vec!["/repodata/repomd.xml"]);
+    assert_cached(&h, 3);
+
+    // 404 everywhere: exit 1, the message says "not found" for each mirror.
+    let h2 = TestHost::new();
+    let bad2 = Server::start(|_| Reply::Status(404));
+    net_repo(&h2, &[bad.url("/"), bad2.url("/")]);
+    let out = makecache(&h2);
+    out.code(1).stderr_has("repo `net`").stderr_has("not found");
+    assert_eq!(out.stderr.matches("not found").count(), 2, "{}", out.stderr);
+    assert_no_cache(&h2);
+}
+
+#[test]
+fn server_error_is_reported_with_its_status() {
+    let h = TestHost::new();
+    let s = Server::start(|_| Reply::Status(500));
+    net_repo(&h, &[s.url("/")]);
+    makecache(&h).code(1).stderr_has("HTTP 500");
+}
+
+#[test]
+fn redirect_302_is_followed() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    let target = Server::files(&repo);
+    let to = target.url("");
+    let mirror =
+        Server::start(move |p| Reply::Redirect(format!("{to}{}", p.trim_start_matches("/old"))));
+    net_repo(&h, &[mirror.url("/old/")]);
+    let out = makecache(&h);
+    out.ok();
+    assert_eq!(out.json()["repos"][0]["packages"], 3);
+    assert_eq!(mirror.hit_count("/old/repodata/repomd.xml"), 1);
+    assert_eq!(target.hit_count("/repodata/repomd.xml"), 1);
+    assert_eq!(target.hit_count("-primary.xml.gz"), 1);
+    assert_cached(&h, 3);
+}
+
+#[test]
+fn truncated_body_is_refused_and_the_next_mirror_used() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    let dir = repo.clone();
+    let cut = Server::start(move |p| match file_reply(&dir, p) {
+        Reply::Body(b) if p.ends_with("primary.xml.gz") => Reply::Truncated {
+            declared: b.len(),
+            body: b[..b.len() / 2].to_vec(),
+        },
+        r => r,
+    });
+    let good = Server::files(&repo);
+    net_repo(&h, &[cut.url("/"), good.url("/")]);
+    makecache(&h).ok();
+    assert_eq!(cut.hit_count("-primary.xml.gz"), 1);
+    assert_eq!(good.hit_count("-primary.xml.gz"), 1);
+    assert_eq!(
+        good.hit_count("repomd.xml"),
+        0,
+        "repomd came from the first mirror"
+    );
+    assert_cached(&h, 3);
+
+    // Only the truncating mirror: refused.
+    let h2 = TestHost::new();
+    net_repo(&h2, &[cut.url("/")]);
+    makecache(&h2)
+        .code(1)
+        .stderr_has("repo `net`")
+        .stderr_has("primary.xml.gz");
+    assert_no_cache(&h2);
+}
+
+/// A mirror that serves `primary` with one byte changed (same size, wrong checksum).
+fn corrupting(repo: &Path) -> Server {
+    let dir = repo.to_path_buf();
+    Server::start(move |p| match file_reply(&dir, p) {
+        Reply::Body(mut b) if p.ends_with("primary.xml.gz") => {
+            let n = b.len();
+            b[n - 6] ^= 0xff; // inside the gzip trailer's CRC: still the same size
+            Reply::Body(b)
+        }
+        r => r,
+    })
+}
+
+#[test]
+fn wrong_checksum_is_refused_and_the_next_mirror_used() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    let bad = corrupting(&repo);
+    let good = Server::files(&repo);
+    net_repo(&h, &[bad.url("/"), good.url("/")]);
+    let out = makecache(&h);
+    out.ok();
+    assert_eq!(bad.hit_count("-primary.xml.gz"), 1);
+    assert_eq!(good.hit_count("-primary.xml.gz"), 1);
+    assert_cached(&h, 3);
+    // What is cached is the good file, byte for byte.
+    let href = primary_href(&repo);
+    let name = href.rsplit('/').next().unwrap();
+    let cached = h.cache_files("net");
+    assert_eq!(
+        cached[&format!("repodata/{name}")],
+        std::fs::read(repo.join(&href)).unwrap()
+    );
+}
+
+#[test]
+fn wrong_checksum_on_every_mirror_is_exit_1_naming_the_repo() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    let (a, b) = (corrupting(&repo), corrupting(&repo));
+    net_repo(&h, &[a.url("/"), b.url("/")]);
+    let out = makecache(&h);
+    out.code(1)
+        .stderr_has("error: repo `net`")
+        .stderr_has("sha256 checksum mismatch");
+    assert_eq!(
+        out.stderr.matches("checksum mismatch").count(),
+        2,
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.json()["error"]["kind"], "repo");
+    assert_no_cache(&h);
+    // list says the same and exits 1.
+    let out = h.run(&["--setopt=retries=0", "list"]);
+    out.code(1).stderr_has("repo `net`");
+    assert_eq!(out.stdout, "");
+}
+
+#[test]
+fn oversized_file_is_refused() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    // With a Content-Length bigger than repomd says.
+    let dir = repo.clone();
+    let big = Server::start(move |p| match file_reply(&dir, p) {
+        Reply::Body(mut b) if p.ends_with("primary.xml.gz") => {
+            b.extend_from_slice(&[0u8; 4096]);
+            Reply::Body(b)
+        }
+        r => r,
+    });
+    // Without Content-Length: the excess is only seen while reading.
+    let dir = repo.clone();
+    let endless = Server::start(move |p| match file_reply(&dir, p) {
+        Reply::Body(b) if p.ends_with("primary.xml.gz") => Reply::Stream {
+            head: b,
+            fill: 0,
+            n: 8 << 20,
+        },
+        r => r,
+    });
+    net_repo(&h, &[big.url("/"), endless.url("/")]);
+    let out = makecache(&h);
+    out.code(1).stderr_has("repo `net`");
+    let size = std::fs::metadata(repo.join(primary_href(&repo)))
+        .unwrap()
+        .len();
+    let msg = format!("larger than the {size} bytes expected");
+    assert_eq!(
+        out.stderr.matches(&msg).count(),
+        2,
+        "want {msg:?} twice:\n{}",
+        out.stderr
+    );
+    assert_no_cache(&h);
+
+    // A mirror that is right after the oversized one is used (here without Content-Length).
+    let dir = repo.clone();
+    let good = Server::start(move |p| match file_reply(&dir, p) {
+        Reply::Body(b) => Reply::CloseDelimited(b),
+        r => r,
+    });
+    net_repo(&h, &[big.url("/"), good.url("/")]);
+    makecache(&h).ok();
+    assert_cached(&h, 3);
+}
+
+#[test]
+fn repomd_bigger_than_the_cap_is_refused() {
+    let h = TestHost::new();
+    let cap = 16u64 << 20;
+    let declared = Server::start(move |p| {
+        if p.ends_with("repomd.xml") {
+            // Claims more than the cap; nothing is sent after the head.
+            Reply::Truncated {
+                declared: cap as usize + 1,
+                body: Vec::new(),
+            }
+        } else {
+            Reply::Status(404)
+        }
+    });
+    let streamed = Server::start(|p| {
+        if p.ends_with("repomd.xml") {
+            Reply::Stream {
+                head: b"<?xml version=\"1.0\"?>\n<repomd>".to_vec(),
+                fill: b' ',
+                n: (17 << 20) + 1,
+            }
+        } else {
+            Reply::Status(404)
+        }
+    });
+    net_repo(&h, &[declared.url("/"), streamed.url("/")]);
+    let out = makecache(&h);
+    out.code(1).stderr_has("repo `net`");
+    let msg = format!("larger than the {cap} bytes expected");
+    assert_eq!(
+        out.stderr.matches(&msg).count(),
+        2,
+        "want {msg:?} twice:\n{}",
+        out.stderr
+    );
+    assert_no_cache(&h);
+}
+
+#[test]
+fn slow_mirror_times_out_then_fails_over() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    let dir = repo.clone();
+    let slow = Server::start(move |p| match file_reply(&dir, p) {
+        Reply::Body(b) => Reply::Slow(Duration::from_secs(4), b),
+        r => r,
+    });
+    let good = Server::files(&repo);
+    net_repo(&h, &[slow.url("/"), good.url("/")]);
+    let out = h.run(&[
+        "--setopt=retries=0",
+        "--setopt=timeout=1",
+        "-v",
+        "makecache",
+    ]);
+    out.ok();
+    assert_eq!(slow.hit_count("repomd.xml"), 1);
+    assert_eq!(good.hit_count("repomd.xml"), 1);
+    assert_cached(&h, 3);
+
+    // Only the slow mirror: a timeout, exit 1.
+    let h2 = TestHost::new();
+    net_repo(&h2, &[slow.url("/")]);
+    makecache(&h2)
+        .code(1)
+        .stderr_has("timed out")
+        .stderr_has("repo `net`");
+    assert_no_cache(&h2);
+}
+
+#[test]
+fn failed_refresh_leaves_the_cache_untouched() {
+    let h = TestHost::new();
+    let v1 = build_repo(&h, "v1", "1.0");
+    let s1 = Server::files(&v1);
+    net_repo(&h, &[s1.url("/")]);
+    makecache(&h).ok();
+    let before = h.cache_files("net");
+    assert!(
+        before.contains_key("repodata/repomd.xml"),
+        "{:?}",
+        before.keys()
+    );
+
+    // The repo changes upstream, but every mirror serves a damaged primary.
+    let v2 = build_repo(&h, "v2", "2.0");
+    assert_ne!(primary_href(&v1), primary_href(&v2));
+    let (a, b) = (corrupting(&v2), corrupting(&v2));
+    let dir = v2.clone();
+    let cut = Server::start(move |p| match file_reply(&dir, p) {
+        Reply::Body(b) if p.ends_with("primary.xml.gz") => Reply::Truncated {
+            declared: b.len(),
+            body: b[..10].to_vec(),
+        },
+        r => r,
+    });
+    net_repo(&h, &[a.url("/"), b.url("/"), cut.url("/")]);
+    let mut args = FAST.to_vec();
+    args.extend(["--refresh", "makecache"]);
+    h.run(&args).code(1).stderr_has("repo `net`");
+    assert_eq!(a.hit_count("repomd.xml"), 1, "the new repomd was fetched");
+    let after = h.cache_files("net");
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    assert!(before == after, "the cache changed after a failed fetch");
+    // No staging or half-written file is left next to the cache.
+    let entries: Vec<String> = std::fs::read_dir(h.host_path("/var/cache/xcpng-mod/net"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries, vec!["repodata"]);
+    // The old metadata is still usable offline.
+    let out = h.run(&["-C", "--json", "list", "--available", "broadcom-bnxt-en"]);
+    out.ok();
+    assert_eq!(
+        common::nvrs(&out.json()),
+        vec!["broadcom-bnxt-en-1.0-1.xcpng8.3"]
+    );
+
+    // And a good mirror later replaces it whole.
+    let good = Server::files(&v2);
+    net_repo(&h, &[good.url("/")]);
+    h.run(&["--refresh", "makecache"]).ok();
+    let out = h.run(&["-C", "--json", "list", "--available", "broadcom-bnxt-en"]);
+    assert_eq!(
+        common::nvrs(&out.json()),
+        vec!["broadcom-bnxt-en-2.0-1.xcpng8.3"]
+    );
+    let names: Vec<String> = h.cache_files("net").into_keys().collect();
+    let old = primary_href(&v1);
+    assert!(
+        !names
+            .iter()
+            .any(|n| old.ends_with(n.trim_start_matches("repodata/"))),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn info_fetches_other_xml_over_http_for_the_changelog() {
+    let h = TestHost::new();
+    let repo = h.build_repo(
+        "r",
+        &[pkg("intel-igb", "5.12.3", "1.xcpng8.3").changelog(
+            "Jane Doe <jane@example.org> - 5.12.3-1",
+            "- Update to 5.12.3",
+            1_735_000_000,
+        )],
+    );
+    let s = Server::files(&repo);
+    net_repo(&h, &[s.url("/")]);
+    makecache(&h).ok();
+    assert_eq!(
+        s.hit_count("-other.xml.gz"),
+        0,
+        "other.xml is only fetched when needed"
+    );
+    let out = h.run(&["info", "intel-igb"]);
+    out.ok()
+        .stdout_has("Jane Doe <jane@example.org> - 5.12.3-1")
+        .stdout_has("- Update to 5.12.3");
+    assert_eq!(s.hit_count("-other.xml.gz"), 1);
+}
