@@ -136,6 +136,9 @@ pub fn parse_ini(text: &str, file: &Path) -> Result<Vec<Section>> {
         if key.is_empty() {
             return Err(err(lineno, "missing key before `=`"));
         }
+        if key.contains(char::is_whitespace) {
+            return Err(err(lineno, "expected `key=value` (is the `=` missing?)"));
+        }
         let value = line[pos + 1..].trim().to_string();
         let Some(sec) = sections.last_mut() else {
             return Err(err(lineno, "`key=value` before any `[section]` header"));
@@ -541,6 +544,9 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
     let arch = host_arch();
     vars.insert("arch".to_string(), arch.clone());
     vars.insert("basearch".to_string(), basearch(&arch));
+    // Variable files override the built-in `$arch`/`$basearch` (as in yum and dnf); a name in
+    // both dirs takes the yum one.
+    let mut file_vars = BTreeMap::new();
     for dir in ["/etc/yum/vars", "/etc/dnf/vars"] {
         let dir = root.join(dir);
         if let Ok(rd) = std::fs::read_dir(&dir) {
@@ -549,11 +555,12 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
             for p in names {
                 if let (Some(name), Ok(v)) = (p.file_name().and_then(|n| n.to_str()), std::fs::read_to_string(&p)) {
                     let v = v.lines().next().unwrap_or("").trim().to_string();
-                    vars.entry(name.to_string()).or_insert(v);
+                    file_vars.entry(name.to_string()).or_insert(v);
                 }
             }
         }
     }
+    vars.extend(file_vars);
     if let Some(rv) = ov.releasever.clone().or_else(|| detect_releasever(root)) {
         vars.insert("releasever".to_string(), rv);
     }
@@ -571,12 +578,16 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
             break;
         }
     }
+    // A `reposdir` given on the command line is a path on this machine, not under the root
+    // (as dnf documents for `--installroot`).
+    let mut reposdir_on_host = false;
     for (repo, k, v) in &setopts {
         if repo.is_none() {
             if k == "cachedir" {
                 main.cachedir = PathBuf::from(v);
             } else {
                 main.apply(k, v, "--setopt")?;
+                reposdir_on_host |= k == "reposdir";
             }
         }
     }
@@ -587,7 +598,7 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
 
     let mut repos: BTreeMap<String, RepoConfig> = BTreeMap::new();
     for dir in &main.reposdir {
-        let dir = root.join(dir);
+        let dir = if reposdir_on_host { dir.clone() } else { root.join(dir) };
         let Ok(rd) = std::fs::read_dir(&dir) else {
             continue;
         };

@@ -17,11 +17,52 @@ pub fn json_doc<T: Serialize>(body: T) -> String {
     s
 }
 
+/// A plain aligned table for listings that can hold tens of thousands of rows (comfy-table
+/// measures every cell's Unicode width and is too slow there). Rows are single-line cells.
+pub struct Columns {
+    rows: Vec<Vec<String>>,
+}
+
+impl Columns {
+    pub fn new(header: &[&str]) -> Columns {
+        Columns {
+            rows: vec![header.iter().map(|h| h.to_string()).collect()],
+        }
+    }
+
+    pub fn add_row(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    pub fn render(&self) -> String {
+        let width = |c: &str| if c.is_ascii() { c.len() } else { c.chars().count() };
+        let n = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut w = vec![0usize; n];
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate() {
+                w[i] = w[i].max(width(c));
+            }
+        }
+        let mut out = String::with_capacity(self.rows.len() * 80);
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate() {
+                out.push_str(c);
+                if i + 1 < r.len() {
+                    let pad = w[i] + 2 - width(c);
+                    out.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.iter().map(|h| Cell::new(h)));
+        .set_header(header.iter().map(Cell::new));
     t
 }
 
@@ -91,10 +132,16 @@ pub fn makecache_json(rows: &[CacheRow]) -> String {
     json_doc(B { repos: rows })
 }
 
-fn listed_rows(t: &mut Table, items: &[Listed], with_class: bool, with_installed: bool) {
+fn listed_rows(t: &mut Columns, items: &[Listed], with_class: bool, with_installed: bool) {
     for l in items {
-        let evr = crate::rpm::Evr::new(Some(l.pkg.epoch), l.pkg.version.clone(), l.pkg.release.clone());
-        let mut row = vec![format!("{}.{}", l.pkg.name, l.pkg.arch), evr.to_string(), l.pkg.repo.clone()];
+        let evr = if l.pkg.epoch != 0 {
+            format!("{}:{}-{}", l.pkg.epoch, l.pkg.version, l.pkg.release)
+        } else if l.pkg.release.is_empty() {
+            l.pkg.version.clone()
+        } else {
+            format!("{}-{}", l.pkg.version, l.pkg.release)
+        };
+        let mut row = vec![format!("{}.{}", l.pkg.name, l.pkg.arch), evr, l.pkg.repo.clone()];
         if with_class {
             row.push(l.class.map(|c| c.as_str()).unwrap_or("-").to_string());
         }
@@ -123,11 +170,11 @@ pub fn list(r: &ListResult, with_class: bool) -> String {
         if with_inst {
             header.push("installed");
         }
-        let mut t = table(&header);
+        let mut t = Columns::new(&header);
         listed_rows(&mut t, items, with_class, with_inst);
         out.push_str(title);
         out.push('\n');
-        out.push_str(&finish(t));
+        out.push_str(&t.render());
     }
     if out.is_empty() {
         out.push_str("no packages\n");
@@ -158,9 +205,9 @@ pub fn updates(items: &[Listed]) -> String {
     if items.is_empty() {
         return "no updates\n".into();
     }
-    let mut t = table(&["package", "version", "repo", "installed"]);
+    let mut t = Columns::new(&["package", "version", "repo", "installed"]);
     listed_rows(&mut t, items, false, true);
-    finish(t)
+    t.render()
 }
 
 pub fn updates_json(items: &[Listed]) -> String {

@@ -167,7 +167,7 @@ pub fn matches_spec(p: &Package, spec: &str) -> bool {
 
 /// Keep only the newest package of each `name.arch`.
 pub fn newest_per_name_arch(mut pkgs: Vec<Package>) -> Vec<Package> {
-    pkgs.sort_by(|a, b| {
+    pkgs.sort_unstable_by(|a, b| {
         a.name
             .cmp(&b.name)
             .then_with(|| a.arch.cmp(&b.arch))

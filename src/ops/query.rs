@@ -132,6 +132,25 @@ fn listed(p: &Package, inst: Option<&Package>) -> Listed {
     }
 }
 
+/// `listed` for a package we own: moves its strings instead of copying them.
+fn listed_owned(p: Package, inst: Option<&Package>) -> Listed {
+    let class = classify(&p);
+    let epoch = p.epoch();
+    Listed {
+        pkg: crate::rpm::package::PackageRef {
+            name: p.name,
+            epoch,
+            version: p.evr.version,
+            release: p.evr.release,
+            arch: p.arch,
+            repo: p.repo,
+        },
+        summary: p.summary,
+        class,
+        installed_version: inst.map(|i| i.evr_string()),
+    }
+}
+
 /// The installed package of the same name and (compatible) arch.
 fn installed_index(installed: &[Package]) -> HashMap<(&str, &str), &Package> {
     let mut m: HashMap<(&str, &str), &Package> = HashMap::new();
@@ -147,7 +166,9 @@ fn installed_index(installed: &[Package]) -> HashMap<(&str, &str), &Package> {
 fn find_installed<'a>(idx: &HashMap<(&str, &str), &'a Package>, p: &Package) -> Option<&'a Package> {
     idx.get(&(p.name.as_str(), p.arch.as_str())).copied().or_else(|| {
         // noarch ↔ arch changes count as the same package, as yum does.
-        if p.arch == "noarch" {
+        if idx.is_empty() {
+            None
+        } else if p.arch == "noarch" {
             idx.iter().find(|((n, _), _)| *n == p.name).map(|(_, v)| *v)
         } else {
             idx.get(&(p.name.as_str(), "noarch")).copied()
@@ -177,7 +198,7 @@ pub fn list(ctx: &Context<'_>, q: &ListQuery) -> Result<ListResult> {
     };
     let installed = ctx.installed()?;
     let need_repos = q.scope != Scope::Installed;
-    let available = if need_repos {
+    let mut available = if need_repos {
         let repos = ctx.open_repos()?;
         let detail = if q.class.is_some() { Detail::Full } else { Detail::Summary };
         ctx.available(&repos, detail)?
@@ -190,16 +211,16 @@ pub fn list(ctx: &Context<'_>, q: &ListQuery) -> Result<ListResult> {
         res.installed = installed.iter().filter(|p| keep(p)).map(|p| listed(p, None)).collect();
     }
     if matches!(q.scope, Scope::All | Scope::Available) {
-        let cands: Vec<Package> = available.iter().filter(|p| keep(p)).cloned().collect();
+        let cands: Vec<Package> = std::mem::take(&mut available).into_iter().filter(|p| keep(p)).collect();
         let cands = if q.showduplicates { sorted(cands) } else { newest_per_name_arch(cands) };
         res.available = cands
-            .iter()
-            .filter(|p| {
+            .into_iter()
+            .filter_map(|p| {
+                let inst = find_installed(&idx, &p);
                 // Hide what is installed at exactly this version (yum does).
-                q.showduplicates
-                    || find_installed(&idx, p).is_none_or(|i| i.evr_cmp(p).is_ne())
+                let same = inst.is_some_and(|i| i.evr_cmp(&p).is_eq());
+                (q.showduplicates || !same).then(|| listed_owned(p, inst))
             })
-            .map(|p| listed(p, find_installed(&idx, p)))
             .collect();
     }
     if q.scope == Scope::Updates {

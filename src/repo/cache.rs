@@ -7,13 +7,13 @@ use crate::rpm::dep::{Dependency, Sense};
 use crate::rpm::evr::Evr;
 use crate::rpm::package::{Checksum, Package};
 
-const MAGIC: &[u8; 8] = b"XCPMODC2";
+const MAGIC: &[u8; 8] = b"XCPMODC3";
 const NO_EPOCH: u32 = u32::MAX;
 
 /// How much of each package to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
-    /// Name, EVR, arch, summary, sizes, location, checksum.
+    /// Name, EVR, arch, summary and sizes: what listings show.
     Summary,
     /// Everything, dependencies and files included.
     Full,
@@ -123,15 +123,15 @@ pub fn encode(key: &str, pkgs: &[Package]) -> Vec<u8> {
         sum.str(&p.evr.release);
         sum.str(&p.arch);
         sum.str(&p.summary);
-        sum.str(&p.url);
-        sum.str(&p.license);
-        sum.str(&p.sourcerpm);
-        sum.u64(p.buildtime);
         sum.u64(p.size_package);
         sum.u64(p.size_installed);
-        sum.str(&p.location);
-        sum.str(&p.checksum.kind);
-        sum.str(&p.checksum.value);
+        det.str(&p.url);
+        det.str(&p.license);
+        det.str(&p.sourcerpm);
+        det.u64(p.buildtime);
+        det.str(&p.location);
+        det.str(&p.checksum.kind);
+        det.str(&p.checksum.value);
         det.str(&p.description);
         det.deps(&p.provides);
         det.deps(&p.requires);
@@ -150,6 +150,29 @@ pub fn encode(key: &str, pkgs: &[Package]) -> Vec<u8> {
     head.u64(det.0.len() as u64);
     head.0.extend_from_slice(&det.0);
     head.0
+}
+
+/// Read a cache file, loading only the sections `detail` needs (the summary section of a
+/// large repository is a fraction of the file).
+pub fn read_file(path: &std::path::Path, key: &str, repo: &str, detail: Detail) -> Res<Vec<Package>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    if detail == Detail::Full {
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).map_err(|e| e.to_string())?;
+        return decode(&data, key, repo, detail);
+    }
+    let head_len = 8 + 4 + key.len() + 16;
+    let mut head = vec![0u8; head_len];
+    f.read_exact(&mut head).map_err(|_| "truncated cache".to_string())?;
+    let sum_len = u64::from_le_bytes(head[head_len - 8..].try_into().expect("8 bytes")) as usize;
+    let mut data = head;
+    data.reserve(sum_len);
+    (&mut f)
+        .take(sum_len as u64)
+        .read_to_end(&mut data)
+        .map_err(|e| e.to_string())?;
+    decode(&data, key, repo, detail)
 }
 
 /// The key a cache file was written for, without decoding it.
@@ -185,17 +208,8 @@ pub fn decode(data: &[u8], key: &str, repo: &str, detail: Detail) -> Res<Vec<Pac
             arch: s.str()?,
             repo: repo.to_string(),
             summary: s.str()?,
-            url: s.str()?,
-            license: s.str()?,
-            sourcerpm: s.str()?,
-            buildtime: s.u64()?,
             size_package: s.u64()?,
             size_installed: s.u64()?,
-            location: s.str()?,
-            checksum: Checksum {
-                kind: s.str()?,
-                value: s.str()?,
-            },
             ..Default::default()
         });
     }
@@ -206,6 +220,15 @@ pub fn decode(data: &[u8], key: &str, repo: &str, detail: Detail) -> Res<Vec<Pac
             i: 0,
         };
         for p in pkgs.iter_mut() {
+            p.url = d.str()?;
+            p.license = d.str()?;
+            p.sourcerpm = d.str()?;
+            p.buildtime = d.u64()?;
+            p.location = d.str()?;
+            p.checksum = Checksum {
+                kind: d.str()?,
+                value: d.str()?,
+            };
             p.description = d.str()?;
             p.provides = d.deps()?;
             p.requires = d.deps()?;
@@ -244,6 +267,8 @@ mod tests {
         assert_eq!(full.pop().unwrap(), p);
         let s = decode(&data, "k1", "r", Detail::Summary).unwrap();
         assert!(s[0].provides.is_empty());
+        assert_eq!(s[0].summary, "ZFS");
+        assert_eq!(s[0].location, "");
         assert!(decode(&data, "other", "r", Detail::Full).is_err());
         assert!(decode(&data[..data.len() - 3], "k1", "r", Detail::Full).is_err());
     }

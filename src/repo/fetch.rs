@@ -318,7 +318,7 @@ pub fn parse_metalink(xml: &[u8]) -> Vec<String> {
         }
         buf.clear();
     }
-    urls.sort_by(|a, b| b.0.cmp(&a.0));
+    urls.sort_by_key(|u| std::cmp::Reverse(u.0));
     urls.into_iter().map(|(_, u)| u).collect()
 }
 
@@ -364,12 +364,12 @@ mod tests {
             checksum: Some(&ck),
             ..Default::default()
         };
-        assert_eq!(f.fetch(&[base.clone()], "f", &ok).unwrap().0, b"hello");
+        assert_eq!(f.fetch(std::slice::from_ref(&base), "f", &ok).unwrap().0, b"hello");
         let small = Expect {
             max_size: Some(3),
             ..Default::default()
         };
-        let e = f.fetch(&[base.clone()], "f", &small).unwrap_err();
+        let e = f.fetch(std::slice::from_ref(&base), "f", &small).unwrap_err();
         assert_eq!(e.attempts[0].1, AttemptError::TooLarge { limit: 3 });
         let e = f.fetch(&[base], "missing", &Expect::default()).unwrap_err();
         assert_eq!(e.attempts[0].1, AttemptError::NotFound);

@@ -92,7 +92,7 @@ pub struct CachePolicy {
 }
 
 /// A repository whose metadata is checked and cached.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Repo {
     pub config: RepoConfig,
     pub repomd: Repomd,
@@ -102,6 +102,8 @@ pub struct Repo {
     pub bases: Vec<String>,
     /// True when this run fetched new metadata.
     pub refreshed: bool,
+    /// Packages parsed by this run's fetch, handed out once instead of decoding the cache.
+    parsed: std::sync::Mutex<Option<Vec<Package>>>,
 }
 
 /// The cache directory of a repo.
@@ -111,12 +113,20 @@ pub fn cache_dir(root: &Sysroot, main: &MainConfig, id: &str) -> PathBuf {
 
 /// Write a file atomically: temp name in the same dir, fsync, rename.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), RepoError> {
+    write_file(path, data, true)
+}
+
+/// Write a file through a temp name and a rename; `durable` adds an fsync. Files that can be
+/// derived again (the parsed cache) skip the fsync: a torn one fails its checks and is rebuilt.
+fn write_file(path: &Path, data: &[u8], durable: bool) -> Result<(), RepoError> {
     use std::io::Write;
     let dir = path.parent().expect("a file path has a parent");
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
     tmp.write_all(data).map_err(io_err(path))?;
-    tmp.as_file().sync_all().map_err(io_err(path))?;
+    if durable {
+        tmp.as_file().sync_all().map_err(io_err(path))?;
+    }
     tmp.persist(path).map_err(|e| RepoError::Io {
         path: path.to_path_buf(),
         source: e.error,
@@ -157,14 +167,15 @@ impl Repo {
 
     /// Load the packages of primary metadata (from the parsed cache when it matches).
     pub fn packages(&self, detail: Detail) -> Result<Vec<Package>, RepoError> {
+        if let Some(p) = self.parsed.lock().expect("not poisoned").take() {
+            return Ok(p);
+        }
         let id = &self.config.id;
         let data = self.repomd.get("primary").expect("checked at parse");
         let key = format!("{}:{}", data.checksum.kind, data.checksum.value);
         let bin = self.repodata().join("primary.xcpc");
-        if let Some(b) = read_opt(&bin)? {
-            if let Ok(p) = cache::decode(&b, &key, id, detail) {
-                return Ok(p);
-            }
+        if let Ok(p) = cache::read_file(&bin, &key, id, detail) {
+            return Ok(p);
         }
         let path = self.repodata().join(cached_name(id, &data.location)?);
         let raw = std::fs::read(&path).map_err(io_err(&path))?;
@@ -174,7 +185,7 @@ impl Repo {
             source,
         })?;
         // Best effort: a read-only cache dir only costs speed.
-        let _ = write_atomic(&bin, &cache::encode(&key, &pkgs));
+        let _ = write_file(&bin, &cache::encode(&key, &pkgs), false);
         Ok(pkgs)
     }
 
@@ -250,6 +261,7 @@ pub fn parse_primary_bytes(raw: &[u8], repo: &str) -> Result<Vec<Package>, Parse
     let mut pkgs = Vec::new();
     if compress::Compression::sniff(raw) == compress::Compression::None {
         primary::parse_primary(raw, repo, |p| pkgs.push(p))?;
+        pkgs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| a.arch.cmp(&b.arch)).then_with(|| b.evr_cmp(a)));
         return Ok(pkgs);
     }
     let (mut rd, mut wr) = std::io::pipe().map_err(|e| ParseError::Xml {
@@ -281,6 +293,8 @@ pub fn parse_primary_bytes(raw: &[u8], repo: &str) -> Result<Vec<Package>, Parse
         }
         parsed.map(|_| ())
     })?;
+    // Sorted as listings want them (name, arch, newest first): later sorts are then linear.
+    pkgs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| a.arch.cmp(&b.arch)).then_with(|| b.evr_cmp(a)));
     Ok(pkgs)
 }
 
@@ -345,6 +359,7 @@ pub fn open(
             cache_dir: dir,
             bases: cfg.baseurls.clone(),
             refreshed: false,
+            parsed: Default::default(),
         });
     }
     let bases = resolve_bases(cfg, fetcher)?;
@@ -370,6 +385,7 @@ pub fn open(
         cache_dir: dir.clone(),
         bases: bases.clone(),
         refreshed: true,
+        parsed: Default::default(),
     };
     if let Some((old_raw, _)) = &cached {
         if *old_raw == raw && cached_data_ok(&repodata, &md, &cfg.id) {
@@ -387,8 +403,9 @@ pub fn open(
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
     let result = (|| {
-        for kind in ["primary"] {
-            let d = md.get(kind).expect("checked at parse");
+        // Only primary is needed up front; other and filelists are fetched when asked for.
+        {
+            let d = md.get("primary").expect("checked at parse");
             let name = cached_name(&cfg.id, &d.location)?;
             let exp = Expect {
                 size: d.size,
@@ -408,8 +425,9 @@ pub fn open(
                 source,
             })?;
             let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
-            write_atomic(&staging.join("primary.xcpc"), &cache::encode(&key, &pkgs))?;
+            write_file(&staging.join("primary.xcpc"), &cache::encode(&key, &pkgs), false)?;
             write_atomic(&staging.join(name), &data)?;
+            *repo.parsed.lock().expect("not poisoned") = Some(pkgs);
         }
         write_atomic(&staging.join("repomd.xml"), &raw)?;
         Ok(())
@@ -443,16 +461,18 @@ pub fn cached_package_count(root: &Sysroot, main: &MainConfig, id: &str) -> Opti
     let md = repomd::parse(&raw).ok()?;
     let d = md.get("primary")?;
     let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
-    let bin = std::fs::read(dir.join("repodata/primary.xcpc")).ok()?;
-    if cache::key_of(&bin)? != key {
+    // Only the header: the magic, the key and the count.
+    let mut head = vec![0u8; 8 + 4 + key.len() + 8];
+    let mut f = std::fs::File::open(dir.join("repodata/primary.xcpc")).ok()?;
+    std::io::Read::read_exact(&mut f, &mut head).ok()?;
+    if cache::key_of(&head)? != key {
         return None;
     }
-    // The count is in the header, right after the key.
     let off = 8 + 4 + key.len();
-    Some(u64::from_le_bytes(bin.get(off..off + 8)?.try_into().ok()?) as usize)
+    Some(u64::from_le_bytes(head.get(off..off + 8)?.try_into().ok()?) as usize)
 }
 
 /// The newest changelog entries first, as rpm shows them.
 pub fn sort_changelog(entries: &mut [ChangelogEntry]) {
-    entries.sort_by(|a, b| b.date.cmp(&a.date));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.date));
 }

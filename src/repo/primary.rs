@@ -200,7 +200,7 @@ pub fn parse_primary<R: BufRead>(
                         b"description" => p.description = t,
                         b"url" => p.url = t,
                         b"license" => p.license = t,
-                        b"sourcerpm" => p.sourcerpm = t,
+                        b"sourcerpm" => p.sourcerpm = if t == "(none)" { String::new() } else { t },
                         b"checksum" => p.checksum.value = t.trim().to_ascii_lowercase(),
                         b"file" => p.files.push(t),
                         _ => {}

@@ -127,6 +127,16 @@ pub fn ranges_overlap(a: &Dependency, b: &Dependency) -> bool {
 
 /// `rpmverOverlap` on two (EVR, sense) ranges.
 pub fn evr_ranges_overlap(ea: &Evr, fa: Sense, eb: &Evr, fb: Sense) -> bool {
+    let same_ev = ea.epoch_or_zero() == eb.epoch_or_zero()
+        && super::vercmp(&ea.version, &eb.version) == Ordering::Equal;
+    if same_ev && (ea.release.is_empty() || eb.release.is_empty()) {
+        // rpm: "always matches if the side with no release has SENSE_EQUAL".
+        if (!ea.release.is_empty() && fb.has(Sense::EQUAL))
+            || (!eb.release.is_empty() && fa.has(Sense::EQUAL))
+        {
+            return true;
+        }
+    }
     match ea.compare(eb) {
         Ordering::Less => fa.has(Sense::GREATER) || fb.has(Sense::LESS),
         Ordering::Greater => fa.has(Sense::LESS) || fb.has(Sense::GREATER),
