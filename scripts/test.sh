@@ -7,21 +7,24 @@ cd "$(dirname "$0")/.."
 
 need=""
 for pair in rpm:rpm rpmsign:rpm createrepo_c:createrepo-c depmod:kmod modinfo:kmod \
-            qemu-system-x86_64:qemu-system-x86 testsolv:libsolv-tools gpg:gpg cpio:cpio; do
+            qemu-system-x86_64:qemu-system-x86 testsolv:libsolv-tools gpg:gpg cpio:cpio \
+            readelf:binutils xz:xz-utils zstd:zstd gzip:gzip; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/sbin/$cmd" ] || need="$need $pkg"
 done
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 if [ -n "$need" ]; then
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     echo "installing:$need" >&2
     $SUDO apt-get update -q >&2
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $need >&2
 fi
 
-if [ -x scripts/fetch-kernel.sh ]; then
+# Debian's cloud kernel package (real modules), downloaded once and cached.
+if ! XCPNG_MOD_KERNEL_DIR=$(scripts/fetch-kernel.sh); then
+    $SUDO apt-get update -q >&2
     XCPNG_MOD_KERNEL_DIR=$(scripts/fetch-kernel.sh)
-    export XCPNG_MOD_KERNEL_DIR
 fi
+export XCPNG_MOD_KERNEL_DIR
 
 exec cargo test --locked --all-targets "$@"

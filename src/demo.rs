@@ -187,9 +187,22 @@ pub fn rpm_install(root: &Path, files: &[PathBuf]) -> Result<()> {
     run(c, "rpm -i")
 }
 
-/// Content standing in for a module file.
+/// A minimal but valid module file (ELF `.modinfo` and build-id) standing in for a driver.
 pub fn module_bytes(name: &str, version: &str) -> Vec<u8> {
-    format!("demo module {name} version {version}\n").into_bytes()
+    use sha1::Digest;
+    let id = sha1::Sha1::digest(format!("{name}-{version}").as_bytes());
+    let src = hex::encode_upper(&id[..12]);
+    crate::modules::modinfo::minimal_module(
+        &[
+            ("version", version),
+            ("license", "GPL"),
+            ("srcversion", &src),
+            ("depends", ""),
+            ("name", name),
+            ("vermagic", "4.19.0+1 SMP mod_unload modversions "),
+        ],
+        &id,
+    )
 }
 
 const REL: &str = "xcpng8.3";
@@ -303,6 +316,20 @@ pub fn build(dir: &Path) -> Result<DemoHost> {
     std::fs::create_dir_all(root.join("etc/depmod.d")).map_err(Error::io(&root))?;
     std::fs::write(root.join("etc/depmod.d/00-xcpng-override.conf"), "search override\n")
         .map_err(Error::io(&root))?;
+    // As on a real 8.3 host: CentOS's dist.conf ranks updates/ and extra/ above the kernel's
+    // own modules, and XCP-ng's 00-xcpng-override.conf puts override/ above everything.
+    std::fs::write(
+        root.join("etc/depmod.d/dist.conf"),
+        "#\n# depmod.conf\n#\n\n# override default search ordering for kmod packaging\nsearch updates extra built-in weak-updates\n",
+    )
+    .map_err(Error::io(&root))?;
     rpm_install(&root, &installed)?;
+    // The packages' %post would run depmod on a real host; do it here when kmod is present.
+    let depmod = ["/sbin/depmod", "/usr/sbin/depmod"].into_iter().find(|p| Path::new(p).exists());
+    if let Some(depmod) = depmod {
+        let mut c = tool(depmod);
+        c.arg("-b").arg(&root).arg("-C").arg(root.join("etc/depmod.d")).arg(KVER);
+        run(c, "depmod")?;
+    }
     Ok(DemoHost { root })
 }

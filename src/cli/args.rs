@@ -121,6 +121,19 @@ pub enum Command {
         evr1: String,
         evr2: String,
     },
+    /// Module inventory for the target kernel: every copy (dir, version, package, class), the
+    /// one depmod picks and the one loaded
+    Modules {
+        /// Only these modules (names as in lsmod)
+        #[arg(value_name = "MODULE")]
+        modules: Vec<String>,
+    },
+    /// One kernel module in depth
+    #[command(subcommand)]
+    Module(ModuleCommand),
+    /// Regenerate module dependency data (modules.dep) for the target kernel with the host's
+    /// depmod, then check it against xcpng-mod's prediction
+    Depmod,
     /// Build the built-in demo host (an XCP-ng-like tree with repos and an rpmdb) and show
     /// its alternate drivers
     Demo {
@@ -159,4 +172,14 @@ pub struct ListArgs {
     /// Package names or globs ('bnxt*')
     #[arg(value_name = "GLOB")]
     pub patterns: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModuleCommand {
+    /// Every copy of a module, the one depmod picks, the one loaded, vermagic, signature,
+    /// holders and aliases
+    Show {
+        #[arg(value_name = "MODULE")]
+        module: String,
+    },
 }

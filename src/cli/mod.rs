@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod render;
+pub mod render_modules;
 
 use crate::config::Overrides;
 use crate::error::{Error, Result};
@@ -142,6 +143,26 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
     match &cli.command {
         Command::Vercmp { evr1, evr2 } => return Ok(vercmp(evr1, evr2, json)),
         Command::Demo { dir } => return demo(dir.clone(), json, reporter),
+        Command::Modules { modules } => {
+            let inv = crate::modules::inventory::inventory(&Sysroot::new(&g.root), g.kernel.as_deref(), modules)?;
+            return Ok(Output::ok(if json { render_modules::modules_json(&inv) } else { render_modules::modules(&inv) }));
+        }
+        Command::Module(args::ModuleCommand::Show { module }) => {
+            let inv = crate::modules::inventory::inventory(
+                &Sysroot::new(&g.root),
+                g.kernel.as_deref(),
+                std::slice::from_ref(module),
+            )?;
+            return Ok(Output::ok(if json { render_modules::modules_json(&inv) } else { render_modules::show(&inv) }));
+        }
+        Command::Depmod => {
+            let run = crate::modules::inventory::run_depmod(&Sysroot::new(&g.root), g.kernel.as_deref())?;
+            let code = if run.disagreements.is_empty() { 0 } else { 1 };
+            return Ok(Output {
+                stdout: if json { render_modules::depmod_json(&run) } else { render_modules::depmod(&run) },
+                code,
+            });
+        }
         _ => {}
     }
     let ctx = Context::new(settings(g), reporter)?;
@@ -198,7 +219,11 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
                 code,
             }
         }
-        Command::Vercmp { .. } | Command::Demo { .. } => unreachable!("handled above"),
+        Command::Vercmp { .. }
+        | Command::Demo { .. }
+        | Command::Modules { .. }
+        | Command::Module(_)
+        | Command::Depmod => unreachable!("handled above"),
     })
 }
 

@@ -25,13 +25,30 @@ impl ModuleClass {
 
 /// Vendor prefixes of XCP-ng's supported driver packages.
 const VENDORS: &[&str] = &[
-    "aquantia", "broadcom", "chelsio", "cisco", "emulex", "huawei", "intel", "marvell",
-    "mellanox", "microsemi", "netronome", "qlogic", "solarflare", "avago", "lsi", "hpe",
+    "aquantia",
+    "broadcom",
+    "chelsio",
+    "cisco",
+    "emulex",
+    "huawei",
+    "intel",
+    "marvell",
+    "mellanox",
+    "microsemi",
+    "netronome",
+    "qlogic",
+    "solarflare",
+    "avago",
+    "lsi",
+    "hpe",
 ];
 
 /// The class of a package by its name (and its `vendor-driver` provide, when known).
 pub fn classify(p: &Package) -> Option<ModuleClass> {
-    classify_name(&p.name, p.provides.iter().any(|d| d.name == "vendor-driver"))
+    classify_name(
+        &p.name,
+        p.provides.iter().any(|d| d.name == "vendor-driver"),
+    )
 }
 
 /// The class from a name alone; `vendor_driver` says whether it `Provides: vendor-driver`.
@@ -45,9 +62,9 @@ pub fn classify_name(name: &str, vendor_driver: bool) -> Option<ModuleClass> {
     if name == "vendor-drivers" {
         return None;
     }
-    let vendor = name
-        .split_once('-')
-        .is_some_and(|(v, rest)| VENDORS.contains(&v) && !rest.is_empty() && !rest.ends_with("-firmware"));
+    let vendor = name.split_once('-').is_some_and(|(v, rest)| {
+        VENDORS.contains(&v) && !rest.is_empty() && !rest.ends_with("-firmware")
+    });
     if vendor || vendor_driver {
         return Some(ModuleClass::Supported);
     }
@@ -62,7 +79,10 @@ mod tests {
     fn naming_conventions() {
         use ModuleClass::*;
         assert_eq!(classify_name("broadcom-bnxt-en", false), Some(Supported));
-        assert_eq!(classify_name("broadcom-bnxt-en-alt", false), Some(Alternate));
+        assert_eq!(
+            classify_name("broadcom-bnxt-en-alt", false),
+            Some(Alternate)
+        );
         assert_eq!(classify_name("r8125-module-alt", false), Some(Alternate));
         assert_eq!(classify_name("r8125-module", false), Some(Additional));
         assert_eq!(classify_name("kmod-zfs-4.19.0+1", false), Some(Additional));

@@ -1,7 +1,12 @@
-//! Kernel modules: the XCP-ng driver classes (supported, alternate, additional), and — as the
-//! modules issue lands — `.ko` modinfo, depmod.d precedence, `modules.dep`, loaded state and
-//! reload planning. It never does package I/O.
+//! Kernel modules: the XCP-ng driver classes (supported, alternate, additional), `.ko` modinfo
+//! read natively, the depmod.d model and precedence, `modules.dep`, loaded state and the
+//! module inventory. It never does package I/O (ownership comes from the installed-package
+//! query it is given) and never loads or unloads a module itself.
 
 pub mod class;
+pub mod depmod;
+pub mod inventory;
+pub mod loaded;
+pub mod modinfo;
 
 pub use class::{classify, ModuleClass};

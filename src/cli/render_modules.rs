@@ -1,0 +1,295 @@
+//! Rendering of the module commands (`modules`, `module show`, `depmod`): tables and the
+//! versioned JSON documents of CLI.md. It only formats values that `modules::inventory`
+//! returns; it decides nothing about precedence or state.
+
+use super::render::json_doc;
+use crate::modules::inventory::{Copy, DepmodRun, Inventory, ModuleEntry};
+use comfy_table::{presets, Cell, ContentArrangement, Table};
+use serde::Serialize;
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header.iter().map(Cell::new));
+    t
+}
+
+fn finish(t: Table) -> String {
+    let mut s: String = t
+        .to_string()
+        .lines()
+        .map(|l| {
+            l.trim_end()
+                .strip_prefix(' ')
+                .unwrap_or(l.trim_end())
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    s.push('\n');
+    s
+}
+
+/// `override/bnxt_en.ko (1.10.3)`: the path under the kernel dir and the version.
+fn short(inv: &Inventory, c: &Copy) -> String {
+    let p = c
+        .path
+        .strip_prefix(&format!("/lib/modules/{}/", inv.kernel))
+        .unwrap_or(&c.path);
+    match &c.version {
+        Some(v) => format!("{p} ({v})"),
+        None => p.to_string(),
+    }
+}
+
+fn note(inv: &Inventory, m: &ModuleEntry) -> String {
+    let mut n = Vec::new();
+    if m.change_pending() {
+        n.push("reload or reboot needed".to_string());
+    }
+    if m.vermagic_ok(&inv.kernel) == Some(false) {
+        n.push("vermagic mismatch".into());
+    }
+    if let Some(d) = &m.modules_dep {
+        n.push(format!("modules.dep says {d}"));
+    }
+    if m.copies.iter().any(|c| c.error.is_some()) {
+        n.push("unreadable copy".into());
+    }
+    n.join("; ")
+}
+
+pub fn modules(inv: &Inventory) -> String {
+    if inv.modules.is_empty() {
+        return format!("no modules for kernel {}\n", inv.kernel);
+    }
+    let mut t = table(&[
+        "module",
+        "loaded",
+        "depmod picks",
+        "other copies",
+        "class",
+        "package",
+        "note",
+    ]);
+    for m in &inv.modules {
+        let w = m.winner();
+        let loaded = match &m.loaded {
+            None => "-".to_string(),
+            Some(l) => match &l.path {
+                Some(p) if p == &w.path => "=".into(),
+                Some(p) => m
+                    .copies
+                    .iter()
+                    .find(|c| &c.path == p)
+                    .map(|c| short(inv, c))
+                    .unwrap_or_default(),
+                None => "yes (no file matches)".into(),
+            },
+        };
+        let others: Vec<String> = m
+            .copies
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != m.winner)
+            .map(|(_, c)| short(inv, c))
+            .collect();
+        t.add_row(vec![
+            m.name.clone(),
+            loaded,
+            short(inv, w),
+            others.join("\n"),
+            w.class.as_str().to_string(),
+            w.package.clone().unwrap_or_else(|| "-".into()),
+            note(inv, m),
+        ]);
+    }
+    let mut s = finish(t);
+    if inv.modules_dep_stale {
+        s.push_str(&format!(
+            "\nmodules.dep of {} is missing or stale: run `xcpng-mod depmod`\n",
+            inv.kernel
+        ));
+    }
+    s
+}
+
+pub fn show(inv: &Inventory) -> String {
+    let mut s = String::new();
+    for m in &inv.modules {
+        let w = m.winner();
+        s.push_str(&format!(
+            "module:        {}\nkernel:        {}\n",
+            m.name, inv.kernel
+        ));
+        s.push_str(&format!("depmod picks:  {}\n", w.path));
+        if let Some(info) = &w.modinfo {
+            let f = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            s.push_str(&format!("version:       {}\n", f(&info.version)));
+            s.push_str(&format!("srcversion:    {}\n", f(&info.srcversion)));
+            let vm = f(&info.vermagic);
+            let ok = match m.vermagic_ok(&inv.kernel) {
+                Some(true) => "matches the kernel",
+                Some(false) => "DOES NOT match the kernel",
+                None => "unknown",
+            };
+            s.push_str(&format!("vermagic:      {} ({ok})\n", vm.trim_end()));
+            s.push_str(&format!("license:       {}\n", f(&info.license)));
+            s.push_str(&format!("depends:       {}\n", info.depends.join(",")));
+            s.push_str(&format!("build-id:      {}\n", f(&info.build_id)));
+            match &info.signature {
+                Some(sig) => s.push_str(&format!(
+                    "signature:     {} by {} (key {}, {})\n",
+                    sig.id_type,
+                    sig.signer.as_deref().unwrap_or("?"),
+                    sig.key_id.as_deref().unwrap_or("?"),
+                    sig.hash_algo.as_deref().unwrap_or("?")
+                )),
+                None => s.push_str("signature:     none\n"),
+            }
+            if !info.alias.is_empty() {
+                s.push_str(&format!(
+                    "aliases:       {}\n",
+                    info.alias.join("\n               ")
+                ));
+            }
+        }
+        match &m.loaded {
+            None => s.push_str("loaded:        no\n"),
+            Some(l) => {
+                s.push_str(&format!(
+                    "loaded:        {} (refcnt {}, version {})\n",
+                    l.path
+                        .as_deref()
+                        .unwrap_or("yes, but no file on disk matches its build-id"),
+                    l.refcnt
+                        .map(|r| r.to_string())
+                        .unwrap_or_else(|| "?".into()),
+                    l.version.as_deref().unwrap_or("-")
+                ));
+                let mut h: Vec<String> = l.holders.clone();
+                for u in &l.users {
+                    if !h.contains(u) {
+                        h.push(u.clone());
+                    }
+                }
+                s.push_str(&format!(
+                    "holders:       {}\n",
+                    if h.is_empty() {
+                        "none".into()
+                    } else {
+                        h.join(", ")
+                    }
+                ));
+                let safe = if h.is_empty() && l.refcnt.unwrap_or(0) == 0 {
+                    "no holders: an unload and load is possible"
+                } else {
+                    "in use: a reload would fail; reboot instead"
+                };
+                s.push_str(&format!("reload:        {safe}\n"));
+            }
+        }
+        if m.change_pending() {
+            s.push_str(
+                "note:          the loaded copy is not depmod's pick: reload or reboot to switch\n",
+            );
+        }
+        s.push_str("copies:\n");
+        let mut t = table(&["", "path", "version", "srcversion", "class", "package"]);
+        for (i, c) in m.copies.iter().enumerate() {
+            t.add_row(vec![
+                if i == m.winner { "*" } else { "" }.to_string(),
+                c.path.clone(),
+                c.version
+                    .clone()
+                    .or_else(|| c.error.clone())
+                    .unwrap_or_else(|| "-".into()),
+                c.srcversion.clone().unwrap_or_else(|| "-".into()),
+                c.class.as_str().to_string(),
+                c.package.clone().unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        for l in finish(t).lines() {
+            s.push_str(&format!("  {l}\n"));
+        }
+    }
+    s
+}
+
+#[derive(Serialize)]
+struct Winner<'a> {
+    path: &'a str,
+    dir: &'a str,
+    version: Option<&'a str>,
+    package: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonModule<'a> {
+    name: &'a str,
+    winner: Winner<'a>,
+    copies: &'a [Copy],
+    loaded: Option<&'a crate::modules::inventory::LoadedState>,
+    change_pending: bool,
+    modules_dep: Option<&'a str>,
+}
+
+pub fn modules_json(inv: &Inventory) -> String {
+    #[derive(Serialize)]
+    struct B<'a> {
+        kernel: &'a str,
+        modules: Vec<JsonModule<'a>>,
+        modules_dep_stale: bool,
+    }
+    let modules = inv
+        .modules
+        .iter()
+        .map(|m| {
+            let w = m.winner();
+            JsonModule {
+                name: &m.name,
+                winner: Winner {
+                    path: &w.path,
+                    dir: &w.dir,
+                    version: w.version.as_deref(),
+                    package: w.package.as_deref(),
+                },
+                copies: &m.copies,
+                loaded: m.loaded.as_ref(),
+                change_pending: m.change_pending(),
+                modules_dep: m.modules_dep.as_deref(),
+            }
+        })
+        .collect();
+    json_doc(B {
+        kernel: &inv.kernel,
+        modules,
+        modules_dep_stale: inv.modules_dep_stale,
+    })
+}
+
+pub fn depmod(run: &DepmodRun) -> String {
+    let mut s = format!("ran: {}\n", run.command.join(" "));
+    if run.disagreements.is_empty() {
+        s.push_str(&format!(
+            "modules.dep of {} written; all {} module picks are as predicted\n",
+            run.kernel, run.modules
+        ));
+    } else {
+        s.push_str(&format!(
+            "modules.dep of {} written, but {} of {} picks differ from the prediction:\n",
+            run.kernel,
+            run.disagreements.len(),
+            run.modules
+        ));
+        for d in &run.disagreements {
+            s.push_str(&format!("  {d}\n"));
+        }
+    }
+    s
+}
+
+pub fn depmod_json(run: &DepmodRun) -> String {
+    json_doc(run)
+}

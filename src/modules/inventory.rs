@@ -1,0 +1,424 @@
+//! The module inventory of one kernel: every copy of every module (directory, modinfo,
+//! owning package, class), the copy depmod picks, the copy that is loaded (matched by GNU
+//! build-id, then srcversion), and whether `modules.dep` on disk is stale. It combines the
+//! other `modules` parts and returns data; rendering belongs to the CLI. Package ownership
+//! comes from one `rpm -qa` query of the root's rpmdb; it never changes the host, except
+//! `run_depmod`, which runs the host's own `depmod`.
+
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::depmod::{self, DepmodConfig, DepmodError, ModuleCopies};
+use super::loaded::{self, Loaded};
+use super::modinfo::{self, ModInfo};
+use super::{class::classify_name, ModuleClass};
+use crate::sysroot::Sysroot;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModulesError {
+    #[error(transparent)]
+    Depmod(#[from] DepmodError),
+    #[error("no kernel found under {root}/lib/modules")]
+    NoKernel { root: PathBuf },
+    #[error("no module named `{name}` for kernel {kernel}")]
+    UnknownModule { name: String, kernel: String },
+    #[error("cannot ask rpm which packages own the module files under {root}: {why}")]
+    Rpm { root: PathBuf, why: String },
+    #[error("`depmod` failed for kernel {kernel}: {why}")]
+    DepmodRun { kernel: String, why: String },
+}
+
+impl ModulesError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            ModulesError::Depmod(e) => e.hint(),
+            ModulesError::NoKernel { .. } => Some("pass --kernel KVER, or check --root".into()),
+            ModulesError::UnknownModule { .. } => Some(
+                "names are as in `lsmod` (dashes read as underscores); `xcpng-mod modules` lists them all".into(),
+            ),
+            ModulesError::Rpm { .. } => Some("install rpm (Debian/Ubuntu: apt-get install rpm)".into()),
+            ModulesError::DepmodRun { .. } => Some("install kmod (it provides depmod)".into()),
+        }
+    }
+}
+
+impl From<ModulesError> for crate::Error {
+    fn from(e: ModulesError) -> crate::Error {
+        let hint = e.hint();
+        match e {
+            ModulesError::UnknownModule { .. } | ModulesError::NoKernel { .. } => {
+                crate::Error::NotFound {
+                    what: e.to_string(),
+                    hint,
+                }
+            }
+            _ => crate::Error::Failed {
+                what: e.to_string(),
+                hint,
+            },
+        }
+    }
+}
+
+/// The class of one copy, as the JSON contract spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CopyClass {
+    Supported,
+    Alternate,
+    Additional,
+    BuiltIn,
+    Unpackaged,
+}
+
+impl CopyClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CopyClass::Supported => "supported",
+            CopyClass::Alternate => "alternate",
+            CopyClass::Additional => "additional",
+            CopyClass::BuiltIn => "built-in",
+            CopyClass::Unpackaged => "unpackaged",
+        }
+    }
+}
+
+/// One file of a module.
+#[derive(Debug, Clone, Serialize)]
+pub struct Copy {
+    /// Host path (`/lib/modules/<kver>/override/bnxt_en.ko`).
+    pub path: String,
+    /// Top directory (`kernel`, `updates`, `extra`, `override`…).
+    pub dir: String,
+    pub version: Option<String>,
+    pub srcversion: Option<String>,
+    pub vermagic: Option<String>,
+    pub build_id: Option<String>,
+    pub package: Option<String>,
+    pub class: CopyClass,
+    /// Why modinfo could not be read (corrupt or not a module).
+    pub error: Option<String>,
+    #[serde(skip)]
+    pub modinfo: Option<ModInfo>,
+}
+
+/// What is loaded now, and which copy it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadedState {
+    pub build_id: Option<String>,
+    pub srcversion: Option<String>,
+    /// The copy matched by build-id (or srcversion); None when no file on disk matches.
+    pub path: Option<String>,
+    pub version: Option<String>,
+    pub refcnt: Option<i64>,
+    pub holders: Vec<String>,
+    pub users: Vec<String>,
+}
+
+/// One module of the kernel.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleEntry {
+    pub name: String,
+    /// Index of depmod's pick in `copies`.
+    #[serde(skip)]
+    pub winner: usize,
+    pub copies: Vec<Copy>,
+    pub loaded: Option<LoadedState>,
+    /// The path `modules.dep` on disk gives, when it differs from the prediction.
+    pub modules_dep: Option<String>,
+}
+
+impl ModuleEntry {
+    pub fn winner(&self) -> &Copy {
+        &self.copies[self.winner]
+    }
+    /// Loaded, but not the copy depmod picks: a reload or reboot would change the driver.
+    pub fn change_pending(&self) -> bool {
+        self.loaded
+            .as_ref()
+            .is_some_and(|l| l.path.as_deref() != Some(self.winner().path.as_str()))
+    }
+    pub fn vermagic_ok(&self, kernel: &str) -> Option<bool> {
+        let vm = self.winner().vermagic.as_ref()?;
+        Some(vm.split_whitespace().next() == Some(kernel))
+    }
+}
+
+/// The whole inventory.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inventory {
+    pub kernel: String,
+    pub modules: Vec<ModuleEntry>,
+    #[serde(skip)]
+    pub config: DepmodConfig,
+    /// `modules.dep` missing or differing from the prediction somewhere.
+    pub modules_dep_stale: bool,
+}
+
+/// The target kernel: the one asked for, else (on `/`) the running one, else the newest
+/// under `<root>/lib/modules`.
+pub fn target_kernel(root: &Sysroot, asked: Option<&str>) -> Result<String, ModulesError> {
+    if let Some(k) = asked {
+        return Ok(k.to_string());
+    }
+    if root.is_host_root() {
+        if let Ok(r) = std::fs::read_to_string("/proc/sys/kernel/osrelease") {
+            let r = r.trim().to_string();
+            if depmod::kernel_dir(root, &r).is_dir() {
+                return Ok(r);
+            }
+        }
+    }
+    depmod::newest_kernel(root).ok_or_else(|| ModulesError::NoKernel {
+        root: root.root().to_path_buf(),
+    })
+}
+
+/// Owner package of every file under `/lib/modules` (one rpm query for the whole rpmdb).
+pub fn module_owners(root: &Sysroot) -> Result<HashMap<String, String>, ModulesError> {
+    let dbdir = crate::rpm::installed::rpmdb_dirs(root)
+        .into_iter()
+        .find(|d| {
+            ["Packages", "rpmdb.sqlite", "Packages.db"]
+                .iter()
+                .any(|f| d.join(f).exists())
+        });
+    let Some(dbdir) = dbdir else {
+        return Ok(HashMap::new());
+    };
+    let mut cmd = Command::new("rpm");
+    if !root.is_host_root() {
+        cmd.arg("--root").arg(root.root());
+        cmd.arg("--dbpath")
+            .arg(PathBuf::from("/").join(root.host_path(&dbdir)));
+    }
+    let out = cmd
+        .args(["-qa", "--queryformat", "[%{=NAME}\t%{FILENAMES}\n]"])
+        .env("LC_ALL", "C")
+        .output()
+        .map_err(|e| ModulesError::Rpm {
+            root: root.root().into(),
+            why: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(ModulesError::Rpm {
+            root: root.root().into(),
+            why: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .filter(|(_, f)| f.starts_with("/lib/modules/") || f.starts_with("/usr/lib/modules/"))
+        .map(|(n, f)| (f.trim_start_matches("/usr").to_string(), n.to_string()))
+        .collect())
+}
+
+fn class_of(package: Option<&str>, dir: &str) -> CopyClass {
+    let Some(p) = package else {
+        return CopyClass::Unpackaged;
+    };
+    if p == "kernel" || p.starts_with("kernel-") && !p.starts_with("kernel-module") {
+        return if dir == "kernel" {
+            CopyClass::BuiltIn
+        } else {
+            CopyClass::Supported
+        };
+    }
+    match classify_name(p, false) {
+        Some(ModuleClass::Supported) => CopyClass::Supported,
+        Some(ModuleClass::Alternate) => CopyClass::Alternate,
+        Some(ModuleClass::Additional) => CopyClass::Additional,
+        None => match dir {
+            "override" => CopyClass::Alternate,
+            "extra" => CopyClass::Additional,
+            "kernel" => CopyClass::BuiltIn,
+            _ => CopyClass::Supported,
+        },
+    }
+}
+
+/// Build the inventory of `kernel` (or the default one); `names` limits it to those modules
+/// (an unknown name is an error naming it).
+pub fn inventory(
+    root: &Sysroot,
+    kernel: Option<&str>,
+    names: &[String],
+) -> Result<Inventory, ModulesError> {
+    let kver = target_kernel(root, kernel)?;
+    let config = DepmodConfig::load(root, &kver)?;
+    let scanned = depmod::scan(root, &config)?;
+    let wanted: Vec<String> = names.iter().map(|n| n.replace('-', "_")).collect();
+    for (asked, n) in names.iter().zip(&wanted) {
+        if !scanned.contains_key(n) {
+            return Err(ModulesError::UnknownModule {
+                name: asked.clone(),
+                kernel: kver.clone(),
+            });
+        }
+    }
+    let on_disk = depmod::read_modules_dep(root, &kver)?;
+    let stale: BTreeMap<String, Option<String>> = match &on_disk {
+        Some(d) => depmod::stale_entries(&scanned, d)
+            .into_iter()
+            .map(|(n, _, d)| (n, d))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    let owners = module_owners(root)?;
+    let loaded = loaded::read_loaded(root);
+    let kdir = format!("/lib/modules/{kver}");
+    let mut modules = Vec::new();
+    for (name, mc) in &scanned {
+        if !wanted.is_empty() && !wanted.contains(name) {
+            continue;
+        }
+        modules.push(entry(
+            root,
+            &kdir,
+            name,
+            mc,
+            &owners,
+            loaded.get(name),
+            stale.get(name),
+        ));
+    }
+    Ok(Inventory {
+        kernel: kver,
+        modules,
+        config,
+        modules_dep_stale: on_disk.is_none() || !stale.is_empty(),
+    })
+}
+
+fn entry(
+    root: &Sysroot,
+    kdir: &str,
+    name: &str,
+    mc: &ModuleCopies,
+    owners: &HashMap<String, String>,
+    loaded: Option<&Loaded>,
+    stale: Option<&Option<String>>,
+) -> ModuleEntry {
+    let copies: Vec<Copy> = mc
+        .copies
+        .iter()
+        .map(|c| {
+            let path = if c.in_tree {
+                format!("{kdir}/{}", c.rel)
+            } else {
+                c.rel.clone()
+            };
+            let info = modinfo::read_path(&root.join(&path));
+            let package = owners.get(&path).cloned();
+            let class = class_of(package.as_deref(), &c.dir);
+            let (mi, error) = match info {
+                Ok(i) => (Some(i), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            Copy {
+                path,
+                dir: c.dir.clone(),
+                version: mi.as_ref().and_then(|i| i.version.clone()),
+                srcversion: mi.as_ref().and_then(|i| i.srcversion.clone()),
+                vermagic: mi.as_ref().and_then(|i| i.vermagic.clone()),
+                build_id: mi.as_ref().and_then(|i| i.build_id.clone()),
+                package,
+                class,
+                error,
+                modinfo: mi,
+            }
+        })
+        .collect();
+    let loaded = loaded.map(|l| {
+        let by_id = l
+            .build_id
+            .as_ref()
+            .and_then(|id| copies.iter().find(|c| c.build_id.as_ref() == Some(id)));
+        let by_src = || {
+            l.srcversion
+                .as_ref()
+                .and_then(|s| copies.iter().find(|c| c.srcversion.as_ref() == Some(s)))
+        };
+        LoadedState {
+            build_id: l.build_id.clone(),
+            srcversion: l.srcversion.clone(),
+            path: by_id.or_else(by_src).map(|c| c.path.clone()),
+            version: l.version.clone(),
+            refcnt: l.refcnt,
+            holders: l.holders.clone(),
+            users: l.users.clone(),
+        }
+    });
+    ModuleEntry {
+        name: name.to_string(),
+        winner: mc.winner,
+        copies,
+        loaded,
+        modules_dep: stale.map(|d| d.clone().unwrap_or_else(|| "(missing)".into())),
+    }
+}
+
+/// What `depmod` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct DepmodRun {
+    pub kernel: String,
+    pub command: Vec<String>,
+    /// Modules whose pick in the new `modules.dep` differs from our prediction (should be 0).
+    pub disagreements: Vec<String>,
+    pub modules: usize,
+}
+
+/// Run the host's `depmod` for the target kernel (under a root: `-b ROOT -C
+/// ROOT/etc/depmod.d`, since plain `-b` reads this machine's config), then compare.
+pub fn run_depmod(root: &Sysroot, kernel: Option<&str>) -> Result<DepmodRun, ModulesError> {
+    let kver = target_kernel(root, kernel)?;
+    let mut args: Vec<String> = Vec::new();
+    if !root.is_host_root() {
+        args.push("-b".into());
+        args.push(root.root().display().to_string());
+        args.push("-C".into());
+        args.push(root.join("/etc/depmod.d").display().to_string());
+    }
+    args.push(kver.clone());
+    let prog = ["/sbin/depmod", "/usr/sbin/depmod"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .unwrap_or("depmod");
+    let out = Command::new(prog)
+        .args(&args)
+        .output()
+        .map_err(|e| ModulesError::DepmodRun {
+            kernel: kver.clone(),
+            why: e.to_string(),
+        })?;
+    if !out.status.success() {
+        return Err(ModulesError::DepmodRun {
+            kernel: kver,
+            why: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    let config = DepmodConfig::load(root, &kver)?;
+    let scanned = depmod::scan(root, &config)?;
+    let on_disk = depmod::read_modules_dep(root, &kver)?.unwrap_or_default();
+    let disagreements = depmod::stale_entries(&scanned, &on_disk)
+        .into_iter()
+        .map(|(n, p, d)| {
+            format!(
+                "{n}: predicted {}, depmod wrote {}",
+                p.unwrap_or("-".into()),
+                d.unwrap_or("-".into())
+            )
+        })
+        .collect();
+    let mut command = vec![prog.to_string()];
+    command.extend(args);
+    Ok(DepmodRun {
+        kernel: kver,
+        command,
+        disagreements,
+        modules: scanned.len(),
+    })
+}
