@@ -129,7 +129,10 @@ pub fn parse_ini(text: &str, file: &Path) -> Result<Vec<Section>> {
             (Some(a), None) => a,
             (None, Some(b)) => b,
             (None, None) => {
-                return Err(err(lineno, "expected `key=value`, `[section]` or a comment"));
+                return Err(err(
+                    lineno,
+                    "expected `key=value`, `[section]` or a comment",
+                ));
             }
         };
         let key = line[..pos].trim().to_ascii_lowercase();
@@ -246,9 +249,14 @@ impl Default for MainConfig {
             gpgcheck: true,
             repo_gpgcheck: false,
             skip_if_unavailable: false,
-            installonlypkgs: ["kernel", "kernel-devel", "installonlypkg(kernel)", "installonlypkg(kernel-module)"]
-                .map(String::from)
-                .to_vec(),
+            installonlypkgs: [
+                "kernel",
+                "kernel-devel",
+                "installonlypkg(kernel)",
+                "installonlypkg(kernel-module)",
+            ]
+            .map(String::from)
+            .to_vec(),
             installonly_limit: 3,
             timeout: 30,
             retries: 3,
@@ -408,7 +416,11 @@ fn detect_releasever(root: &Sysroot) -> Option<String> {
 }
 
 fn origin_of(file: &Path, root: &Sysroot, line: usize) -> String {
-    format!("{}:{}", Path::new("/").join(root.host_path(file)).display(), line)
+    format!(
+        "{}:{}",
+        Path::new("/").join(root.host_path(file)).display(),
+        line
+    )
 }
 
 impl MainConfig {
@@ -421,11 +433,13 @@ impl MainConfig {
         };
         let boolean = || parse_bool(value).ok_or_else(|| bad("expected 1/0, yes/no, true/false"));
         match key {
-            "reposdir" => self.reposdir = split_list(value).into_iter().map(PathBuf::from).collect(),
+            "reposdir" => {
+                self.reposdir = split_list(value).into_iter().map(PathBuf::from).collect()
+            }
             "cachedir" => self.yum_cachedir = Some(value.to_string()),
             "metadata_expire" => {
-                self.metadata_expire =
-                    parse_expire(value).ok_or_else(|| bad("expected seconds, 90m, 6h, 2d or never"))?
+                self.metadata_expire = parse_expire(value)
+                    .ok_or_else(|| bad("expected seconds, 90m, 6h, 2d or never"))?
             }
             "exclude" | "excludepkgs" => self.exclude = split_list(value),
             "gpgcheck" => self.gpgcheck = boolean()?,
@@ -433,10 +447,15 @@ impl MainConfig {
             "skip_if_unavailable" => self.skip_if_unavailable = boolean()?,
             "installonlypkgs" => self.installonlypkgs = split_list(value),
             "installonly_limit" => {
-                self.installonly_limit = value.trim().parse().map_err(|_| bad("expected a number"))?
+                self.installonly_limit =
+                    value.trim().parse().map_err(|_| bad("expected a number"))?
             }
-            "timeout" => self.timeout = value.trim().parse().map_err(|_| bad("expected seconds"))?,
-            "retries" => self.retries = value.trim().parse().map_err(|_| bad("expected a number"))?,
+            "timeout" => {
+                self.timeout = value.trim().parse().map_err(|_| bad("expected seconds"))?
+            }
+            "retries" => {
+                self.retries = value.trim().parse().map_err(|_| bad("expected a number"))?
+            }
             _ => {}
         }
         Ok(())
@@ -475,11 +494,18 @@ impl RepoConfig {
             what: what.to_string(),
         };
         let boolean = || parse_bool(value).ok_or_else(|| bad("expected 1/0, yes/no, true/false"));
-        let number = || value.trim().parse::<u32>().map_err(|_| bad("expected a whole number"));
+        let number = || {
+            value
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| bad("expected a whole number"))
+        };
         match key {
             "name" => self.name = value.replace('\n', " "),
             "baseurl" => self.baseurls = split_list(value),
-            "mirrorlist" => self.mirrorlist = Some(value.trim().to_string()).filter(|s| !s.is_empty()),
+            "mirrorlist" => {
+                self.mirrorlist = Some(value.trim().to_string()).filter(|s| !s.is_empty())
+            }
             "metalink" => self.metalink = Some(value.trim().to_string()).filter(|s| !s.is_empty()),
             "enabled" => self.enabled = boolean()?,
             "gpgcheck" => self.gpgcheck = boolean()?,
@@ -489,8 +515,8 @@ impl RepoConfig {
             "exclude" | "excludepkgs" => self.exclude = split_list(value),
             "skip_if_unavailable" => self.skip_if_unavailable = boolean()?,
             "metadata_expire" => {
-                self.metadata_expire =
-                    parse_expire(value).ok_or_else(|| bad("expected seconds, 90m, 6h, 2d or never"))?
+                self.metadata_expire = parse_expire(value)
+                    .ok_or_else(|| bad("expected seconds, 90m, 6h, 2d or never"))?
             }
             "priority" => self.priority = number()?,
             "cost" => self.cost = number()?,
@@ -520,13 +546,19 @@ fn parse_setopts(setopt: &[String]) -> Result<Vec<(Option<String>, String, Strin
     setopt
         .iter()
         .map(|s| {
-            let (k, v) = s.split_once('=').ok_or_else(|| ConfigError::BadSetopt(s.clone()))?;
+            let (k, v) = s
+                .split_once('=')
+                .ok_or_else(|| ConfigError::BadSetopt(s.clone()))?;
             let k = k.trim();
             if k.is_empty() {
                 return Err(ConfigError::BadSetopt(s.clone()));
             }
             Ok(match k.rsplit_once('.') {
-                Some((repo, key)) => (Some(repo.to_string()), key.to_ascii_lowercase(), v.to_string()),
+                Some((repo, key)) => (
+                    Some(repo.to_string()),
+                    key.to_ascii_lowercase(),
+                    v.to_string(),
+                ),
                 None => (None, k.to_ascii_lowercase(), v.to_string()),
             })
         })
@@ -553,7 +585,10 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
             let mut names: Vec<_> = rd.flatten().map(|e| e.path()).collect();
             names.sort();
             for p in names {
-                if let (Some(name), Ok(v)) = (p.file_name().and_then(|n| n.to_str()), std::fs::read_to_string(&p)) {
+                if let (Some(name), Ok(v)) = (
+                    p.file_name().and_then(|n| n.to_str()),
+                    std::fs::read_to_string(&p),
+                ) {
                     let v = v.lines().next().unwrap_or("").trim().to_string();
                     file_vars.entry(name.to_string()).or_insert(v);
                 }
@@ -598,7 +633,11 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
 
     let mut repos: BTreeMap<String, RepoConfig> = BTreeMap::new();
     for dir in &main.reposdir {
-        let dir = if reposdir_on_host { dir.clone() } else { root.join(dir) };
+        let dir = if reposdir_on_host {
+            dir.clone()
+        } else {
+            root.join(dir)
+        };
         let Ok(rd) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -650,7 +689,10 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
     // Enable/disable in command-line order semantics of dnf: disables first, then enables.
     let ids: Vec<String> = repos.keys().cloned().collect();
     let matching = |pat: &str| -> Vec<String> {
-        ids.iter().filter(|id| glob_match(pat, id)).cloned().collect()
+        ids.iter()
+            .filter(|id| glob_match(pat, id))
+            .cloned()
+            .collect()
     };
     for pat in &ov.disablerepo {
         for id in matching(pat) {
@@ -686,7 +728,10 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
             return Err(ConfigError::NoSuchRepo(pat.clone()));
         }
         for id in hit {
-            repos.get_mut(&id).expect("id from map").apply(k, v, "--setopt")?;
+            repos
+                .get_mut(&id)
+                .expect("id from map")
+                .apply(k, v, "--setopt")?;
         }
     }
     if ov.nogpgcheck {
@@ -698,7 +743,10 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
     }
     for r in repos.values().filter(|r| r.enabled && !ov.nogpgcheck) {
         if !r.gpgcheck {
-            warnings.push(format!("repo `{}`: gpgcheck=0, package signatures are not checked", r.id));
+            warnings.push(format!(
+                "repo `{}`: gpgcheck=0, package signatures are not checked",
+                r.id
+            ));
         }
     }
     Ok(Config {
@@ -722,9 +770,15 @@ mod tests {
         assert_eq!(s[0].values["enabled"].0, "0");
 
         let e = parse_ini("key=1\n", Path::new("f.repo")).unwrap_err();
-        assert_eq!(e.to_string(), "f.repo:1: `key=value` before any `[section]` header");
+        assert_eq!(
+            e.to_string(),
+            "f.repo:1: `key=value` before any `[section]` header"
+        );
         let e = parse_ini("[a]\nbaseurl http://x\n", Path::new("f.repo")).unwrap_err();
-        assert!(e.to_string().starts_with("f.repo:2: expected `key=value`"), "{e}");
+        assert!(
+            e.to_string().starts_with("f.repo:2: expected `key=value`"),
+            "{e}"
+        );
         let e = parse_ini("[a\n", Path::new("f.repo")).unwrap_err();
         assert!(e.to_string().contains("f.repo:1"));
     }

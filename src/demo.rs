@@ -74,12 +74,16 @@ impl PkgSpec {
 
     /// The file name rpm tools give this package.
     pub fn file_name(&self) -> String {
-        format!("{}-{}-{}.{}.rpm", self.name, self.version, self.release, self.arch)
+        format!(
+            "{}-{}-{}.{}.rpm",
+            self.name, self.version, self.release, self.arch
+        )
     }
 }
 
 fn to_rpm_dep(s: &str) -> Result<rpm::Dependency> {
-    let d = crate::rpm::Dependency::parse(s).ok_or_else(|| Error::Usage(format!("bad dependency `{s}`")))?;
+    let d = crate::rpm::Dependency::parse(s)
+        .ok_or_else(|| Error::Usage(format!("bad dependency `{s}`")))?;
     let versioned = d.is_versioned();
     let Some(evr) = d.evr.filter(|_| versioned) else {
         return Ok(rpm::Dependency::any(d.name));
@@ -104,7 +108,13 @@ fn rpm_err(what: &str) -> impl FnOnce(rpm::Error) -> Error + '_ {
 
 /// Build one RPM into `dir`; returns its path.
 pub fn build_rpm(spec: &PkgSpec, dir: &Path) -> Result<PathBuf> {
-    let mut b = rpm::PackageBuilder::new(&spec.name, &spec.version, "GPLv2", &spec.arch, &spec.summary);
+    let mut b = rpm::PackageBuilder::new(
+        &spec.name,
+        &spec.version,
+        "GPLv2",
+        &spec.arch,
+        &spec.summary,
+    );
     b.release(&spec.release)
         .description(&spec.description)
         .url("https://xcp-ng.org")
@@ -115,8 +125,11 @@ pub fn build_rpm(spec: &PkgSpec, dir: &Path) -> Result<PathBuf> {
         b.epoch(e);
     }
     for (path, content) in &spec.files {
-        b.with_file_contents(content.clone(), rpm::FileOptions::new(path.as_str()).permissions(0o644))
-            .map_err(rpm_err(&spec.name))?;
+        b.with_file_contents(
+            content.clone(),
+            rpm::FileOptions::new(path.as_str()).permissions(0o644),
+        )
+        .map_err(rpm_err(&spec.name))?;
     }
     for d in &spec.provides {
         b.provides(to_rpm_dep(d)?);
@@ -152,11 +165,16 @@ fn tool(name: &str) -> Command {
 fn run(mut cmd: Command, what: &str) -> Result<()> {
     let out = cmd.output().map_err(|e| Error::Failed {
         what: format!("cannot run {what}: {e}"),
-        hint: Some("install rpm and createrepo-c (Debian/Ubuntu: apt-get install rpm createrepo-c)".into()),
+        hint: Some(
+            "install rpm and createrepo-c (Debian/Ubuntu: apt-get install rpm createrepo-c)".into(),
+        ),
     })?;
     if !out.status.success() {
         return Err(Error::Failed {
-            what: format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
+            what: format!(
+                "{what} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
             hint: None,
         });
     }
@@ -174,7 +192,9 @@ pub fn createrepo(dir: &Path) -> Result<()> {
 /// demo root has no shell to run them).
 pub fn rpm_install(root: &Path, files: &[PathBuf]) -> Result<()> {
     let mut init = tool("rpm");
-    init.arg("--root").arg(root).args(["--dbpath", "/var/lib/rpm", "--initdb"]);
+    init.arg("--root")
+        .arg(root)
+        .args(["--dbpath", "/var/lib/rpm", "--initdb"]);
     run(init, "rpm --initdb")?;
     if files.is_empty() {
         return Ok(());
@@ -182,7 +202,15 @@ pub fn rpm_install(root: &Path, files: &[PathBuf]) -> Result<()> {
     let mut c = tool("rpm");
     c.arg("--root")
         .arg(root)
-        .args(["--dbpath", "/var/lib/rpm", "-i", "--nodeps", "--noscripts", "--nosignature", "--ignorearch"])
+        .args([
+            "--dbpath",
+            "/var/lib/rpm",
+            "-i",
+            "--nodeps",
+            "--noscripts",
+            "--nosignature",
+            "--ignorearch",
+        ])
         .args(files);
     run(c, "rpm -i")
 }
@@ -242,30 +270,72 @@ pub fn demo_repos() -> Vec<(&'static str, bool, Vec<PkgSpec>)> {
             .summary("Meta package pulling in the supported vendor drivers")
             .requires("broadcom-bnxt-en")
             .requires("intel-igb"),
-        driver("broadcom-bnxt-en", "bnxt_en", "1.10.0_216.0.119.1", "1", "updates")
-            .summary("Broadcom NetXtreme-C/E network driver"),
-        driver("broadcom-bnxt-en-alt", "bnxt_en", "1.10.3_232.0.155.5", "1", "override")
-            .summary("Alternate Broadcom NetXtreme-C/E network driver"),
-        driver("intel-igb", "igb", "5.11.4", "1", "updates").summary("Intel Gigabit Ethernet driver"),
+        driver(
+            "broadcom-bnxt-en",
+            "bnxt_en",
+            "1.10.0_216.0.119.1",
+            "1",
+            "updates",
+        )
+        .summary("Broadcom NetXtreme-C/E network driver"),
+        driver(
+            "broadcom-bnxt-en-alt",
+            "bnxt_en",
+            "1.10.3_232.0.155.5",
+            "1",
+            "override",
+        )
+        .summary("Alternate Broadcom NetXtreme-C/E network driver"),
+        driver("intel-igb", "igb", "5.11.4", "1", "updates")
+            .summary("Intel Gigabit Ethernet driver"),
         driver("intel-igb-alt", "igb", "5.3.5.39", "1", "override")
             .summary("Alternate Intel Gigabit Ethernet driver (older than the supported one)"),
-        driver(&format!("kmod-zfs-{KVER}"), "zfs", "2.1.7", "1", "extra/zfs")
-            .summary("ZFS kernel modules")
-            .provides("zfs-kmod = 2.1.7"),
-        driver("r8125-module", "r8125", "9.011.00", "1", "extra").summary("Realtek RTL8125 2.5GbE driver"),
+        driver(
+            &format!("kmod-zfs-{KVER}"),
+            "zfs",
+            "2.1.7",
+            "1",
+            "extra/zfs",
+        )
+        .summary("ZFS kernel modules")
+        .provides("zfs-kmod = 2.1.7"),
+        driver("r8125-module", "r8125", "9.011.00", "1", "extra")
+            .summary("Realtek RTL8125 2.5GbE driver"),
     ];
-    let updates = vec![driver("broadcom-bnxt-en", "bnxt_en", "1.10.0_216.0.119.1", "2", "updates")
-        .summary("Broadcom NetXtreme-C/E network driver")
-        .changelog("Samuel Verschelde <stormi-xcp@ylix.fr> - 1.10.0_216.0.119.1-2", "- Rebuild for XCP-ng 8.3 updates", 1_730_000_000)
-        .changelog("Samuel Verschelde <stormi-xcp@ylix.fr> - 1.10.0_216.0.119.1-1", "- Initial package", 1_700_000_000)];
+    let updates = vec![driver(
+        "broadcom-bnxt-en",
+        "bnxt_en",
+        "1.10.0_216.0.119.1",
+        "2",
+        "updates",
+    )
+    .summary("Broadcom NetXtreme-C/E network driver")
+    .changelog(
+        "Samuel Verschelde <stormi-xcp@ylix.fr> - 1.10.0_216.0.119.1-2",
+        "- Rebuild for XCP-ng 8.3 updates",
+        1_730_000_000,
+    )
+    .changelog(
+        "Samuel Verschelde <stormi-xcp@ylix.fr> - 1.10.0_216.0.119.1-1",
+        "- Initial package",
+        1_700_000_000,
+    )];
     let testing = vec![
         driver("intel-igb", "igb", "5.12.3", "1", "updates")
             .summary("Intel Gigabit Ethernet driver")
-            .changelog("Thierry Escande <thierry.escande@vates.tech> - 5.12.3-1", "- Update to 5.12.3\n- Fixes link flaps on I350", 1_735_000_000),
+            .changelog(
+                "Thierry Escande <thierry.escande@vates.tech> - 5.12.3-1",
+                "- Update to 5.12.3\n- Fixes link flaps on I350",
+                1_735_000_000,
+            ),
         driver("r8125-module-alt", "r8125", "9.013.02", "1", "override")
             .summary("Alternate Realtek RTL8125 2.5GbE driver"),
     ];
-    vec![("xcp-ng-base", true, base), ("xcp-ng-updates", true, updates), ("xcp-ng-testing", false, testing)]
+    vec![
+        ("xcp-ng-base", true, base),
+        ("xcp-ng-updates", true, updates),
+        ("xcp-ng-testing", false, testing),
+    ]
 }
 
 /// What `build` made.
@@ -294,7 +364,11 @@ pub fn build(dir: &Path) -> Result<DemoHost> {
             let install = id == "xcp-ng-base"
                 && matches!(
                     p.name.as_str(),
-                    "kernel" | "xcp-ng-release" | "vendor-drivers" | "broadcom-bnxt-en" | "intel-igb"
+                    "kernel"
+                        | "xcp-ng-release"
+                        | "vendor-drivers"
+                        | "broadcom-bnxt-en"
+                        | "intel-igb"
                 );
             if install {
                 installed.push(path);
@@ -311,11 +385,17 @@ pub fn build(dir: &Path) -> Result<DemoHost> {
     let etc = root.join("etc/yum.repos.d");
     std::fs::create_dir_all(&etc).map_err(Error::io(&etc))?;
     std::fs::write(etc.join("xcp-ng.repo"), repo_file).map_err(Error::io(&etc))?;
-    std::fs::write(root.join("etc/yum.conf"), "[main]\nmetadata_expire=6h\ngpgcheck=1\n")
-        .map_err(Error::io(&root))?;
+    std::fs::write(
+        root.join("etc/yum.conf"),
+        "[main]\nmetadata_expire=6h\ngpgcheck=1\n",
+    )
+    .map_err(Error::io(&root))?;
     std::fs::create_dir_all(root.join("etc/depmod.d")).map_err(Error::io(&root))?;
-    std::fs::write(root.join("etc/depmod.d/00-xcpng-override.conf"), "search override\n")
-        .map_err(Error::io(&root))?;
+    std::fs::write(
+        root.join("etc/depmod.d/00-xcpng-override.conf"),
+        "search override\n",
+    )
+    .map_err(Error::io(&root))?;
     // As on a real 8.3 host: CentOS's dist.conf ranks updates/ and extra/ above the kernel's
     // own modules, and XCP-ng's 00-xcpng-override.conf puts override/ above everything.
     std::fs::write(
@@ -325,10 +405,16 @@ pub fn build(dir: &Path) -> Result<DemoHost> {
     .map_err(Error::io(&root))?;
     rpm_install(&root, &installed)?;
     // The packages' %post would run depmod on a real host; do it here when kmod is present.
-    let depmod = ["/sbin/depmod", "/usr/sbin/depmod"].into_iter().find(|p| Path::new(p).exists());
+    let depmod = ["/sbin/depmod", "/usr/sbin/depmod"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
     if let Some(depmod) = depmod {
         let mut c = tool(depmod);
-        c.arg("-b").arg(&root).arg("-C").arg(root.join("etc/depmod.d")).arg(KVER);
+        c.arg("-b")
+            .arg(&root)
+            .arg("-C")
+            .arg(root.join("etc/depmod.d"))
+            .arg(KVER);
         run(c, "depmod")?;
     }
     Ok(DemoHost { root })

@@ -4,6 +4,7 @@
 use crate::config::ConfigError;
 use crate::repo::RepoError;
 use crate::rpm::installed::InstalledError;
+use crate::trust::TrustError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -13,6 +14,9 @@ pub enum Error {
     Repo(#[from] RepoError),
     #[error(transparent)]
     Installed(#[from] InstalledError),
+    /// A signature, key or metadata freshness refused.
+    #[error(transparent)]
+    Trust(#[from] TrustError),
     /// A request that names nothing that exists.
     #[error("{what}")]
     NotFound { what: String, hint: Option<String> },
@@ -22,6 +26,16 @@ pub enum Error {
     /// Anything else that failed, with a hint.
     #[error("{what}")]
     Failed { what: String, hint: Option<String> },
+    /// The solver found no way to do what was asked; `reasons` say why in an admin's words.
+    #[error("{what}")]
+    Unsolvable {
+        what: String,
+        reasons: Vec<String>,
+        hint: Option<String>,
+    },
+    /// A feature this version does not have (e.g. executing a transaction).
+    #[error("{what}")]
+    Unsupported { what: String, hint: Option<String> },
     #[error("{path}: {source}")]
     Io {
         path: std::path::PathBuf,
@@ -45,10 +59,13 @@ impl Error {
             Error::Config(_) => "config",
             Error::Repo(_) => "repo",
             Error::Installed(_) => "rpmdb",
+            Error::Trust(_) => "trust",
             Error::NotFound { .. } => "not-found",
             Error::Usage(_) => "usage",
             Error::Failed { .. } => "failed",
             Error::Io { .. } => "io",
+            Error::Unsolvable { .. } => "unsolvable",
+            Error::Unsupported { .. } => "unsupported",
         }
     }
 
@@ -57,9 +74,11 @@ impl Error {
             Error::Config(e) => e.hint(),
             Error::Repo(e) => e.hint(),
             Error::Installed(e) => e.hint(),
+            Error::Trust(e) => e.hint(),
             Error::NotFound { hint, .. } | Error::Failed { hint, .. } => hint.clone(),
             Error::Usage(_) => Some("see `xcpng-mod --help`".into()),
             Error::Io { .. } => None,
+            Error::Unsolvable { hint, .. } | Error::Unsupported { hint, .. } => hint.clone(),
         }
     }
 

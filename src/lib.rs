@@ -11,6 +11,8 @@ pub mod modules;
 pub mod ops;
 pub mod repo;
 pub mod rpm;
+pub mod solve;
 pub mod sysroot;
+pub mod trust;
 
 pub use error::{Error, Result};

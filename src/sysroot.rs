@@ -81,7 +81,10 @@ mod tests {
     #[test]
     fn join_strips_leading_slash() {
         let r = Sysroot::new("/tmp/x");
-        assert_eq!(r.join("/etc/yum.conf"), PathBuf::from("/tmp/x/etc/yum.conf"));
+        assert_eq!(
+            r.join("/etc/yum.conf"),
+            PathBuf::from("/tmp/x/etc/yum.conf")
+        );
         assert_eq!(r.join("etc"), PathBuf::from("/tmp/x/etc"));
         assert!(!r.is_host_root());
         assert!(Sysroot::new("/").is_host_root());
@@ -92,8 +95,14 @@ mod tests {
         assert!(checked_relative("Packages/a.rpm").is_ok());
         assert!(checked_relative("./repodata/x.xml.gz").is_ok());
         assert_eq!(checked_relative("../x").unwrap_err().why, "contains `..`");
-        assert_eq!(checked_relative("a/../../x").unwrap_err().why, "contains `..`");
-        assert_eq!(checked_relative("/etc/passwd").unwrap_err().why, "is absolute");
+        assert_eq!(
+            checked_relative("a/../../x").unwrap_err().why,
+            "contains `..`"
+        );
+        assert_eq!(
+            checked_relative("/etc/passwd").unwrap_err().why,
+            "is absolute"
+        );
         assert!(checked_relative("").is_err());
     }
 }

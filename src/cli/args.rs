@@ -8,7 +8,7 @@ const AFTER_HELP: &str = "\
 Exit status:
   0    success
   1    the request failed (unsolvable, signature refused, download failed, refused as unsafe,
-       nothing matched)
+       nothing matched); doctor: problems remain
   2    usage error (bad flag, malformed configuration file)
   100  check-update: updates are available
   11   vercmp: the first version is newer
@@ -35,7 +35,13 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Operate on the host tree at DIR: configuration, rpmdb, caches and /lib/modules are all
     /// read under it
-    #[arg(long, global = true, value_name = "DIR", visible_alias = "installroot", default_value = "/")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        visible_alias = "installroot",
+        default_value = "/"
+    )]
     pub root: PathBuf,
     /// Enable repos for this run (globs allowed: 'xcp-ng-test*'); repeatable
     #[arg(long, global = true, value_name = "ID")]
@@ -44,7 +50,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "ID")]
     pub disablerepo: Vec<String>,
     /// Use only these repos (globs allowed); repeatable
-    #[arg(long = "repo", global = true, value_name = "ID", visible_alias = "repoid")]
+    #[arg(
+        long = "repo",
+        global = true,
+        value_name = "ID",
+        visible_alias = "repoid"
+    )]
     pub repo: Vec<String>,
     /// Add a repo for this run: ID,URL with URL file://, http:// or https:// (or a path)
     #[arg(long, global = true, value_name = "ID,URL")]
@@ -117,10 +128,7 @@ pub enum Command {
     },
     /// Compare two [epoch:]version[-release] strings like rpm: exit 0 equal, 11 first newer,
     /// 12 second newer
-    Vercmp {
-        evr1: String,
-        evr2: String,
-    },
+    Vercmp { evr1: String, evr2: String },
     /// Module inventory for the target kernel: every copy (dir, version, package, class), the
     /// one depmod picks and the one loaded
     Modules {
@@ -134,6 +142,63 @@ pub enum Command {
     /// Regenerate module dependency data (modules.dep) for the target kernel with the host's
     /// depmod, then check it against xcpng-mod's prediction
     Depmod,
+    /// Check RPM files' digests and signatures like `rpmkeys --checksig`, with the keys imported
+    /// into the root's rpmdb: one line per file; exit 1 if any fails (unsigned fails too)
+    Verify {
+        #[arg(required = true, value_name = "FILE.rpm")]
+        files: Vec<PathBuf>,
+    },
+    /// Trusted OpenPGP keys (the gpgkey= of the enabled repos, and the root's rpmdb) by full
+    /// fingerprint, with user ids, creation and expiry
+    Keys,
+    /// Find broken module and depmod states of the target kernel, each with what is wrong,
+    /// why it matters and the fix; --fix applies the safe fixes
+    ///
+    /// Checks: an alternate in override/ that depmod ignores (no `search override`), a stale
+    /// or missing modules.dep, a winning copy built for another kernel (vermagic), an
+    /// alternate older than the supported driver, module files no package owns in
+    /// updates/, extra/ or override/, 7.x per-module depmod.d files whose alternate is gone,
+    /// an initrd older than a module it contains.
+    ///
+    /// --fix only writes /etc/depmod.d/00-xcpng-override.conf (`search override`), removes
+    /// orphaned 7.x per-module files and runs depmod for the target kernel; it never removes
+    /// a module file or a package, nor rebuilds the initrd.
+    ///
+    /// Exit status: 0 when no problem remains (findings marked info do not count), 1 when
+    /// errors or warnings remain.
+    Doctor {
+        /// Apply the safe fixes, say what was done, then check again
+        #[arg(long)]
+        fix: bool,
+    },
+    /// Install packages (names, globs, name-version[-release][.arch] or provides) and what
+    /// they need.
+    ///
+    /// Prints the plan like yum. Executing plans is not available in this version: use
+    /// --assumeno to see the plan (exit 0); without it the plan is printed and the command
+    /// exits 1 with an "unsupported" error, changing nothing.
+    Install(TransactionArgs),
+    /// Update all installed packages, or the named ones, to the best available version
+    /// (see `install` about --assumeno)
+    #[command(visible_alias = "upgrade")]
+    Update(UpdateArgs),
+    /// Replace installed packages by an older available version (see `install` about
+    /// --assumeno)
+    Downgrade(TransactionArgs),
+    /// Remove packages and the installed packages that depend on them (shown in the plan);
+    /// protected packages (xcp-ng-deps, vendor-drivers, the running kernel, xcpng-mod) are
+    /// never removed (see `install` about --assumeno)
+    #[command(visible_alias = "erase")]
+    Remove(TransactionArgs),
+    /// Install installed packages again, from the repos, at the same version (see `install`
+    /// about --assumeno)
+    Reinstall(TransactionArgs),
+    /// Solve a libsolv testcase (testsolv format) with xcpng-mod's solver and print the result
+    /// in the testcase's syntax: exit 0 when it matches the expected result, 1 when not
+    DebugSolver {
+        #[arg(value_name = "FILE.t")]
+        file: PathBuf,
+    },
     /// Build the built-in demo host (an XCP-ng-like tree with repos and an rpmdb) and show
     /// its alternate drivers
     Demo {
@@ -182,4 +247,20 @@ pub enum ModuleCommand {
         #[arg(value_name = "MODULE")]
         module: String,
     },
+}
+
+/// Packages of a transaction command.
+#[derive(Debug, Args)]
+pub struct TransactionArgs {
+    /// Package names, globs, name-version[-release][.arch] or provides
+    #[arg(required = true, value_name = "PKG")]
+    pub packages: Vec<String>,
+}
+
+/// Packages of `update` (none: everything).
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Only these packages (names, globs or name-version[-release][.arch])
+    #[arg(value_name = "PKG")]
+    pub packages: Vec<String>,
 }

@@ -3,13 +3,17 @@
 //! operation in `ops` and renders the value it returns.
 
 pub mod args;
+pub mod docs;
 pub mod render;
 pub mod render_modules;
+pub mod render_plan;
+pub mod render_trust;
 
 use crate::config::Overrides;
 use crate::error::{Error, Result};
 use crate::modules::ModuleClass;
 use crate::ops::query::{self, ListQuery, Scope};
+use crate::ops::solve::Goal;
 use crate::ops::{Context, Reporter, Settings};
 use crate::repo::CachePolicy;
 use crate::sysroot::Sysroot;
@@ -143,9 +147,18 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
     match &cli.command {
         Command::Vercmp { evr1, evr2 } => return Ok(vercmp(evr1, evr2, json)),
         Command::Demo { dir } => return demo(dir.clone(), json, reporter),
+        Command::DebugSolver { file } => return debug_solver(file),
         Command::Modules { modules } => {
-            let inv = crate::modules::inventory::inventory(&Sysroot::new(&g.root), g.kernel.as_deref(), modules)?;
-            return Ok(Output::ok(if json { render_modules::modules_json(&inv) } else { render_modules::modules(&inv) }));
+            let inv = crate::modules::inventory::inventory(
+                &Sysroot::new(&g.root),
+                g.kernel.as_deref(),
+                modules,
+            )?;
+            return Ok(Output::ok(if json {
+                render_modules::modules_json(&inv)
+            } else {
+                render_modules::modules(&inv)
+            }));
         }
         Command::Module(args::ModuleCommand::Show { module }) => {
             let inv = crate::modules::inventory::inventory(
@@ -153,13 +166,47 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
                 g.kernel.as_deref(),
                 std::slice::from_ref(module),
             )?;
-            return Ok(Output::ok(if json { render_modules::modules_json(&inv) } else { render_modules::show(&inv) }));
+            return Ok(Output::ok(if json {
+                render_modules::modules_json(&inv)
+            } else {
+                render_modules::show(&inv)
+            }));
+        }
+        Command::Verify { files } => {
+            let reports = crate::trust::package::verify_files(&Sysroot::new(&g.root), files)?;
+            let code = if reports.iter().all(|r| r.ok) { 0 } else { 1 };
+            return Ok(Output {
+                stdout: if json {
+                    render_trust::verify_json(&reports)
+                } else {
+                    render_trust::verify(&reports, g.verbose > 0)
+                },
+                code,
+            });
         }
         Command::Depmod => {
-            let run = crate::modules::inventory::run_depmod(&Sysroot::new(&g.root), g.kernel.as_deref())?;
+            let run =
+                crate::modules::inventory::run_depmod(&Sysroot::new(&g.root), g.kernel.as_deref())?;
             let code = if run.disagreements.is_empty() { 0 } else { 1 };
             return Ok(Output {
-                stdout: if json { render_modules::depmod_json(&run) } else { render_modules::depmod(&run) },
+                stdout: if json {
+                    render_modules::depmod_json(&run)
+                } else {
+                    render_modules::depmod(&run)
+                },
+                code,
+            });
+        }
+        Command::Doctor { fix } => {
+            let r =
+                crate::modules::doctor::doctor(&Sysroot::new(&g.root), g.kernel.as_deref(), *fix)?;
+            let code = if r.problems_left == 0 { 0 } else { 1 };
+            return Ok(Output {
+                stdout: if json {
+                    render_modules::doctor_json(&r)
+                } else {
+                    render_modules::doctor(&r)
+                },
                 code,
             });
         }
@@ -169,11 +216,19 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
     Ok(match &cli.command {
         Command::Repolist { all } => {
             let rows = query::repolist(&ctx, *all);
-            Output::ok(if json { render::repolist_json(&rows) } else { render::repolist(&rows, *all) })
+            Output::ok(if json {
+                render::repolist_json(&rows)
+            } else {
+                render::repolist(&rows, *all)
+            })
         }
         Command::Makecache => {
             let rows = query::makecache(&ctx)?;
-            Output::ok(if json { render::makecache_json(&rows) } else { render::makecache(&rows) })
+            Output::ok(if json {
+                render::makecache_json(&rows)
+            } else {
+                render::makecache(&rows)
+            })
         }
         Command::List(a) => {
             let scope = if a.installed {
@@ -201,29 +256,66 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
                 showduplicates: a.showduplicates,
             };
             let r = query::list(&ctx, &q)?;
-            Output::ok(if json { render::list_json(&r) } else { render::list(&r, class.is_some()) })
+            Output::ok(if json {
+                render::list_json(&r)
+            } else if class.is_some() {
+                render_modules::driver_list(&r, class == Some(ModuleClass::Alternate))
+            } else {
+                render::list(&r, false)
+            })
         }
         Command::Info { packages } => {
             let items = query::info(&ctx, packages)?;
-            Output::ok(if json { render::info_json(&items) } else { render::info(&items) })
+            Output::ok(if json {
+                render::info_json(&items)
+            } else {
+                render::info(&items)
+            })
         }
         Command::Search { terms } => {
             let items = query::search(&ctx, terms)?;
-            Output::ok(if json { render::updates_json(&items) } else { render::search(&items) })
+            Output::ok(if json {
+                render::updates_json(&items)
+            } else {
+                render::search(&items)
+            })
         }
         Command::CheckUpdate { packages } => {
             let items = query::check_update(&ctx, packages)?;
             let code = if items.is_empty() { 0 } else { 100 };
             Output {
-                stdout: if json { render::updates_json(&items) } else { render::updates(&items) },
+                stdout: if json {
+                    render::updates_json(&items)
+                } else {
+                    render::updates(&items)
+                },
                 code,
             }
         }
+        Command::Keys => {
+            let keys = crate::trust::trusted_keys(ctx.root(), &ctx.config, &ctx.fetcher);
+            for p in &keys.problems {
+                reporter.warn(p);
+            }
+            Output::ok(if json {
+                render_trust::keys_json(&keys)
+            } else {
+                render_trust::keys(&keys)
+            })
+        }
+        Command::Install(a) => transaction(&ctx, Goal::Install(a.packages.clone()), json)?,
+        Command::Update(a) => transaction(&ctx, Goal::Update(a.packages.clone()), json)?,
+        Command::Downgrade(a) => transaction(&ctx, Goal::Downgrade(a.packages.clone()), json)?,
+        Command::Remove(a) => transaction(&ctx, Goal::Remove(a.packages.clone()), json)?,
+        Command::Reinstall(a) => transaction(&ctx, Goal::Reinstall(a.packages.clone()), json)?,
+        Command::DebugSolver { .. } => unreachable!("handled above"),
         Command::Vercmp { .. }
+        | Command::Verify { .. }
         | Command::Demo { .. }
         | Command::Modules { .. }
         | Command::Module(_)
-        | Command::Depmod => unreachable!("handled above"),
+        | Command::Depmod
+        | Command::Doctor { .. } => unreachable!("handled above"),
     })
 }
 
@@ -276,7 +368,11 @@ fn demo(dir: Option<std::path::PathBuf>, json: bool, reporter: &StderrReporter) 
         ..Default::default()
     };
     let r = query::list(&ctx, &q)?;
-    let mut stdout = if json { render::list_json(&r) } else { render::list(&r, true) };
+    let mut stdout = if json {
+        render::list_json(&r)
+    } else {
+        render_modules::driver_list(&r, true)
+    };
     if !json {
         stdout.push_str(&format!(
             "\nDemo host ready at {root}. Try:\n  xcpng-mod --root {root} repolist --all\n  xcpng-mod --root {root} list --additional\n  xcpng-mod --root {root} --enablerepo xcp-ng-testing check-update\n  xcpng-mod --root {root} info broadcom-bnxt-en-alt\n",
@@ -292,4 +388,64 @@ impl StderrReporter {
             eprintln!("{msg}");
         }
     }
+}
+
+/// `debug-solver FILE.t`: solve a libsolv testcase, print our result, exit 0 when it matches.
+fn debug_solver(file: &std::path::Path) -> Result<Output> {
+    let text = std::fs::read_to_string(file).map_err(Error::io(file))?;
+    let (stdout, ok) = crate::solve::testcase::run_text(&text);
+    Ok(Output {
+        stdout,
+        code: if ok { 0 } else { 1 },
+    })
+}
+
+/// A transaction command: plan it and show the plan. Executing plans comes in a later
+/// version: with `--assumeno` this is the whole job (exit 0); without it the plan is shown
+/// and the command fails with an `unsupported` error, having changed nothing.
+fn transaction(ctx: &Context<'_>, goal: Goal, json: bool) -> Result<Output> {
+    let plan = crate::ops::solve::plan(ctx, &goal)?;
+    if plan.is_empty() || ctx.settings.assumeno {
+        if !plan.is_empty() {
+            ctx.reporter.info("--assumeno: nothing was changed");
+        }
+        return Ok(Output::ok(if json {
+            render_plan::plan_json(&plan)
+        } else {
+            render_plan::plan(&plan)
+        }));
+    }
+    let err = Error::Unsupported {
+        what: "executing transactions is not available in this version of xcpng-mod; nothing was changed"
+            .into(),
+        hint: Some("add --assumeno to see the plan without this error".into()),
+    };
+    eprintln!("error: {}", err.chain());
+    if let Some(h) = err.hint() {
+        eprintln!("hint: {h}");
+    }
+    let stdout = if json {
+        #[derive(serde::Serialize)]
+        struct E {
+            kind: &'static str,
+            message: String,
+            hint: Option<String>,
+        }
+        #[derive(serde::Serialize)]
+        struct B<'a> {
+            plan: &'a crate::ops::solve::Plan,
+            error: E,
+        }
+        render::json_doc(B {
+            plan: &plan,
+            error: E {
+                kind: err.kind(),
+                message: err.chain(),
+                hint: err.hint(),
+            },
+        })
+    } else {
+        render_plan::plan(&plan)
+    };
+    Ok(Output { stdout, code: 1 })
 }

@@ -1,6 +1,6 @@
 //! Rendering of operation results: tables (comfy-table) and the versioned JSON documents.
 
-use crate::ops::query::{CacheRow, Info, Listed, ListResult, RepoRow};
+use crate::ops::query::{CacheRow, Info, ListResult, Listed, RepoRow};
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 use serde::Serialize;
 
@@ -35,7 +35,13 @@ impl Columns {
     }
 
     pub fn render(&self) -> String {
-        let width = |c: &str| if c.is_ascii() { c.len() } else { c.chars().count() };
+        let width = |c: &str| {
+            if c.is_ascii() {
+                c.len()
+            } else {
+                c.chars().count()
+            }
+        };
         let n = self.rows.iter().map(Vec::len).max().unwrap_or(0);
         let mut w = vec![0usize; n];
         for r in &self.rows {
@@ -72,7 +78,12 @@ fn finish(t: Table) -> String {
     let mut s: String = t
         .to_string()
         .lines()
-        .map(|l| l.trim_end().strip_prefix(' ').unwrap_or(l.trim_end()).to_string())
+        .map(|l| {
+            l.trim_end()
+                .strip_prefix(' ')
+                .unwrap_or(l.trim_end())
+                .to_string()
+        })
         .collect::<Vec<_>>()
         .join("\n");
     s.push('\n');
@@ -93,12 +104,18 @@ pub fn repolist(rows: &[RepoRow], all: bool) -> String {
             r.id.clone(),
             r.name.clone(),
             if r.enabled { "enabled" } else { "disabled" }.to_string(),
-            r.packages.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
+            r.packages
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
             urls.join("\n"),
         ]);
     }
     if rows.is_empty() {
-        return if all { "no repos configured\n".into() } else { "no enabled repos\n".into() };
+        return if all {
+            "no repos configured\n".into()
+        } else {
+            "no enabled repos\n".into()
+        };
     }
     finish(t)
 }
@@ -117,7 +134,11 @@ pub fn makecache(rows: &[CacheRow]) -> String {
         s.push_str(&format!(
             "{}: {} ({} packages)\n",
             r.id,
-            if r.refreshed { "metadata fetched and checked" } else { "cache is fresh" },
+            if r.refreshed {
+                "metadata fetched and checked"
+            } else {
+                "cache is fresh"
+            },
             r.packages
         ));
     }
@@ -141,7 +162,11 @@ fn listed_rows(t: &mut Columns, items: &[Listed], with_class: bool, with_install
         } else {
             format!("{}-{}", l.pkg.version, l.pkg.release)
         };
-        let mut row = vec![format!("{}.{}", l.pkg.name, l.pkg.arch), evr, l.pkg.repo.clone()];
+        let mut row = vec![
+            format!("{}.{}", l.pkg.name, l.pkg.arch),
+            evr,
+            l.pkg.repo.clone(),
+        ];
         if with_class {
             row.push(l.class.map(|c| c.as_str()).unwrap_or("-").to_string());
         }
@@ -195,7 +220,11 @@ pub fn list_json(r: &ListResult) -> String {
         packages: Vec<JsonListed<'a>>,
     }
     let mut packages = Vec::new();
-    for (items, status) in [(&r.installed, "installed"), (&r.available, "available"), (&r.updates, "update")] {
+    for (items, status) in [
+        (&r.installed, "installed"),
+        (&r.available, "available"),
+        (&r.updates, "update"),
+    ] {
         packages.extend(items.iter().map(|l| JsonListed { l, status }));
     }
     json_doc(B { packages })
@@ -241,7 +270,7 @@ fn human_size(n: u64) -> String {
     }
 }
 
-fn date(ts: u64) -> String {
+pub(crate) fn date(ts: u64) -> String {
     // Civil date from days since the epoch (Howard Hinnant's algorithm), UTC.
     let days = (ts / 86400) as i64;
     let z = days + 719468;
@@ -267,7 +296,11 @@ pub fn info(items: &[Info]) -> String {
                 s.push_str(&format!("{k:<14}: {v}\n"));
             }
         };
-        s.push_str(if i.installed { "Installed Package\n" } else { "Available Package\n" });
+        s.push_str(if i.installed {
+            "Installed Package\n"
+        } else {
+            "Available Package\n"
+        });
         line(&mut s, "Name", &i.pkg.name);
         if i.pkg.epoch != 0 {
             line(&mut s, "Epoch", &i.pkg.epoch.to_string());

@@ -88,13 +88,15 @@ pub fn modules(inv: &Inventory) -> String {
                 None => "yes (no file matches)".into(),
             },
         };
-        let others: Vec<String> = m
+        let mut others: Vec<String> = m
             .copies
             .iter()
             .enumerate()
             .filter(|(i, _)| *i != m.winner)
             .map(|(_, c)| short(inv, c))
             .collect();
+        // depmod's walk order follows the file system's; show a stable one.
+        others.sort();
         t.add_row(vec![
             m.name.clone(),
             loaded,
@@ -136,7 +138,14 @@ pub fn show(inv: &Inventory) -> String {
             };
             s.push_str(&format!("vermagic:      {} ({ok})\n", vm.trim_end()));
             s.push_str(&format!("license:       {}\n", f(&info.license)));
-            s.push_str(&format!("depends:       {}\n", info.depends.join(",")));
+            s.push_str(&format!(
+                "depends:       {}\n",
+                if info.depends.is_empty() {
+                    "-".to_string()
+                } else {
+                    info.depends.join(",")
+                }
+            ));
             s.push_str(&format!("build-id:      {}\n", f(&info.build_id)));
             match &info.signature {
                 Some(sig) => s.push_str(&format!(
@@ -197,7 +206,10 @@ pub fn show(inv: &Inventory) -> String {
         }
         s.push_str("copies:\n");
         let mut t = table(&["", "path", "version", "srcversion", "class", "package"]);
-        for (i, c) in m.copies.iter().enumerate() {
+        let mut order: Vec<usize> = (0..m.copies.len()).collect();
+        order.sort_by(|a, b| m.copies[*a].path.cmp(&m.copies[*b].path));
+        for i in order {
+            let c = &m.copies[i];
             t.add_row(vec![
                 if i == m.winner { "*" } else { "" }.to_string(),
                 c.path.clone(),
@@ -292,4 +304,138 @@ pub fn depmod(run: &DepmodRun) -> String {
 
 pub fn depmod_json(run: &DepmodRun) -> String {
     json_doc(run)
+}
+
+/// `doctor`: one block per finding (what, why, fix), what `--fix` did, and the verdict.
+pub fn doctor(r: &crate::modules::doctor::Report) -> String {
+    use crate::modules::doctor::Severity;
+    let mut s = format!("kernel {}: ", r.kernel);
+    let n = r.findings.len();
+    if n == 0 {
+        s.push_str("no findings\n");
+    } else {
+        s.push_str(&format!("{n} finding(s)\n"));
+    }
+    for f in &r.findings {
+        let state = if f.fixed {
+            " — FIXED"
+        } else if f.auto_fix {
+            " — doctor --fix can fix this"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "\n{} [{}] {}{state}\n",
+            f.severity.as_str(),
+            f.id,
+            f.subject
+        ));
+        for (label, text) in [("what", &f.what), ("why", &f.why), ("fix", &f.fix)] {
+            s.push_str(&format!("  {label:<5} {text}\n"));
+        }
+    }
+    if !r.actions.is_empty() {
+        s.push_str("\n--fix did:\n");
+        for a in &r.actions {
+            s.push_str(&format!("  {a}\n"));
+        }
+    }
+    s.push('\n');
+    if r.problems_left == 0 {
+        s.push_str("no problems left\n");
+    } else {
+        let auto = r
+            .findings
+            .iter()
+            .any(|f| f.auto_fix && !f.fixed && f.severity != Severity::Info);
+        s.push_str(&format!(
+            "{} problem(s) left{}\n",
+            r.problems_left,
+            if auto && r.actions.is_empty() {
+                "; `xcpng-mod doctor --fix` fixes the ones marked so"
+            } else {
+                ""
+            }
+        ));
+    }
+    s
+}
+
+pub fn doctor_json(r: &crate::modules::doctor::Report) -> String {
+    json_doc(r)
+}
+
+/// `list --alternate|--additional|--supported`: the packages with their modules, installed
+/// and available versions, and for alternates the driver they override.
+pub fn driver_list(r: &crate::ops::query::ListResult, alternates: bool) -> String {
+    use crate::ops::query::Listed;
+    let mut out = String::new();
+    let sections: [(&str, &Vec<Listed>, &str); 3] = [
+        ("Installed Packages", &r.installed, "available"),
+        ("Available Packages", &r.available, "installed"),
+        ("Available Upgrades", &r.updates, "installed"),
+    ];
+    for (title, items, other) in sections {
+        if items.is_empty() {
+            continue;
+        }
+        let mut header = vec!["package", "version", "repo", "class", other, "modules"];
+        if alternates {
+            header.extend(["overrides", "note"]);
+        }
+        let mut t = table(&header);
+        for l in items.iter() {
+            let d = l.driver.clone().unwrap_or_default();
+            let evr = if l.pkg.epoch != 0 {
+                format!("{}:{}-{}", l.pkg.epoch, l.pkg.version, l.pkg.release)
+            } else {
+                format!("{}-{}", l.pkg.version, l.pkg.release)
+            };
+            let other_v = if other == "available" {
+                d.available_version.clone().filter(|v| *v != evr)
+            } else {
+                l.installed_version.clone()
+            };
+            let mut mods = d.modules.join(",");
+            if d.modules_from == "name" && !mods.is_empty() {
+                mods.push_str(" (by name)");
+            }
+            let mut row = vec![
+                format!("{}.{}", l.pkg.name, l.pkg.arch),
+                evr,
+                l.pkg.repo.clone(),
+                l.class.map(|c| c.as_str()).unwrap_or("-").to_string(),
+                other_v.unwrap_or_else(|| "-".into()),
+                if mods.is_empty() { "-".into() } else { mods },
+            ];
+            if alternates {
+                row.push(
+                    d.overrides
+                        .as_ref()
+                        .map(|o| {
+                            format!(
+                                "{} {}{}",
+                                o.name,
+                                o.version,
+                                if o.installed { " (installed)" } else { "" }
+                            )
+                        })
+                        .unwrap_or_else(|| "-".into()),
+                );
+                row.push(if d.older_than_supported == Some(true) {
+                    "OLDER than the driver it overrides".into()
+                } else {
+                    String::new()
+                });
+            }
+            t.add_row(row);
+        }
+        out.push_str(title);
+        out.push('\n');
+        out.push_str(&finish(t));
+    }
+    if out.is_empty() {
+        out.push_str("no packages\n");
+    }
+    out
 }

@@ -6,7 +6,7 @@
 //! `run_depmod`, which runs the host's own `depmod`.
 
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -155,6 +155,16 @@ pub struct Inventory {
     pub config: DepmodConfig,
     /// `modules.dep` missing or differing from the prediction somewhere.
     pub modules_dep_stale: bool,
+    /// False when there is no `modules.dep` at all.
+    #[serde(skip)]
+    pub modules_dep_present: bool,
+    /// Where `modules.dep` and the prediction disagree: (module, predicted, on disk), over
+    /// the whole kernel even when the inventory is limited to some modules.
+    #[serde(skip)]
+    pub modules_dep_diff: Vec<(String, Option<String>, Option<String>)>,
+    /// Who owns the files, and what `vendor-drivers` pulls in.
+    #[serde(skip)]
+    pub ownership: Ownership,
 }
 
 /// The target kernel: the one asked for, else (on `/`) the running one, else the newest
@@ -176,8 +186,110 @@ pub fn target_kernel(root: &Sysroot, asked: Option<&str>) -> Result<String, Modu
     })
 }
 
-/// Owner package of every file under `/lib/modules` (one rpm query for the whole rpmdb).
-pub fn module_owners(root: &Sysroot) -> Result<HashMap<String, String>, ModulesError> {
+/// Who owns the module files, from one `rpm -qa` query of the root's rpmdb.
+#[derive(Debug, Clone, Default)]
+pub struct Ownership {
+    /// Host path under `/lib/modules` (and `/etc/depmod.d`) → owning package name.
+    pub owners: HashMap<String, String>,
+    /// Packages pulled in by `vendor-drivers` (its Requires, and their `-modules`
+    /// subpackages); None when `vendor-drivers` is not installed.
+    pub vendor_set: Option<HashSet<String>>,
+    /// False when the root has no rpmdb at all (every file then reads as unpackaged).
+    pub has_rpmdb: bool,
+}
+
+impl Ownership {
+    /// Parse `rpm -qa` output in the `NAME\tF|R|P\tVALUE` lines of our query format.
+    pub fn parse(text: &str) -> Ownership {
+        let mut owners = HashMap::new();
+        let mut requires: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut providers: HashMap<&str, Vec<&str>> = HashMap::new();
+        for l in text.lines() {
+            let mut f = l.splitn(3, '\t');
+            let (Some(n), Some(kind), Some(v)) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            match kind {
+                "F" if v.starts_with("/lib/modules/")
+                    || v.starts_with("/usr/lib/modules/")
+                    || v.starts_with("/etc/depmod.d/") =>
+                {
+                    owners.insert(v.trim_start_matches("/usr").to_string(), n.to_string());
+                }
+                "R" => requires.entry(n).or_default().push(v),
+                "P" => providers.entry(n).or_default().push(v),
+                _ => {}
+            }
+        }
+        // Capability → packages providing it (a package provides its own name).
+        let mut by_cap: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (pkg, caps) in &providers {
+            by_cap.entry(pkg).or_default().push(pkg);
+            for c in caps {
+                by_cap.entry(c).or_default().push(pkg);
+            }
+        }
+        let vendor_set = requires.get("vendor-drivers").map(|reqs| {
+            let mut set: HashSet<String> = HashSet::new();
+            for r in reqs {
+                for p in by_cap.get(r).into_iter().flatten() {
+                    if *p == "vendor-drivers" || set.contains(*p) {
+                        continue;
+                    }
+                    set.insert(p.to_string());
+                    // Modules kept in a `<pkg>-<kver>-modules`-like subpackage.
+                    for r2 in requires.get(p).into_iter().flatten() {
+                        for p2 in by_cap.get(r2).into_iter().flatten() {
+                            if p2.starts_with(&format!("{p}-")) {
+                                set.insert(p2.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            set
+        });
+        Ownership {
+            owners,
+            vendor_set,
+            has_rpmdb: true,
+        }
+    }
+
+    /// The class of a copy in `dir` owned by `package` (DESIGN §1, issue 6): `supported` is
+    /// a file in updates/ owned by the kernel or by a package `vendor-drivers` pulls in; when
+    /// `vendor-drivers` is not installed, the naming conventions decide.
+    pub fn class_of(&self, package: Option<&str>, dir: &str) -> CopyClass {
+        let Some(p) = package else {
+            return CopyClass::Unpackaged;
+        };
+        let is_kernel =
+            p == "kernel" || p.starts_with("kernel-") && !p.starts_with("kernel-module");
+        if dir == "kernel" && is_kernel {
+            return CopyClass::BuiltIn;
+        }
+        let pulled = self.vendor_set.as_ref().map(|s| s.contains(p));
+        if dir == "updates" && (is_kernel || pulled == Some(true)) {
+            return CopyClass::Supported;
+        }
+        match classify_name(p, false) {
+            Some(ModuleClass::Alternate) => return CopyClass::Alternate,
+            Some(ModuleClass::Additional) => return CopyClass::Additional,
+            Some(ModuleClass::Supported) if pulled.is_none() => return CopyClass::Supported,
+            _ => {}
+        }
+        match dir {
+            "override" => CopyClass::Alternate,
+            "kernel" => CopyClass::BuiltIn,
+            "updates" if pulled.is_none() => CopyClass::Supported,
+            _ => CopyClass::Additional,
+        }
+    }
+}
+
+/// Owners of every file under `/lib/modules` and what `vendor-drivers` pulls in (one rpm
+/// query for the whole rpmdb).
+pub fn module_owners(root: &Sysroot) -> Result<Ownership, ModulesError> {
     let dbdir = crate::rpm::installed::rpmdb_dirs(root)
         .into_iter()
         .find(|d| {
@@ -186,7 +298,7 @@ pub fn module_owners(root: &Sysroot) -> Result<HashMap<String, String>, ModulesE
                 .any(|f| d.join(f).exists())
         });
     let Some(dbdir) = dbdir else {
-        return Ok(HashMap::new());
+        return Ok(Ownership::default());
     };
     let mut cmd = Command::new("rpm");
     if !root.is_host_root() {
@@ -195,7 +307,11 @@ pub fn module_owners(root: &Sysroot) -> Result<HashMap<String, String>, ModulesE
             .arg(PathBuf::from("/").join(root.host_path(&dbdir)));
     }
     let out = cmd
-        .args(["-qa", "--queryformat", "[%{=NAME}\t%{FILENAMES}\n]"])
+        .args([
+            "-qa",
+            "--queryformat",
+            "[%{=NAME}\tF\t%{FILENAMES}\n][%{=NAME}\tR\t%{REQUIRENAME}\n][%{=NAME}\tP\t%{PROVIDENAME}\n]",
+        ])
         .env("LC_ALL", "C")
         .output()
         .map_err(|e| ModulesError::Rpm {
@@ -208,36 +324,7 @@ pub fn module_owners(root: &Sysroot) -> Result<HashMap<String, String>, ModulesE
             why: String::from_utf8_lossy(&out.stderr).trim().to_string(),
         });
     }
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .filter(|(_, f)| f.starts_with("/lib/modules/") || f.starts_with("/usr/lib/modules/"))
-        .map(|(n, f)| (f.trim_start_matches("/usr").to_string(), n.to_string()))
-        .collect())
-}
-
-fn class_of(package: Option<&str>, dir: &str) -> CopyClass {
-    let Some(p) = package else {
-        return CopyClass::Unpackaged;
-    };
-    if p == "kernel" || p.starts_with("kernel-") && !p.starts_with("kernel-module") {
-        return if dir == "kernel" {
-            CopyClass::BuiltIn
-        } else {
-            CopyClass::Supported
-        };
-    }
-    match classify_name(p, false) {
-        Some(ModuleClass::Supported) => CopyClass::Supported,
-        Some(ModuleClass::Alternate) => CopyClass::Alternate,
-        Some(ModuleClass::Additional) => CopyClass::Additional,
-        None => match dir {
-            "override" => CopyClass::Alternate,
-            "extra" => CopyClass::Additional,
-            "kernel" => CopyClass::BuiltIn,
-            _ => CopyClass::Supported,
-        },
-    }
+    Ok(Ownership::parse(&String::from_utf8_lossy(&out.stdout)))
 }
 
 /// Build the inventory of `kernel` (or the default one); `names` limits it to those modules
@@ -260,13 +347,14 @@ pub fn inventory(
         }
     }
     let on_disk = depmod::read_modules_dep(root, &kver)?;
-    let stale: BTreeMap<String, Option<String>> = match &on_disk {
-        Some(d) => depmod::stale_entries(&scanned, d)
-            .into_iter()
-            .map(|(n, _, d)| (n, d))
-            .collect(),
-        None => BTreeMap::new(),
+    let diff = match &on_disk {
+        Some(d) => depmod::stale_entries(&scanned, d),
+        None => Vec::new(),
     };
+    let stale: BTreeMap<String, Option<String>> = diff
+        .iter()
+        .map(|(n, _, d)| (n.clone(), d.clone()))
+        .collect();
     let owners = module_owners(root)?;
     let loaded = loaded::read_loaded(root);
     let kdir = format!("/lib/modules/{kver}");
@@ -290,6 +378,9 @@ pub fn inventory(
         modules,
         config,
         modules_dep_stale: on_disk.is_none() || !stale.is_empty(),
+        modules_dep_present: on_disk.is_some(),
+        modules_dep_diff: diff,
+        ownership: owners,
     })
 }
 
@@ -298,7 +389,7 @@ fn entry(
     kdir: &str,
     name: &str,
     mc: &ModuleCopies,
-    owners: &HashMap<String, String>,
+    owners: &Ownership,
     loaded: Option<&Loaded>,
     stale: Option<&Option<String>>,
 ) -> ModuleEntry {
@@ -312,8 +403,8 @@ fn entry(
                 c.rel.clone()
             };
             let info = modinfo::read_path(&root.join(&path));
-            let package = owners.get(&path).cloned();
-            let class = class_of(package.as_deref(), &c.dir);
+            let package = owners.owners.get(&path).cloned();
+            let class = owners.class_of(package.as_deref(), &c.dir);
             let (mi, error) = match info {
                 Ok(i) => (Some(i), None),
                 Err(e) => (None, Some(e.to_string())),
@@ -421,4 +512,52 @@ pub fn run_depmod(root: &Sysroot, kernel: Option<&str>) -> Result<DepmodRun, Mod
         disagreements,
         modules: scanned.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supported_means_pulled_in_by_vendor_drivers_in_updates() {
+        let q = "vendor-drivers\tR\tintel-igb\n\
+                 vendor-drivers\tR\tbnxt-driver\n\
+                 broadcom-bnxt-en\tP\tbnxt-driver\n\
+                 broadcom-bnxt-en\tR\tbroadcom-bnxt-en-4.19.0+1-modules\n\
+                 broadcom-bnxt-en-4.19.0+1-modules\tP\tbroadcom-bnxt-en-4.19.0+1-modules\n\
+                 broadcom-bnxt-en-4.19.0+1-modules\tF\t/lib/modules/4.19.0+1/updates/bnxt_en.ko\n\
+                 intel-igb\tP\tintel-igb\n\
+                 intel-igb\tF\t/usr/lib/modules/4.19.0+1/updates/igb.ko\n\
+                 intel-foo\tF\t/lib/modules/4.19.0+1/updates/foo.ko\n\
+                 kernel\tF\t/lib/modules/4.19.0+1/kernel/igb.ko\n\
+                 kernel\tF\t/boot/vmlinuz\n";
+        let o = Ownership::parse(q);
+        let set = o.vendor_set.as_ref().unwrap();
+        assert!(set.contains("intel-igb") && set.contains("broadcom-bnxt-en"));
+        assert!(set.contains("broadcom-bnxt-en-4.19.0+1-modules"));
+        assert_eq!(
+            o.owners["/lib/modules/4.19.0+1/updates/igb.ko"],
+            "intel-igb"
+        );
+        assert!(!o.owners.contains_key("/boot/vmlinuz"));
+        use CopyClass::*;
+        let c = |p: Option<&str>, d: &str| o.class_of(p, d);
+        assert_eq!(
+            c(Some("broadcom-bnxt-en-4.19.0+1-modules"), "updates"),
+            Supported
+        );
+        assert_eq!(c(Some("intel-igb"), "updates"), Supported);
+        assert_eq!(c(Some("intel-foo"), "updates"), Additional);
+        assert_eq!(c(Some("kernel"), "kernel"), BuiltIn);
+        assert_eq!(c(Some("kernel"), "updates"), Supported);
+        assert_eq!(c(Some("intel-igb-alt"), "override"), Alternate);
+        assert_eq!(c(Some("kmod-zfs-4.19.0+1"), "extra"), Additional);
+        assert_eq!(c(None, "updates"), Unpackaged);
+        // Without vendor-drivers installed, names decide.
+        let n = Ownership::parse("intel-foo\tF\t/lib/modules/k/updates/foo.ko\n");
+        assert!(n.vendor_set.is_none());
+        assert_eq!(n.class_of(Some("intel-foo"), "updates"), Supported);
+        assert_eq!(n.class_of(Some("mystery"), "updates"), Supported);
+        assert_eq!(n.class_of(Some("mystery"), "extra"), Additional);
+    }
 }

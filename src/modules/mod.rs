@@ -5,6 +5,7 @@
 
 pub mod class;
 pub mod depmod;
+pub mod doctor;
 pub mod inventory;
 pub mod loaded;
 pub mod modinfo;

@@ -2,6 +2,7 @@
 //! data. They know nothing of tables, colours or JSON; the `cli` module renders their values.
 
 pub mod query;
+pub mod solve;
 
 use crate::config::{self, Config, Overrides};
 use crate::error::{Error, Result};
@@ -101,15 +102,30 @@ impl<'r> Context<'r> {
                     })
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().expect("repo thread")).collect()
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("repo thread"))
+                .collect()
         });
         let mut out = Vec::new();
         for (cfg, r) in repos.iter().zip(results) {
             match r {
-                Ok(r) => out.push(r),
+                Ok(r) => {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs());
+                    if let Some(w) =
+                        crate::trust::metadata::freeze_warning(&r.config, r.repomd.timestamp(), now)
+                    {
+                        self.reporter.warn(&w);
+                    }
+                    out.push(r)
+                }
                 Err(e) if cfg.skip_if_unavailable => {
-                    self.reporter
-                        .warn(&format!("skipping repo `{}` (skip_if_unavailable=1): {e}", cfg.id));
+                    self.reporter.warn(&format!(
+                        "skipping repo `{}` (skip_if_unavailable=1): {e}",
+                        cfg.id
+                    ));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -120,8 +136,13 @@ impl<'r> Context<'r> {
     /// All packages of the enabled repos, after `exclude`/`includepkgs`.
     pub fn available(&self, repos: &[Repo], detail: Detail) -> Result<Vec<Package>> {
         let loaded: Vec<_> = std::thread::scope(|s| {
-            let hs: Vec<_> = repos.iter().map(|r| s.spawn(move || r.packages(detail))).collect();
-            hs.into_iter().map(|h| h.join().expect("load thread")).collect()
+            let hs: Vec<_> = repos
+                .iter()
+                .map(|r| s.spawn(move || r.packages(detail)))
+                .collect();
+            hs.into_iter()
+                .map(|h| h.join().expect("load thread"))
+                .collect()
         });
         let mut all = Vec::new();
         for (r, pkgs) in repos.iter().zip(loaded) {
@@ -129,8 +150,12 @@ impl<'r> Context<'r> {
             let main_ex = &self.config.main.exclude;
             let cfg = &r.config;
             all.extend(pkgs.into_iter().filter(|p| {
-                !main_ex.iter().chain(&cfg.exclude).any(|pat| matches_spec(p, pat))
-                    && (cfg.includepkgs.is_empty() || cfg.includepkgs.iter().any(|pat| matches_spec(p, pat)))
+                !main_ex
+                    .iter()
+                    .chain(&cfg.exclude)
+                    .any(|pat| matches_spec(p, pat))
+                    && (cfg.includepkgs.is_empty()
+                        || cfg.includepkgs.iter().any(|pat| matches_spec(p, pat)))
             }));
         }
         Ok(all)

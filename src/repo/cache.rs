@@ -65,7 +65,11 @@ type Res<T> = Result<T, String>;
 
 impl<'a> R<'a> {
     fn take(&mut self, n: usize) -> Res<&'a [u8]> {
-        let end = self.i.checked_add(n).filter(|e| *e <= self.b.len()).ok_or("truncated cache")?;
+        let end = self
+            .i
+            .checked_add(n)
+            .filter(|e| *e <= self.b.len())
+            .ok_or("truncated cache")?;
         let s = &self.b[self.i..end];
         self.i = end;
         Ok(s)
@@ -74,10 +78,14 @@ impl<'a> R<'a> {
         Ok(self.take(1)?[0])
     }
     fn u32(&mut self) -> Res<u32> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
     fn u64(&mut self) -> Res<u64> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
     fn str(&mut self) -> Res<String> {
         let n = self.u32()? as usize;
@@ -154,7 +162,12 @@ pub fn encode(key: &str, pkgs: &[Package]) -> Vec<u8> {
 
 /// Read a cache file, loading only the sections `detail` needs (the summary section of a
 /// large repository is a fraction of the file).
-pub fn read_file(path: &std::path::Path, key: &str, repo: &str, detail: Detail) -> Res<Vec<Package>> {
+pub fn read_file(
+    path: &std::path::Path,
+    key: &str,
+    repo: &str,
+    detail: Detail,
+) -> Res<Vec<Package>> {
     use std::io::Read;
     let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
     if detail == Detail::Full {
@@ -164,7 +177,8 @@ pub fn read_file(path: &std::path::Path, key: &str, repo: &str, detail: Detail) 
     }
     let head_len = 8 + 4 + key.len() + 16;
     let mut head = vec![0u8; head_len];
-    f.read_exact(&mut head).map_err(|_| "truncated cache".to_string())?;
+    f.read_exact(&mut head)
+        .map_err(|_| "truncated cache".to_string())?;
     let sum_len = u64::from_le_bytes(head[head_len - 8..].try_into().expect("8 bytes")) as usize;
     let mut data = head;
     data.reserve(sum_len);
@@ -255,7 +269,8 @@ mod tests {
             location: "Packages/k.rpm".into(),
             ..Default::default()
         };
-        p.provides.push(Dependency::parse("zfs-kmod = 2.1.7").unwrap());
+        p.provides
+            .push(Dependency::parse("zfs-kmod = 2.1.7").unwrap());
         let mut pre = Dependency::parse("/bin/sh").unwrap();
         pre.pre = true;
         p.requires.push(pre);

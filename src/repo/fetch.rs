@@ -97,7 +97,8 @@ pub fn digest_hex(kind: &str, data: &[u8]) -> Option<String> {
 
 /// Check `data` against an expected checksum.
 pub fn check_checksum(data: &[u8], ck: &Checksum) -> Result<(), AttemptError> {
-    let got = digest_hex(&ck.kind, data).ok_or_else(|| AttemptError::UnknownChecksum(ck.kind.clone()))?;
+    let got =
+        digest_hex(&ck.kind, data).ok_or_else(|| AttemptError::UnknownChecksum(ck.kind.clone()))?;
     if !got.eq_ignore_ascii_case(&ck.value) {
         return Err(AttemptError::Checksum {
             kind: ck.kind.clone(),
@@ -169,7 +170,9 @@ impl Fetcher {
                 e => e,
             })?
         } else {
-            return Err(AttemptError::Transport(format!("unsupported URL scheme in `{url}`")));
+            return Err(AttemptError::Transport(format!(
+                "unsupported URL scheme in `{url}`"
+            )));
         };
         if let Some(size) = exp.size {
             if data.len() as u64 != size {
@@ -187,7 +190,12 @@ impl Fetcher {
 
     /// Fetch `rel` from the first base URL that serves it correctly. Returns the data and the
     /// index of the base URL that served it (so related files come from the same mirror).
-    pub fn fetch(&self, bases: &[String], rel: &str, exp: &Expect<'_>) -> Result<(Vec<u8>, usize), FetchError> {
+    pub fn fetch(
+        &self,
+        bases: &[String],
+        rel: &str,
+        exp: &Expect<'_>,
+    ) -> Result<(Vec<u8>, usize), FetchError> {
         self.fetch_from(bases, 0, rel, exp)
     }
 
@@ -234,12 +242,10 @@ impl Fetcher {
             ..Default::default()
         };
         if rel.is_empty() {
-            return self
-                .attempt(url, &exp)
-                .map_err(|e| FetchError {
-                    path: url.into(),
-                    attempts: vec![(url.into(), e)],
-                });
+            return self.attempt(url, &exp).map_err(|e| FetchError {
+                path: url.into(),
+                attempts: vec![(url.into(), e)],
+            });
         }
         self.fetch(&[base], &rel, &exp).map(|(d, _)| d)
     }
@@ -332,7 +338,10 @@ mod tests {
             digest_hex("sha256", b"abc").unwrap(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(digest_hex("sha1", b"abc").unwrap(), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            digest_hex("sha1", b"abc").unwrap(),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
         assert!(digest_hex("md5", b"abc").is_none());
     }
 
@@ -364,12 +373,17 @@ mod tests {
             checksum: Some(&ck),
             ..Default::default()
         };
-        assert_eq!(f.fetch(std::slice::from_ref(&base), "f", &ok).unwrap().0, b"hello");
+        assert_eq!(
+            f.fetch(std::slice::from_ref(&base), "f", &ok).unwrap().0,
+            b"hello"
+        );
         let small = Expect {
             max_size: Some(3),
             ..Default::default()
         };
-        let e = f.fetch(std::slice::from_ref(&base), "f", &small).unwrap_err();
+        let e = f
+            .fetch(std::slice::from_ref(&base), "f", &small)
+            .unwrap_err();
         assert_eq!(e.attempts[0].1, AttemptError::TooLarge { limit: 3 });
         let e = f.fetch(&[base], "missing", &Expect::default()).unwrap_err();
         assert_eq!(e.attempts[0].1, AttemptError::NotFound);

@@ -35,7 +35,11 @@ pub enum RepoError {
     #[error("repo `{repo}`: no cached metadata and --cacheonly was given")]
     NoCache { repo: String },
     #[error("repo `{repo}`: bad repomd.xml from {url}: {msg}")]
-    BadRepomd { repo: String, url: String, msg: String },
+    BadRepomd {
+        repo: String,
+        url: String,
+        msg: String,
+    },
     #[error("repo `{repo}`: {file}: {source}")]
     BadMetadata {
         repo: String,
@@ -45,8 +49,14 @@ pub enum RepoError {
     },
     #[error("repo `{repo}`: {what}")]
     Unsafe { repo: String, what: String },
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustError),
     #[error("repo `{repo}`: cannot resolve mirrors from {url}: {msg}")]
-    Mirrors { repo: String, url: String, msg: String },
+    Mirrors {
+        repo: String,
+        url: String,
+        msg: String,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -62,10 +72,11 @@ impl RepoError {
             | RepoError::BadRepomd { repo, .. }
             | RepoError::Mirrors { repo, .. }
             | RepoError::BadMetadata { repo, .. } => repo,
+            RepoError::Trust(e) => return e.hint(),
             RepoError::NoCache { repo } => {
                 return Some(format!(
-                    "run `xcpng-mod makecache` while the mirrors of `{repo}` are reachable, or drop -C"
-                ))
+                "run `xcpng-mod makecache` while the mirrors of `{repo}` are reachable, or drop -C"
+            ))
             }
             _ => return None,
         };
@@ -191,7 +202,12 @@ impl Repo {
 
     /// Fetch (if needed and allowed) one more metadata file (`other`, `filelists`) and return
     /// its bytes, checked against repomd.
-    pub fn extra_file(&self, kind: &str, fetcher: &Fetcher, policy: CachePolicy) -> Result<Option<Vec<u8>>, RepoError> {
+    pub fn extra_file(
+        &self,
+        kind: &str,
+        fetcher: &Fetcher,
+        policy: CachePolicy,
+    ) -> Result<Option<Vec<u8>>, RepoError> {
         let Some(data) = self.repomd.get(kind) else {
             return Ok(None);
         };
@@ -261,7 +277,12 @@ pub fn parse_primary_bytes(raw: &[u8], repo: &str) -> Result<Vec<Package>, Parse
     let mut pkgs = Vec::new();
     if compress::Compression::sniff(raw) == compress::Compression::None {
         primary::parse_primary(raw, repo, |p| pkgs.push(p))?;
-        pkgs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| a.arch.cmp(&b.arch)).then_with(|| b.evr_cmp(a)));
+        pkgs.sort_unstable_by(|a, b| {
+            a.name
+                .cmp(&b.name)
+                .then_with(|| a.arch.cmp(&b.arch))
+                .then_with(|| b.evr_cmp(a))
+        });
         return Ok(pkgs);
     }
     let (mut rd, mut wr) = std::io::pipe().map_err(|e| ParseError::Xml {
@@ -282,7 +303,10 @@ pub fn parse_primary_bytes(raw: &[u8], repo: &str) -> Result<Vec<Package>, Parse
                 }
             }
         });
-        let parsed = primary::parse_primary(BufReader::with_capacity(1 << 16, &mut rd), repo, |p| pkgs.push(p));
+        let parsed =
+            primary::parse_primary(BufReader::with_capacity(1 << 16, &mut rd), repo, |p| {
+                pkgs.push(p)
+            });
         drop(rd);
         let produced = producer.join().expect("decompressor thread");
         if let Err(e) = produced {
@@ -294,7 +318,12 @@ pub fn parse_primary_bytes(raw: &[u8], repo: &str) -> Result<Vec<Package>, Parse
         parsed.map(|_| ())
     })?;
     // Sorted as listings want them (name, arch, newest first): later sorts are then linear.
-    pkgs.sort_unstable_by(|a, b| a.name.cmp(&b.name).then_with(|| a.arch.cmp(&b.arch)).then_with(|| b.evr_cmp(a)));
+    pkgs.sort_unstable_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then_with(|| a.arch.cmp(&b.arch))
+            .then_with(|| b.evr_cmp(a))
+    });
     Ok(pkgs)
 }
 
@@ -311,11 +340,13 @@ pub fn resolve_bases(cfg: &RepoConfig, fetcher: &Fetcher) -> Result<Vec<String>,
         if !bases.is_empty() {
             break;
         }
-        let doc = fetcher.fetch_url(url, MIRRORLIST_MAX).map_err(|e| RepoError::Mirrors {
-            repo: cfg.id.clone(),
-            url: url.clone(),
-            msg: e.to_string(),
-        })?;
+        let doc = fetcher
+            .fetch_url(url, MIRRORLIST_MAX)
+            .map_err(|e| RepoError::Mirrors {
+                repo: cfg.id.clone(),
+                url: url.clone(),
+                msg: e.to_string(),
+            })?;
         bases = if is_metalink {
             fetch::parse_metalink(&doc)
         } else {
@@ -342,7 +373,8 @@ pub fn open(
 ) -> Result<Repo, RepoError> {
     let dir = cache_dir(root, main, &cfg.id);
     let repodata = dir.join("repodata");
-    let cached = read_opt(&repodata.join("repomd.xml"))?.and_then(|b| repomd::parse(&b).ok().map(|m| (b, m)));
+    let cached = read_opt(&repodata.join("repomd.xml"))?
+        .and_then(|b| repomd::parse(&b).ok().map(|m| (b, m)));
     let expired = match (cache_age(&dir), cfg.metadata_expire) {
         (Some(age), Some(max)) => age.as_secs() >= max,
         (Some(_), None) => false,
@@ -351,7 +383,9 @@ pub fn open(
     let need_fetch = !policy.cacheonly && (policy.refresh || cached.is_none() || expired);
     if !need_fetch {
         let Some((_, md)) = cached else {
-            return Err(RepoError::NoCache { repo: cfg.id.clone() });
+            return Err(RepoError::NoCache {
+                repo: cfg.id.clone(),
+            });
         };
         return Ok(Repo {
             config: cfg.clone(),
@@ -374,11 +408,22 @@ pub fn open(
             source,
         })?;
     let url = fetch::join_url(&bases[mirror], "repodata/repomd.xml");
+    // Trust: the signature (from the same mirror) is checked before repomd.xml is parsed.
+    if cfg.repo_gpgcheck {
+        crate::trust::metadata::verify_repomd(root, cfg, fetcher, &bases[mirror], &raw)?;
+    }
     let md = repomd::parse(&raw).map_err(|msg| RepoError::BadRepomd {
         repo: cfg.id.clone(),
         url: url.clone(),
         msg,
     })?;
+    if cfg.repo_gpgcheck {
+        let seen = crate::trust::metadata::Seen {
+            revision: md.revision.clone(),
+            timestamp: md.timestamp(),
+        };
+        crate::trust::metadata::check_rollback(root, cfg, &url, seen)?;
+    }
     let repo = Repo {
         config: cfg.clone(),
         repomd: md.clone(),
@@ -394,7 +439,8 @@ pub fn open(
                 .append(true)
                 .open(repodata.join("repomd.xml"))
                 .map_err(io_err(&repodata))?;
-            f.set_modified(SystemTime::now()).map_err(io_err(&repodata))?;
+            f.set_modified(SystemTime::now())
+                .map_err(io_err(&repodata))?;
             return Ok(repo);
         }
     }
@@ -419,13 +465,18 @@ pub fn open(
                     source,
                 })?;
             // Parse before caching: metadata that does not parse never enters the cache.
-            let pkgs = parse_primary_bytes(&data, &cfg.id).map_err(|source| RepoError::BadMetadata {
-                repo: cfg.id.clone(),
-                file: d.location.clone(),
-                source,
-            })?;
+            let pkgs =
+                parse_primary_bytes(&data, &cfg.id).map_err(|source| RepoError::BadMetadata {
+                    repo: cfg.id.clone(),
+                    file: d.location.clone(),
+                    source,
+                })?;
             let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
-            write_file(&staging.join("primary.xcpc"), &cache::encode(&key, &pkgs), false)?;
+            write_file(
+                &staging.join("primary.xcpc"),
+                &cache::encode(&key, &pkgs),
+                false,
+            )?;
             write_atomic(&staging.join(name), &data)?;
             *repo.parsed.lock().expect("not poisoned") = Some(pkgs);
         }
@@ -449,9 +500,14 @@ pub fn open(
 }
 
 fn cached_data_ok(repodata: &Path, md: &Repomd, id: &str) -> bool {
-    let Some(d) = md.get("primary") else { return false };
-    let Ok(name) = cached_name(id, &d.location) else { return false };
-    std::fs::metadata(repodata.join(name)).is_ok_and(|m| Some(m.len()) == d.size || d.size.is_none())
+    let Some(d) = md.get("primary") else {
+        return false;
+    };
+    let Ok(name) = cached_name(id, &d.location) else {
+        return false;
+    };
+    std::fs::metadata(repodata.join(name))
+        .is_ok_and(|m| Some(m.len()) == d.size || d.size.is_none())
 }
 
 /// Summary of a repo's cache for `repolist` (no network): the package count if cached.

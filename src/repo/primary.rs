@@ -171,7 +171,12 @@ pub fn parse_primary<R: BufRead>(
                             .map_err(|e| xml_err(r.buffer_position(), e))?;
                         match ch {
                             Some(c) => text.push(c),
-                            None => return Err(xml_err(r.buffer_position(), format!("unknown entity &{s};"))),
+                            None => {
+                                return Err(xml_err(
+                                    r.buffer_position(),
+                                    format!("unknown entity &{s};"),
+                                ))
+                            }
                         }
                     }
                 }
@@ -207,7 +212,10 @@ pub fn parse_primary<R: BufRead>(
                     }
                     in_text = false;
                 }
-                if matches!(name, b"provides" | b"requires" | b"conflicts" | b"obsoletes") {
+                if matches!(
+                    name,
+                    b"provides" | b"requires" | b"conflicts" | b"obsoletes"
+                ) {
                     depkind = DepKind::Other;
                 }
             }
@@ -223,7 +231,11 @@ pub fn parse_primary<R: BufRead>(
 
 fn finish(p: &Package) -> Result<(), ParseError> {
     let bad = |msg: String| ParseError::Package {
-        package: if p.name.is_empty() { "?".into() } else { p.nevra() },
+        package: if p.name.is_empty() {
+            "?".into()
+        } else {
+            p.nevra()
+        },
         msg,
     };
     if p.name.is_empty() || p.arch.is_empty() || p.evr.version.is_empty() {

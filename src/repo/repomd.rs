@@ -53,7 +53,12 @@ pub fn parse(xml: &[u8]) -> Result<Repomd, String> {
     let mut saw_root = false;
     loop {
         match r.read_event_into(&mut buf) {
-            Err(e) => return Err(format!("malformed XML at byte {}: {e}", r.buffer_position())),
+            Err(e) => {
+                return Err(format!(
+                    "malformed XML at byte {}: {e}",
+                    r.buffer_position()
+                ))
+            }
             Ok(Event::Eof) => break,
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
                 let name = e.local_name().as_ref().to_vec();
@@ -160,7 +165,10 @@ mod tests {
     #[test]
     fn rejects_garbage() {
         assert!(parse(b"<html>404</html>").is_err());
-        assert!(parse(b"<repomd><data type=\"primary\"><location href=\"x\"/></data></repomd>").is_err());
+        assert!(
+            parse(b"<repomd><data type=\"primary\"><location href=\"x\"/></data></repomd>")
+                .is_err()
+        );
         assert!(parse(b"<repomd><data type=\"primary\"><checksum>").is_err());
     }
 }

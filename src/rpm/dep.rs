@@ -96,9 +96,11 @@ impl Dependency {
         let name = it.next()?;
         match (it.next(), it.next(), it.next()) {
             (None, _, _) => Some(Dependency::unversioned(name)),
-            (Some(op), Some(evr), None) => {
-                Some(Dependency::versioned(name, Sense::parse_op(op)?, Evr::parse(evr)))
-            }
+            (Some(op), Some(evr), None) => Some(Dependency::versioned(
+                name,
+                Sense::parse_op(op)?,
+                Evr::parse(evr),
+            )),
             _ => None,
         }
     }
@@ -170,7 +172,13 @@ mod tests {
             let f: Vec<&str> = line.split('\t').collect();
             let p = Dependency::parse(f[0]).unwrap();
             let r = Dependency::parse(f[1]).unwrap();
-            assert_eq!(p.satisfies(&r), f[2] == "1", "provide {} require {}", f[0], f[1]);
+            assert_eq!(
+                p.satisfies(&r),
+                f[2] == "1",
+                "provide {} require {}",
+                f[0],
+                f[1]
+            );
             n += 1;
         }
         assert_eq!(n, 182);

@@ -215,8 +215,20 @@ mod tests {
         for line in data.lines().skip(1) {
             let f: Vec<&str> = line.split('\t').collect();
             let want: i32 = f[2].parse().unwrap();
-            assert_eq!(sign(vercmp(f[0], f[1])), want, "vercmp({:?}, {:?})", f[0], f[1]);
-            assert_eq!(sign(vercmp(f[1], f[0])), -want, "vercmp({:?}, {:?})", f[1], f[0]);
+            assert_eq!(
+                sign(vercmp(f[0], f[1])),
+                want,
+                "vercmp({:?}, {:?})",
+                f[0],
+                f[1]
+            );
+            assert_eq!(
+                sign(vercmp(f[1], f[0])),
+                -want,
+                "vercmp({:?}, {:?})",
+                f[1],
+                f[0]
+            );
             n += 1;
         }
         assert!(n > 80);

@@ -22,8 +22,12 @@ pub enum InstalledError {
 impl InstalledError {
     pub fn hint(&self) -> Option<String> {
         Some(match self {
-            InstalledError::Spawn { .. } => "install rpm (Debian/Ubuntu: apt-get install rpm)".into(),
-            InstalledError::Failed { .. } => "check the rpmdb with `rpm --root ROOT --rebuilddb`".into(),
+            InstalledError::Spawn { .. } => {
+                "install rpm (Debian/Ubuntu: apt-get install rpm)".into()
+            }
+            InstalledError::Failed { .. } => {
+                "check the rpmdb with `rpm --root ROOT --rebuilddb`".into()
+            }
         })
     }
 }
@@ -141,7 +145,10 @@ pub fn parse_query_output(out: &str) -> Vec<Package> {
 
 /// Where rpm keeps its database under the root.
 pub fn rpmdb_dirs(root: &Sysroot) -> [std::path::PathBuf; 2] {
-    [root.join("/var/lib/rpm"), root.join("/usr/lib/sysimage/rpm")]
+    [
+        root.join("/var/lib/rpm"),
+        root.join("/usr/lib/sysimage/rpm"),
+    ]
 }
 
 /// Read the installed packages of `root`. No rpmdb at all is an empty set.
@@ -188,11 +195,23 @@ mod tests {
     #[test]
     fn parses_records() {
         let rec = [
-            "kernel", "(none)", "4.19.19", "8.0.38.1.xcpng8.3", "x86_64", "The kernel", "100", "5", "4",
-            "GPL", "(none)", "kernel.src.rpm", "The kernel.",
+            "kernel",
+            "(none)",
+            "4.19.19",
+            "8.0.38.1.xcpng8.3",
+            "x86_64",
+            "The kernel",
+            "100",
+            "5",
+            "4",
+            "GPL",
+            "(none)",
+            "kernel.src.rpm",
+            "The kernel.",
             "kernel-uname-r\x1c8\x1c4.19.0+1\x1dkernel\x1c8\x1c4.19.19-8\x1d",
             "/bin/sh\x1c512\x1c\x1drpmlib(x)\x1c16777226\x1c3.0.4-1\x1d",
-            "", "",
+            "",
+            "",
         ]
         .join(FS);
         let pkgs = parse_query_output(&format!("{rec}{RS}"));

@@ -1,0 +1,57 @@
+//! Hand-written sections of the man page that clap cannot derive: exit status, files and
+//! examples. `tests/docs.rs` assembles them with the generated sections (clap_mangen) into
+//! `man/xcpng-mod.1` and fails when the committed page differs.
+
+/// roff source of the EXIT STATUS, FILES and EXAMPLES sections.
+pub const MAN_EXTRA: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+Success.
+.TP
+\fB1\fR
+The request failed: nothing matched, a repository could not be fetched or its metadata is bad,
+a signature was refused, the request is unsolvable or refused as unsafe.
+.TP
+\fB2\fR
+Usage error: a bad flag, or a malformed configuration file (the message names \fIfile\fR:\fIline\fR).
+.TP
+\fB100\fR
+\fBcheck\-update\fR found updates (yum's convention).
+.TP
+\fB11\fR, \fB12\fR
+\fBvercmp\fR: the first, or the second, version is newer.
+.SH FILES
+All paths are read under \fB\-\-root\fR when it is given.
+.TP
+\fI/etc/yum.conf\fR, \fI/etc/yum.repos.d/*.repo\fR, \fI/etc/yum/vars/*\fR
+Repository configuration, read as yum reads it.
+.TP
+\fI/var/cache/xcpng\-mod/<repo>/repodata/\fR
+Checked metadata and its parsed binary form; replaced whole, never half\-written.
+.TP
+\fI/var/lib/rpm\fR
+The rpm database, read through the host's \fBrpm\fR.
+.TP
+\fI/lib/modules/<kver>/\fR
+Kernel modules: \fIkernel/\fR, \fIupdates/\fR (supported drivers), \fIextra/\fR (additional),
+\fIoverride/\fR (alternates), \fImodules.dep\fR.
+.TP
+\fI/etc/depmod.d/*.conf\fR, \fI/run/depmod.d\fR, \fI/usr/lib/depmod.d\fR, \fI/lib/depmod.d\fR
+depmod configuration: search order and overrides.
+.TP
+\fI/proc/modules\fR, \fI/sys/module/<module>/\fR
+Loaded modules.
+.SH EXAMPLES
+.TP
+Which alternate drivers exist, and which is installed:
+\fBxcpng\-mod list \-\-alternate\fR
+.TP
+Which copy of a driver the kernel would load, and which one is loaded:
+\fBxcpng\-mod module show bnxt_en\fR
+.TP
+Update candidates waiting in the testing repository:
+\fBxcpng\-mod \-\-enablerepo xcp\-ng\-testing check\-update\fR
+.TP
+The same for a script or Xen Orchestra:
+\fBxcpng\-mod \-\-json \-\-enablerepo xcp\-ng\-testing check\-update\fR
+"#;

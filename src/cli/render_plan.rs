@@ -1,0 +1,231 @@
+//! Rendering of transaction plans: yum's table (Installing / Upgrading / Downgrading /
+//! Removing / … for dependencies, then the summary) and the versioned JSON document.
+
+use super::render::{json_doc, Columns};
+use crate::ops::solve::{Plan, PlanChange, PlanPackage, Reason};
+use crate::rpm::package::PackageRef;
+use serde::Serialize;
+
+fn evr(p: &PackageRef) -> String {
+    let mut s = String::new();
+    if p.epoch != 0 {
+        s.push_str(&format!("{}:", p.epoch));
+    }
+    s.push_str(&p.version);
+    if !p.release.is_empty() {
+        s.push('-');
+        s.push_str(&p.release);
+    }
+    s
+}
+
+/// Sizes as yum prints them (`12 k`, `3.4 M`).
+pub fn size(n: u64) -> String {
+    if n < 1024 {
+        return format!("{n}");
+    }
+    let units = ["k", "M", "G", "T"];
+    let mut v = n as f64 / 1024.0;
+    let mut i = 0;
+    while v >= 1024.0 && i < units.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if v >= 100.0 || i == 0 {
+        format!("{:.0} {}", v, units[i])
+    } else {
+        format!("{:.1} {}", v, units[i])
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        "Package"
+    } else {
+        "Packages"
+    }
+}
+
+/// The plan as yum shows it. Empty plan: "Nothing to do."
+pub fn plan(p: &Plan) -> String {
+    if p.is_empty() {
+        return "Nothing to do.\n".into();
+    }
+    let mut rows: Vec<(String, Vec<Vec<String>>)> = Vec::new();
+    let pkg_row = |x: &PlanPackage, repo: &str| {
+        let mut name = format!(" {}", x.pkg.name);
+        if let Some(o) = &x.obsoleted_by {
+            name.push_str(&format!(" (replaced by {})", o.name));
+        }
+        vec![
+            name,
+            x.pkg.arch.clone(),
+            evr(&x.pkg),
+            repo.to_string(),
+            if x.size > 0 {
+                size(x.size)
+            } else {
+                String::new()
+            },
+        ]
+    };
+    let change_row = |c: &PlanChange| {
+        vec![
+            format!(" {}", c.to.name),
+            c.to.arch.clone(),
+            evr(&c.to),
+            c.to.repo.clone(),
+            size(c.size),
+        ]
+    };
+    let section = |rows: &mut Vec<(String, Vec<Vec<String>>)>, title: &str, r: Vec<Vec<String>>| {
+        if !r.is_empty() {
+            rows.push((title.to_string(), r));
+        }
+    };
+    let inst = |want: bool| -> Vec<Vec<String>> {
+        p.install
+            .iter()
+            .filter(|x| (x.reason == Reason::Requested) == want)
+            .map(|x| pkg_row(x, &x.pkg.repo))
+            .collect()
+    };
+    section(&mut rows, "Installing:", inst(true));
+    section(
+        &mut rows,
+        "Upgrading:",
+        p.upgrade
+            .iter()
+            .filter(|c| c.reason == Reason::Requested)
+            .map(change_row)
+            .collect(),
+    );
+    section(
+        &mut rows,
+        "Reinstalling:",
+        p.reinstall.iter().map(change_row).collect(),
+    );
+    section(
+        &mut rows,
+        "Downgrading:",
+        p.downgrade
+            .iter()
+            .filter(|c| c.reason == Reason::Requested)
+            .map(change_row)
+            .collect(),
+    );
+    section(&mut rows, "Installing for dependencies:", inst(false));
+    section(
+        &mut rows,
+        "Upgrading for dependencies:",
+        p.upgrade
+            .iter()
+            .filter(|c| c.reason != Reason::Requested)
+            .map(change_row)
+            .collect(),
+    );
+    section(
+        &mut rows,
+        "Downgrading for dependencies:",
+        p.downgrade
+            .iter()
+            .filter(|c| c.reason != Reason::Requested)
+            .map(change_row)
+            .collect(),
+    );
+    let rem = |r: Reason| -> Vec<Vec<String>> {
+        p.remove
+            .iter()
+            .filter(|x| x.reason == r)
+            .map(|x| pkg_row(x, &x.pkg.repo))
+            .collect()
+    };
+    section(&mut rows, "Removing:", rem(Reason::Requested));
+    section(
+        &mut rows,
+        "Removing dependent packages:",
+        rem(Reason::Dependent),
+    );
+    section(
+        &mut rows,
+        "Removing obsoleted packages:",
+        rem(Reason::Obsoleted),
+    );
+    section(
+        &mut rows,
+        "Removing for dependencies:",
+        rem(Reason::Dependency),
+    );
+
+    // One table so that the columns line up across sections; titles are rows of their own.
+    let mut t = Columns::new(&[" Package", "Arch", "Version", "Repository", "Size"]);
+    for (title, r) in &rows {
+        t.add_row(vec![title.clone()]);
+        for row in r {
+            t.add_row(row.clone());
+        }
+    }
+    let table = t.render();
+    let width = table
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(40)
+        .max(40);
+    let rule = "=".repeat(width);
+    let mut lines = table.lines();
+    let mut out = String::new();
+    out.push_str(&rule);
+    out.push('\n');
+    if let Some(h) = lines.next() {
+        out.push_str(h.trim_end());
+        out.push('\n');
+    }
+    out.push_str(&rule);
+    out.push('\n');
+    for l in lines {
+        out.push_str(l.trim_end());
+        out.push('\n');
+    }
+    out.push_str("\nTransaction Summary\n");
+    out.push_str(&rule);
+    out.push('\n');
+    let counts = [
+        ("Install", p.install.len()),
+        ("Upgrade", p.upgrade.len()),
+        ("Reinstall", p.reinstall.len()),
+        ("Downgrade", p.downgrade.len()),
+        ("Remove", p.remove.len()),
+    ];
+    for (what, n) in counts {
+        if n > 0 {
+            out.push_str(&format!("{what:<10} {n:>3} {}\n", plural(n)));
+        }
+    }
+    let dl = p.download_size();
+    if dl > 0 {
+        out.push_str(&format!("\nTotal download size: {}\n", size(dl)));
+    }
+    out
+}
+
+/// `{"version":1,"plan":{"install":[…],"upgrade":[{"from","to"}…],"downgrade":[…],"remove":[…]}}`
+pub fn plan_json(p: &Plan) -> String {
+    #[derive(Serialize)]
+    struct B<'a> {
+        plan: &'a Plan,
+    }
+    json_doc(B { plan: p })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_like_yum() {
+        assert_eq!(size(512), "512");
+        assert_eq!(size(12 * 1024), "12 k");
+        assert_eq!(size(3 * 1024 * 1024 + 400 * 1024), "3.4 M");
+    }
+}

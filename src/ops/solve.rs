@@ -1,0 +1,442 @@
+//! Transaction goals (`install`, `update`, `downgrade`, `remove`, `reinstall`) turned into a
+//! `Plan`: select the packages the admin named, ask the solver, and describe the result with
+//! the reason of every step. Executing a plan is not part of this module.
+
+use super::{matches_spec, Context};
+use crate::error::{Error, Result};
+use crate::repo::cache::Detail;
+use crate::rpm::package::PackageRef;
+use crate::rpm::{Dependency, Package};
+use crate::solve::{self, Job, Pool, PoolOptions, Request, Sid, Step};
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// What the admin asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Goal {
+    Install(Vec<String>),
+    /// Update everything (empty) or these packages.
+    Update(Vec<String>),
+    Downgrade(Vec<String>),
+    Remove(Vec<String>),
+    Reinstall(Vec<String>),
+}
+
+impl Goal {
+    fn verb(&self) -> &'static str {
+        match self {
+            Goal::Install(_) => "install",
+            Goal::Update(_) => "update",
+            Goal::Downgrade(_) => "downgrade",
+            Goal::Remove(_) => "remove",
+            Goal::Reinstall(_) => "reinstall",
+        }
+    }
+    fn specs(&self) -> &[String] {
+        match self {
+            Goal::Install(s)
+            | Goal::Update(s)
+            | Goal::Downgrade(s)
+            | Goal::Remove(s)
+            | Goal::Reinstall(s) => s,
+        }
+    }
+}
+
+/// Why a step is in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// The admin named it.
+    Requested,
+    /// Something requested needs it.
+    Dependency,
+    /// It needs a package being removed.
+    Dependent,
+    /// A new package obsoletes it.
+    Obsoleted,
+}
+
+/// A package added or removed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanPackage {
+    #[serde(flatten)]
+    pub pkg: PackageRef,
+    pub reason: Reason,
+    /// Size of the package file to download (0 for removals).
+    pub size: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub obsoleted_by: Option<PackageRef>,
+}
+
+/// A package replaced by another version of itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanChange {
+    pub from: PackageRef,
+    pub to: PackageRef,
+    pub reason: Reason,
+    pub size: u64,
+}
+
+/// What a transaction would do. Pure data: the CLI renders it, an executor applies it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Plan {
+    pub install: Vec<PlanPackage>,
+    pub upgrade: Vec<PlanChange>,
+    pub downgrade: Vec<PlanChange>,
+    pub reinstall: Vec<PlanChange>,
+    pub remove: Vec<PlanPackage>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.install.is_empty()
+            && self.upgrade.is_empty()
+            && self.downgrade.is_empty()
+            && self.reinstall.is_empty()
+            && self.remove.is_empty()
+    }
+
+    /// Bytes to download.
+    pub fn download_size(&self) -> u64 {
+        self.install.iter().map(|p| p.size).sum::<u64>()
+            + [&self.upgrade, &self.downgrade, &self.reinstall]
+                .iter()
+                .flat_map(|v| v.iter())
+                .map(|c| c.size)
+                .sum::<u64>()
+    }
+}
+
+/// Names that are never removed: the updates machinery and the drivers it pulls in.
+pub const PROTECTED: &[&str] = &["xcp-ng-deps", "vendor-drivers", "xcpng-mod"];
+
+/// Everything the pure planner needs besides the packages.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    pub installonly: Vec<String>,
+    /// The running (or target) kernel release: the kernel package providing
+    /// `kernel-uname-r = KVER` is protected.
+    pub running_kernel: Option<String>,
+    /// Package names protected on top of `PROTECTED`.
+    pub protected: Vec<String>,
+}
+
+/// Plan a goal on the root: load the installed set and the enabled repos, then `plan_on`.
+pub fn plan(ctx: &Context<'_>, goal: &Goal) -> Result<Plan> {
+    let installed = ctx.installed()?;
+    let repos = ctx.open_repos()?;
+    let prio: std::collections::HashMap<String, i32> = repos
+        .iter()
+        .map(|r| (r.config.id.clone(), r.config.priority as i32))
+        .collect();
+    let available: Vec<(Package, i32)> = ctx
+        .available(&repos, Detail::Full)?
+        .into_iter()
+        .map(|p| {
+            let pr = prio.get(&p.repo).copied().unwrap_or(99);
+            (p, pr)
+        })
+        .collect();
+    let opts = PlanOptions {
+        installonly: ctx.config.main.installonlypkgs.clone(),
+        running_kernel: crate::modules::inventory::target_kernel(
+            ctx.root(),
+            ctx.settings.kernel.as_deref(),
+        )
+        .ok(),
+        protected: Vec::new(),
+    };
+    plan_on(installed, available, &opts, goal)
+}
+
+fn not_found(what: String, hint: &str) -> Error {
+    Error::NotFound {
+        what,
+        hint: Some(hint.to_string()),
+    }
+}
+
+/// The packages of the pool a spec names: by name/glob/NEVRA, else as a capability or file.
+fn select(pool: &Pool, spec: &str, filter: impl Fn(Sid) -> bool) -> Vec<Sid> {
+    let by_name: Vec<Sid> = (0..pool.len() as Sid)
+        .filter(|&s| filter(s) && matches_spec(pool.pkg(s), spec))
+        .collect();
+    if !by_name.is_empty() {
+        return by_name;
+    }
+    match Dependency::parse(spec) {
+        Some(d) => pool
+            .what_provides(&d)
+            .iter()
+            .copied()
+            .filter(|&s| filter(s))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Plan a goal on given packages (pure: no I/O).
+pub fn plan_on(
+    installed: Vec<Package>,
+    available: Vec<(Package, i32)>,
+    opts: &PlanOptions,
+    goal: &Goal,
+) -> Result<Plan> {
+    let mut installonly = opts.installonly.clone();
+    if installonly.is_empty() {
+        installonly = PoolOptions::default().installonly;
+    }
+    let pool = Pool::new(
+        installed,
+        available,
+        PoolOptions {
+            multilib: true,
+            installonly,
+        },
+    );
+    let mut req = Request::default();
+    for s in pool.installed_ids() {
+        let p = pool.pkg(s);
+        let running = opts.running_kernel.as_ref().is_some_and(|k| {
+            let want =
+                Dependency::parse(&format!("kernel-uname-r = {k}")).expect("valid dependency");
+            p.provides
+                .iter()
+                .any(|d| d.satisfies(&want) && d.is_versioned())
+        });
+        if running || PROTECTED.contains(&p.name.as_str()) || opts.protected.contains(&p.name) {
+            req.protected.insert(s);
+        }
+    }
+    let mut requested: HashSet<Sid> = HashSet::new();
+    let installed_only = |s: Sid| pool.installed(s);
+    for spec in goal.specs() {
+        match goal {
+            Goal::Install(_) => {
+                let sids = select(&pool, spec, |_| true);
+                if sids.is_empty() {
+                    return Err(not_found(
+                        format!("no package provides or matches `{spec}`"),
+                        "check the name with `xcpng-mod search`, or enable more repos (--enablerepo 'xcp-ng-test*')",
+                    ));
+                }
+                requested.extend(sids.iter().copied());
+                req.jobs.push(Job::Install(prefer_arch(&pool, sids)));
+            }
+            Goal::Update(_) => {
+                let sids = select(&pool, spec, installed_only);
+                if sids.is_empty() {
+                    return Err(not_found(
+                        format!("`{spec}` is not installed"),
+                        "`xcpng-mod install` installs it",
+                    ));
+                }
+                requested.extend(sids.iter().copied());
+                req.jobs.push(Job::Update(sids));
+            }
+            Goal::Downgrade(_) => {
+                let inst = select(&pool, spec, installed_only);
+                if inst.is_empty() {
+                    return Err(not_found(
+                        format!("`{spec}` is not installed"),
+                        "only installed packages can be downgraded",
+                    ));
+                }
+                let older: Vec<Sid> = (0..pool.len() as Sid)
+                    .filter(|&s| {
+                        !pool.installed(s)
+                            && inst.iter().any(|&i| {
+                                pool.group(i) == pool.group(s)
+                                    && pool.pkg(s).evr_cmp(pool.pkg(i)).is_lt()
+                            })
+                    })
+                    .collect();
+                if older.is_empty() {
+                    return Err(not_found(
+                        format!("no older version of `{spec}` is available"),
+                        "enable the repo that has it (`xcpng-mod list --showduplicates {spec}` shows the versions)",
+                    ));
+                }
+                requested.extend(older.iter().copied());
+                requested.extend(inst.iter().copied());
+                // The newest of the older versions, as yum does.
+                req.jobs.push(Job::Install(older));
+            }
+            Goal::Remove(_) => {
+                let inst = select(&pool, spec, installed_only);
+                if inst.is_empty() {
+                    return Err(not_found(
+                        format!("`{spec}` is not installed"),
+                        "`xcpng-mod list --installed` shows what is",
+                    ));
+                }
+                if let Some(&p) = inst.iter().find(|s| req.protected.contains(s)) {
+                    return Err(Error::Failed {
+                        what: format!(
+                            "refusing to remove {}: it is protected",
+                            pool.pkg(p).nevra()
+                        ),
+                        hint: Some(protected_hint(pool.pkg(p))),
+                    });
+                }
+                requested.extend(inst.iter().copied());
+                req.jobs.push(Job::Erase(inst));
+                req.allow_uninstall = true;
+                req.installed_only = true;
+            }
+            Goal::Reinstall(_) => {
+                let inst = select(&pool, spec, installed_only);
+                if inst.is_empty() {
+                    return Err(not_found(
+                        format!("`{spec}` is not installed"),
+                        "`xcpng-mod install` installs it",
+                    ));
+                }
+                for i in inst {
+                    let same: Vec<Sid> = (0..pool.len() as Sid)
+                        .filter(|&s| {
+                            !pool.installed(s)
+                                && pool.group(s) == pool.group(i)
+                                && pool.pkg(s).evr_cmp(pool.pkg(i)).is_eq()
+                        })
+                        .collect();
+                    if same.is_empty() {
+                        return Err(not_found(
+                            format!(
+                                "{} is not available in any enabled repo",
+                                pool.pkg(i).nevra()
+                            ),
+                            "enable the repo it came from",
+                        ));
+                    }
+                    requested.insert(i);
+                    requested.extend(same.iter().copied());
+                    req.jobs.push(Job::Erase(vec![i]));
+                    req.jobs.push(Job::Install(same));
+                }
+            }
+        }
+    }
+    if matches!(goal, Goal::Update(s) if s.is_empty()) {
+        let all: Vec<Sid> = pool.installed_ids().collect();
+        requested.extend(all.iter().copied());
+        req.jobs.push(Job::Update(all));
+    }
+    let sol = solve::solve(&pool, &req).map_err(|u| unsolvable(goal, &pool, u))?;
+    Ok(to_plan(&pool, &sol.steps, &requested))
+}
+
+/// Among packages of the same name and version, the host's arch before i686.
+fn prefer_arch(pool: &Pool, mut sids: Vec<Sid>) -> Vec<Sid> {
+    let rank = |s: Sid| u8::from(!matches!(pool.pkg(s).arch.as_str(), "x86_64" | "noarch"));
+    sids.sort_by_key(|&s| rank(s));
+    let best = sids.first().map(|&s| rank(s)).unwrap_or(0);
+    // yum installs the best arch only, unless the admin named the arch.
+    sids.retain(|&s| rank(s) == best || pool.installed(s));
+    sids
+}
+
+fn protected_hint(p: &Package) -> String {
+    if p.name == "kernel" {
+        "it is the running kernel: boot another kernel first".into()
+    } else {
+        format!(
+            "{} is needed for updates and supported drivers on XCP-ng; xcpng-mod never removes it",
+            p.name
+        )
+    }
+}
+
+fn unsolvable(goal: &Goal, pool: &Pool, u: solve::Unsolvable) -> Error {
+    let mut what = format!(
+        "cannot {} {}: no set of packages satisfies every requirement",
+        goal.verb(),
+        goal.specs().join(" ")
+    );
+    if goal.specs().is_empty() {
+        what = format!(
+            "cannot {}: no set of packages satisfies every requirement",
+            goal.verb()
+        );
+    }
+    for r in &u.reasons {
+        what.push_str("\n  - ");
+        what.push_str(r);
+    }
+    let mut hints = u.hints.clone();
+    for &s in &u.packages {
+        if pool.installed(s) && PROTECTED.contains(&pool.pkg(s).name.as_str()) {
+            hints.push(format!(
+                "{} is protected and stays installed",
+                pool.pkg(s).name
+            ));
+        }
+    }
+    hints.dedup();
+    Error::Unsolvable {
+        what,
+        reasons: u.reasons,
+        hint: (!hints.is_empty()).then(|| hints.join("; ")),
+    }
+}
+
+fn to_plan(pool: &Pool, steps: &[Step], requested: &HashSet<Sid>) -> Plan {
+    let mut plan = Plan::default();
+    let reason = |s: Sid| {
+        if requested.contains(&s) {
+            Reason::Requested
+        } else {
+            Reason::Dependency
+        }
+    };
+    let size = |s: Sid| pool.pkg(s).size_package;
+    for st in steps {
+        match *st {
+            Step::Install(s) => plan.install.push(PlanPackage {
+                pkg: pool.pkg(s).to_ref(),
+                reason: reason(s),
+                size: size(s),
+                obsoleted_by: None,
+            }),
+            Step::Erase { pkg, obsoleted_by } => plan.remove.push(PlanPackage {
+                pkg: pool.pkg(pkg).to_ref(),
+                reason: if requested.contains(&pkg) {
+                    Reason::Requested
+                } else if obsoleted_by.is_some() {
+                    Reason::Obsoleted
+                } else {
+                    Reason::Dependent
+                },
+                size: 0,
+                obsoleted_by: obsoleted_by.map(|o| pool.pkg(o).to_ref()),
+            }),
+            Step::Upgrade { from, to }
+            | Step::Downgrade { from, to }
+            | Step::Reinstall { from, to } => {
+                let c = PlanChange {
+                    from: pool.pkg(from).to_ref(),
+                    to: pool.pkg(to).to_ref(),
+                    reason: if requested.contains(&from) || requested.contains(&to) {
+                        Reason::Requested
+                    } else {
+                        Reason::Dependency
+                    },
+                    size: size(to),
+                };
+                match st {
+                    Step::Upgrade { .. } => plan.upgrade.push(c),
+                    Step::Downgrade { .. } => plan.downgrade.push(c),
+                    _ => plan.reinstall.push(c),
+                }
+            }
+        }
+    }
+    let key = |p: &PackageRef| (p.name.clone(), p.arch.clone());
+    plan.install.sort_by_key(|p| key(&p.pkg));
+    plan.remove.sort_by_key(|p| key(&p.pkg));
+    plan.upgrade.sort_by_key(|c| key(&c.to));
+    plan.downgrade.sort_by_key(|c| key(&c.to));
+    plan.reinstall.sort_by_key(|c| key(&c.to));
+    plan
+}

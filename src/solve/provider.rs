@@ -1,0 +1,477 @@
+//! The resolvo `DependencyProvider` for RPM semantics (DESIGN §6).
+//!
+//! - A resolvo *name* is a pool group (`name.arch`, or `name` without multilib).
+//! - A *version set* is (group, predicate): "the packages of this group that provide D", "that
+//!   are not obsoleted by D", "exactly this package", … evaluated with rpm's range rules.
+//! - A requirement on a capability is the union of the version sets of every group with a
+//!   provider, in preference order; it is built once per dependency and shared.
+//! - Conflicts and obsoletes are `constrains` on the other groups (never on the package's own).
+//! - Candidate order is the policy: installed first (or newest first for groups being
+//!   updated), then repo priority, then the newest EVR; favoured packages first, disfavoured
+//!   last.
+
+use super::pool::{Pool, Sid, NOTHING_GROUP};
+use crate::rpm::Dependency;
+use resolvo::{
+    Candidates, Condition, ConditionId, Dependencies, DependencyProvider, Interner,
+    KnownDependencies, NameId, Requirement, SolvableId, SolverCache, StringId, VersionSetId,
+    VersionSetUnionId,
+};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Display;
+
+/// What a version set keeps of its group's packages.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Pred {
+    /// Provides the dependency (capability or file).
+    Provides(u32),
+    /// Does not provide the dependency (a conflict).
+    NotProvides(u32),
+    /// Is not matched by the dependency as an obsolete (name and EVR).
+    NotObsoletedBy(u32),
+    /// Is named and versioned as the dependency says (`install name X >= 2`).
+    Named(u32),
+    /// One of a set of packages.
+    In(u32),
+    /// None of a set of packages.
+    NotIn(u32),
+    /// Same name, newer than this (installed) package.
+    Newer(Sid),
+    /// Same name, older than this (installed) package.
+    Older(Sid),
+    /// Obsoletes this (installed) package.
+    Obsoletes(Sid),
+    /// No package at all (noarch excludes the same name of other arches).
+    Nothing,
+}
+
+/// Per-solve choices the provider applies.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Groups whose candidates are tried newest first rather than installed first.
+    pub update_groups: HashSet<u32>,
+    /// Packages tried first (positive score) or last (negative); a later `favor` job beats
+    /// an earlier one, as in libsolv.
+    pub favor: HashMap<Sid, i32>,
+    /// Only installed packages are candidates (remove never installs anything).
+    pub installed_only: bool,
+    /// Packages that may not be chosen at all (with the reason shown in explanations).
+    pub excluded: HashMap<Sid, String>,
+}
+
+pub struct RpmProvider<'p> {
+    pub pool: &'p Pool,
+    pub policy: Policy,
+    deps: RefCell<Vec<Dependency>>,
+    dep_ids: RefCell<HashMap<Dependency, u32>>,
+    sets: RefCell<Vec<Vec<Sid>>>,
+    vsets: RefCell<Vec<(u32, Pred)>>,
+    vset_ids: RefCell<HashMap<(u32, Pred), VersionSetId>>,
+    unions: RefCell<Vec<Vec<VersionSetId>>>,
+    req_cache: RefCell<HashMap<u32, Requirement>>,
+    strings: RefCell<Vec<String>>,
+    /// Requirements of installed packages that were already unmet before solving (ignored,
+    /// as libsolv does: the solver does not fix what it was not asked to).
+    broken: HashSet<(Sid, u32)>,
+}
+
+fn sid(s: SolvableId) -> Sid {
+    s.into_raw()
+}
+fn solvable_id(s: Sid) -> SolvableId {
+    SolvableId::from_raw(s)
+}
+fn gid(n: NameId) -> u32 {
+    n.into_raw()
+}
+
+impl<'p> RpmProvider<'p> {
+    pub fn new(pool: &'p Pool, policy: Policy) -> RpmProvider<'p> {
+        let mut p = RpmProvider {
+            pool,
+            policy,
+            deps: RefCell::new(Vec::new()),
+            dep_ids: RefCell::new(HashMap::new()),
+            sets: RefCell::new(Vec::new()),
+            vsets: RefCell::new(Vec::new()),
+            vset_ids: RefCell::new(HashMap::new()),
+            unions: RefCell::new(Vec::new()),
+            req_cache: RefCell::new(HashMap::new()),
+            strings: RefCell::new(Vec::new()),
+            broken: HashSet::new(),
+        };
+        p.find_broken();
+        p
+    }
+
+    fn find_broken(&mut self) {
+        let pool = self.pool;
+        let mut broken = HashSet::new();
+        for s in pool.installed_ids() {
+            for d in &pool.pkg(s).requires {
+                if d.name.starts_with("rpmlib(") {
+                    continue;
+                }
+                if !pool.what_provides(d).iter().any(|&o| pool.installed(o)) {
+                    broken.insert((s, self.dep(d)));
+                }
+            }
+        }
+        self.broken = broken;
+    }
+
+    /// Intern a dependency (without its `pre` flag).
+    pub fn dep(&self, d: &Dependency) -> u32 {
+        let mut d = d.clone();
+        d.pre = false;
+        if let Some(&id) = self.dep_ids.borrow().get(&d) {
+            return id;
+        }
+        let mut deps = self.deps.borrow_mut();
+        deps.push(d.clone());
+        let id = (deps.len() - 1) as u32;
+        self.dep_ids.borrow_mut().insert(d, id);
+        id
+    }
+
+    pub fn dep_of(&self, id: u32) -> Dependency {
+        self.deps.borrow()[id as usize].clone()
+    }
+
+    pub fn set(&self, members: Vec<Sid>) -> u32 {
+        let mut sets = self.sets.borrow_mut();
+        sets.push(members);
+        (sets.len() - 1) as u32
+    }
+
+    pub fn vset(&self, group: u32, pred: Pred) -> VersionSetId {
+        let key = (group, pred);
+        if let Some(&id) = self.vset_ids.borrow().get(&key) {
+            return id;
+        }
+        let mut v = self.vsets.borrow_mut();
+        v.push(key.clone());
+        let id = VersionSetId((v.len() - 1) as u32);
+        self.vset_ids.borrow_mut().insert(key, id);
+        id
+    }
+
+    pub fn vset_of(&self, id: VersionSetId) -> (u32, Pred) {
+        self.vsets.borrow()[id.0 as usize].clone()
+    }
+
+    pub fn requirement(&self, vs: Vec<VersionSetId>) -> Requirement {
+        if vs.len() == 1 {
+            return Requirement::Single(vs[0]);
+        }
+        let mut u = self.unions.borrow_mut();
+        u.push(vs);
+        Requirement::Union(VersionSetUnionId((u.len() - 1) as u32))
+    }
+
+    pub fn union_members(&self, id: VersionSetUnionId) -> Vec<VersionSetId> {
+        self.unions.borrow()[id.0 as usize].clone()
+    }
+
+    fn matches(&self, s: Sid, pred: &Pred) -> bool {
+        let pool = self.pool;
+        match pred {
+            Pred::Provides(d) => pool.provides(s, &self.deps.borrow()[*d as usize]),
+            Pred::NotProvides(d) => !pool.provides(s, &self.deps.borrow()[*d as usize]),
+            Pred::NotObsoletedBy(d) => !pool.named(s, &self.deps.borrow()[*d as usize]),
+            Pred::Named(d) => pool.named(s, &self.deps.borrow()[*d as usize]),
+            Pred::In(set) => self.sets.borrow()[*set as usize].contains(&s),
+            Pred::NotIn(set) => !self.sets.borrow()[*set as usize].contains(&s),
+            Pred::Newer(i) => {
+                pool.pkg(s).name == pool.pkg(*i).name && pool.pkg(s).evr_cmp(pool.pkg(*i)).is_gt()
+            }
+            Pred::Older(i) => {
+                pool.pkg(s).name == pool.pkg(*i).name && pool.pkg(s).evr_cmp(pool.pkg(*i)).is_lt()
+            }
+            Pred::Obsoletes(i) => pool.pkg(s).obsoletes.iter().any(|d| pool.named(*i, d)),
+            Pred::Nothing => false,
+        }
+    }
+
+    /// The requirement "something provides `d`": the union over provider groups, ordered by
+    /// policy (a group with an installed provider, then the group named as the capability,
+    /// then the highest provided version, then the name). Nobody provides it: a set with no
+    /// candidates.
+    pub fn require(&self, d: &Dependency) -> Requirement {
+        let id = self.dep(d);
+        if let Some(r) = self.req_cache.borrow().get(&id) {
+            return *r;
+        }
+        let pool = self.pool;
+        let provs = pool.what_provides(&self.dep_of(id));
+        let mut groups: Vec<u32> = Vec::new();
+        for &s in provs.iter() {
+            let g = pool.group(s);
+            if !groups.contains(&g) && self.usable(s) {
+                groups.push(g);
+            }
+        }
+        let dep = self.dep_of(id);
+        let best_provide = |g: u32| {
+            // The highest version this group provides for the capability.
+            pool.groups[g as usize]
+                .members
+                .iter()
+                .filter(|&&s| provs.contains(&s))
+                .flat_map(|&s| {
+                    pool.pkg(s)
+                        .provides
+                        .iter()
+                        .filter(|p| p.name == dep.name && p.is_versioned())
+                        .filter_map(|p| p.evr.clone().map(|e| (e, p.sense.bits())))
+                })
+                .max_by(|a, b| a.0.compare(&b.0).then_with(|| (a.1 & 4).cmp(&(b.1 & 4))))
+        };
+        let rank = |g: u32| {
+            let members = &pool.groups[g as usize].members;
+            // A group with an installed package: updating it beats installing another one.
+            let installed = members.iter().any(|&s| pool.installed(s));
+            let favor = members
+                .iter()
+                .filter(|s| provs.contains(s))
+                .filter_map(|s| self.policy.favor.get(s).copied())
+                .max()
+                .unwrap_or(0);
+            // The newest package of the group does not provide it: an old version would be
+            // needed, so other names come first.
+            let newest = members
+                .iter()
+                .copied()
+                .max_by(|&a, &b| pool.pkg(a).evr_cmp(pool.pkg(b)));
+            let old_only = newest.is_some_and(|n| !provs.contains(&n)) && !installed;
+            (
+                -favor,
+                !installed,
+                old_only,
+                pool.groups[g as usize].name != dep.name,
+            )
+        };
+        let sense_rank = |e: &Option<(crate::rpm::Evr, u8)>| {
+            e.as_ref()
+                .map(|(_, b)| u8::from(b & crate::rpm::Sense::EQUAL != 0))
+        };
+        groups.sort_by(|&a, &b| {
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| match (best_provide(a), best_provide(b)) {
+                    (Some(x), Some(y)) => {
+                        y.0.compare(&x.0)
+                            .then_with(|| sense_rank(&Some(y)).cmp(&sense_rank(&Some(x))))
+                    }
+                    _ => std::cmp::Ordering::Equal,
+                })
+                .then_with(|| {
+                    pool.groups[a as usize]
+                        .name
+                        .cmp(&pool.groups[b as usize].name)
+                })
+        });
+        let vs: Vec<VersionSetId> = if groups.is_empty() {
+            vec![self.vset(NOTHING_GROUP, Pred::Provides(id))]
+        } else {
+            groups
+                .into_iter()
+                .map(|g| self.vset(g, Pred::Provides(id)))
+                .collect()
+        };
+        let r = self.requirement(vs);
+        self.req_cache.borrow_mut().insert(id, r);
+        r
+    }
+
+    fn usable(&self, s: Sid) -> bool {
+        !self.policy.installed_only || self.pool.installed(s)
+    }
+
+    fn intern_string(&self, s: String) -> StringId {
+        let mut v = self.strings.borrow_mut();
+        if let Some(i) = v.iter().position(|x| *x == s) {
+            return StringId(i as u32);
+        }
+        v.push(s);
+        StringId((v.len() - 1) as u32)
+    }
+
+    /// A version set in words, for explanations.
+    pub fn describe_vset(&self, id: VersionSetId) -> String {
+        let (g, pred) = self.vset_of(id);
+        let name = &self.pool.groups[g as usize].name;
+        let dep = |d: &u32| self.dep_of(*d).to_string();
+        match &pred {
+            Pred::Provides(d) => dep(d),
+            Pred::NotProvides(d) => format!("{name} not providing {}", dep(d)),
+            Pred::NotObsoletedBy(d) => format!("{name} not matching {}", dep(d)),
+            Pred::Named(d) => dep(d),
+            Pred::In(set) => {
+                let v: Vec<String> = self.sets.borrow()[*set as usize]
+                    .iter()
+                    .map(|&s| self.pool.pkg(s).nevra())
+                    .collect();
+                v.join(" or ")
+            }
+            Pred::NotIn(_) => format!("{name} (some versions refused)"),
+            Pred::Newer(s) => format!("{name} newer than {}", self.pool.pkg(*s).evr),
+            Pred::Older(s) => format!("{name} older than {}", self.pool.pkg(*s).evr),
+            Pred::Obsoletes(s) => format!("a package obsoleting {}", self.pool.pkg(*s).nevra()),
+            Pred::Nothing => format!("no {name}"),
+        }
+    }
+
+    fn sort_key(&self, s: Sid) -> impl Ord {
+        let pool = self.pool;
+        let g = pool.group(s);
+        let updating = self.policy.update_groups.contains(&g);
+        let inst = pool.installed(s);
+        (
+            -self.policy.favor.get(&s).copied().unwrap_or(0),
+            !inst || updating,
+            pool.solvables[s as usize].priority,
+        )
+    }
+}
+
+impl Interner for RpmProvider<'_> {
+    type NameId = NameId;
+    type SolvableId = SolvableId;
+
+    fn display_solvable(&self, solvable: SolvableId) -> impl Display + '_ {
+        self.pool.pkg(sid(solvable)).nevra()
+    }
+
+    fn display_name(&self, name: NameId) -> impl Display + '_ {
+        self.pool.groups[gid(name) as usize].key.clone()
+    }
+
+    fn display_version_set(&self, version_set: VersionSetId) -> impl Display + '_ {
+        self.describe_vset(version_set)
+    }
+
+    fn display_string(&self, string_id: StringId) -> impl Display + '_ {
+        self.strings.borrow()[string_id.0 as usize].clone()
+    }
+
+    fn version_set_name(&self, version_set: VersionSetId) -> NameId {
+        NameId::from_raw(self.vsets.borrow()[version_set.0 as usize].0)
+    }
+
+    fn solvable_name(&self, solvable: SolvableId) -> NameId {
+        NameId::from_raw(self.pool.group(sid(solvable)))
+    }
+
+    fn version_sets_in_union(
+        &self,
+        version_set_union: VersionSetUnionId,
+    ) -> impl Iterator<Item = VersionSetId> {
+        self.union_members(version_set_union).into_iter()
+    }
+
+    fn resolve_condition(&self, _condition: ConditionId) -> Condition {
+        unreachable!("rpm requirements have no conditions here")
+    }
+}
+
+impl DependencyProvider for RpmProvider<'_> {
+    async fn filter_candidates(
+        &self,
+        candidates: &[SolvableId],
+        version_set: VersionSetId,
+        inverse: bool,
+    ) -> Vec<SolvableId> {
+        let (_, pred) = self.vset_of(version_set);
+        candidates
+            .iter()
+            .copied()
+            .filter(|&c| self.matches(sid(c), &pred) != inverse)
+            .collect()
+    }
+
+    async fn get_candidates(&self, name: NameId) -> Option<Candidates<SolvableId>> {
+        let g = &self.pool.groups[gid(name) as usize];
+        let mut c = Candidates {
+            allow_multiple: g.installonly,
+            ..Default::default()
+        };
+        for &s in &g.members {
+            if let Some(why) = self.policy.excluded.get(&s) {
+                c.excluded
+                    .push((solvable_id(s), self.intern_string(why.clone())));
+            } else if !self.usable(s) {
+                c.excluded.push((
+                    solvable_id(s),
+                    self.intern_string("not installed (removing never installs)".into()),
+                ));
+            } else {
+                c.candidates.push(solvable_id(s));
+            }
+        }
+        Some(c)
+    }
+
+    async fn sort_candidates(&self, _solver: &SolverCache<Self>, solvables: &mut [SolvableId]) {
+        let pool = self.pool;
+        solvables.sort_by(|&a, &b| {
+            let (a, b) = (sid(a), sid(b));
+            self.sort_key(a)
+                .cmp(&self.sort_key(b))
+                .then_with(|| pool.pkg(b).evr_cmp(pool.pkg(a)))
+                .then_with(|| pool.installed(b).cmp(&pool.installed(a)))
+                .then_with(|| pool.pkg(a).repo.cmp(&pool.pkg(b).repo))
+        });
+    }
+
+    async fn get_dependencies(&self, solvable: SolvableId) -> Dependencies {
+        let pool = self.pool;
+        let s = sid(solvable);
+        let p = pool.pkg(s);
+        let own = pool.group(s);
+        let mut deps = KnownDependencies::default();
+        let mut seen = HashSet::new();
+        for d in &p.requires {
+            if d.name.starts_with("rpmlib(") || pool.provides(s, d) {
+                continue;
+            }
+            let id = self.dep(d);
+            if !seen.insert(id) || (pool.installed(s) && self.broken.contains(&(s, id))) {
+                continue;
+            }
+            deps.requirements.push(self.require(d).into());
+        }
+        let mut cons = HashSet::new();
+        for d in &p.conflicts {
+            let id = self.dep(d);
+            for &o in pool.what_provides(d).iter() {
+                let g = pool.group(o);
+                if g != own && cons.insert((g, id)) {
+                    deps.constrains.push(self.vset(g, Pred::NotProvides(id)));
+                }
+            }
+        }
+        for d in &p.obsoletes {
+            let id = self.dep(d);
+            for &g in pool.groups_named(&d.name) {
+                if g != own && cons.insert((g, id)) {
+                    deps.constrains.push(self.vset(g, Pred::NotObsoletedBy(id)));
+                }
+            }
+        }
+        if pool.options.multilib {
+            // noarch and arch packages of one name exclude each other.
+            for &g in pool.groups_named(&p.name) {
+                if g == own {
+                    continue;
+                }
+                let other_noarch = pool.groups[g as usize].key.ends_with(".noarch");
+                if p.arch == "noarch" || other_noarch {
+                    deps.constrains.push(self.vset(g, Pred::Nothing));
+                }
+            }
+        }
+        Dependencies::Known(deps)
+    }
+}

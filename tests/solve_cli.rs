@@ -1,0 +1,266 @@
+//! The solver through the real binary: the project's own libsolv-format testcases
+//! (`tests/fixtures/solver/*.t`), a cross-check with libsolv's `testsolv` on generated
+//! testcases, and transaction commands (`install`/`update`/`remove` … `--assumeno`) on a host
+//! built from real RPMs.
+
+mod common;
+
+use common::{fixture, pkg, run_raw, TestHost};
+
+fn solver_fixtures() -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(fixture("solver"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "t"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn own_testcases_pass() {
+    let files = solver_fixtures();
+    assert!(files.len() >= 5);
+    let tmp = tempfile::tempdir().unwrap();
+    for f in files {
+        let out = run_raw(&["debug-solver", f.to_str().unwrap()], tmp.path());
+        assert_eq!(
+            out.code,
+            0,
+            "{}:\n{}{}",
+            f.display(),
+            out.stdout,
+            out.stderr
+        );
+        assert!(out.stdout.starts_with("result "), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn a_wrong_expectation_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("solver/obsoletes-rename.t")).unwrap();
+    // Expect the old package to stay: our solver must disagree, and say how.
+    let wrong: String = text
+        .lines()
+        .filter(|l| !l.starts_with("#>erase"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let f = tmp.path().join("wrong.t");
+    std::fs::write(&f, wrong).unwrap();
+    let out = run_raw(&["debug-solver", f.to_str().unwrap()], tmp.path());
+    out.code(1)
+        .stdout_has("# FAIL: transaction differs: missing [], extra [erase r8125-module");
+    // A problem expected where there is a solution.
+    let f2 = tmp.path().join("problem.t");
+    std::fs::write(
+        &f2,
+        text.replace("#>install realtek", "#>problem 0 info x\n#>install realtek"),
+    )
+    .unwrap();
+    run_raw(&["debug-solver", f2.to_str().unwrap()], tmp.path())
+        .code(1)
+        .stdout_has("expected a problem, found a solution");
+}
+
+/// A small deterministic generator (no extra dependency) for cross-check universes.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// A testcase with versioned requires/conflicts between package names, a few installed
+/// packages and one install or update job: choices are few, so libsolv's answer is the one
+/// rpm semantics imply.
+fn generated(seed: u64) -> String {
+    let mut r = Lcg(seed);
+    let names = ["a", "b", "c", "d", "e"];
+    let mut sys = String::from("repo system 0 testtags <inline>\n");
+    let mut avail = String::from("repo available 0 testtags <inline>\n");
+    let mut installed_names = Vec::new();
+    for n in names {
+        if r.next(3) == 0 {
+            sys.push_str(&format!("#>=Pkg: {n} 1 1 x86_64\n"));
+            installed_names.push(n);
+        }
+        for v in 1..=2 {
+            if installed_names.contains(&n) && v == 1 {
+                continue;
+            }
+            if r.next(4) == 0 {
+                continue;
+            }
+            avail.push_str(&format!("#>=Pkg: {n} {v} 1 x86_64\n"));
+            for _ in 0..r.next(3) {
+                let d = names[r.next(5) as usize];
+                if d == n {
+                    continue;
+                }
+                let op = [">=", "<", "="][r.next(3) as usize];
+                let tag = if r.next(5) == 0 { "Con" } else { "Req" };
+                avail.push_str(&format!("#>={tag}: {d} {op} {}\n", 1 + r.next(2)));
+            }
+        }
+    }
+    let job = if r.next(3) == 0 {
+        "job update all packages".to_string()
+    } else {
+        format!("job install name {}", names[r.next(5) as usize])
+    };
+    format!("{sys}{avail}system x86_64 rpm system\n{job}\n")
+}
+
+#[test]
+fn cross_check_with_testsolv_on_generated_testcases() {
+    if std::process::Command::new("testsolv")
+        .arg("-h")
+        .output()
+        .is_err()
+    {
+        eprintln!("testsolv not installed (Debian: libsolv-tools): skipped");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut compared = 0;
+    for seed in 1..=40u64 {
+        let body = generated(seed);
+        let f = tmp.path().join(format!("gen{seed}.t"));
+        std::fs::write(&f, &body).unwrap();
+        let ts = std::process::Command::new("testsolv")
+            .arg("-r")
+            .arg(&f)
+            .output()
+            .unwrap();
+        let result = String::from_utf8_lossy(&ts.stdout);
+        let expected: String = result.lines().map(|l| format!("#>{l}\n")).collect();
+        std::fs::write(
+            &f,
+            format!("{body}result transaction,problems <inline>\n{expected}"),
+        )
+        .unwrap();
+        let out = run_raw(&["debug-solver", f.to_str().unwrap()], tmp.path());
+        assert_eq!(
+            out.code, 0,
+            "seed {seed} disagrees with testsolv:\n{body}--- testsolv\n{result}--- ours\n{}",
+            out.stdout
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 40);
+}
+
+const K: &str = "4.19.0+1";
+
+fn kernel() -> common::PkgSpec {
+    pkg("kernel", "4.19.19", "8.0.38.1.xcpng8.3").provides(&format!("kernel-uname-r = {K}"))
+}
+
+fn driver(name: &str, version: &str) -> common::PkgSpec {
+    pkg(name, version, "1.xcpng8.3")
+        .provides("vendor-driver")
+        .requires(&format!("kernel-uname-r = {K}"))
+}
+
+fn host() -> TestHost {
+    let h = TestHost::new();
+    h.install(&[
+        kernel(),
+        driver("broadcom-bnxt-en", "1.10.0"),
+        pkg("vendor-drivers", "1.0.2", "1.xcpng8.3").requires("broadcom-bnxt-en"),
+        pkg("zfs-fuse", "0.7.2", "1.el7"),
+    ]);
+    h.add_repo(
+        "xcp-ng-base",
+        true,
+        &[
+            kernel(),
+            driver("broadcom-bnxt-en", "1.10.0"),
+            driver("broadcom-bnxt-en-alt", "1.10.3"),
+            pkg("kmod-zfs", "2.1.7", "1.xcpng8.3").requires("zfs-helper"),
+            pkg("zfs-helper", "1", "1"),
+            pkg("zfs-next", "2", "1").requires("kernel-uname-r = 4.19.0+9"),
+        ],
+    );
+    h.add_repo(
+        "xcp-ng-updates",
+        true,
+        &[driver("broadcom-bnxt-en", "1.10.1")],
+    );
+    h
+}
+
+#[test]
+fn install_assumeno_prints_the_plan_and_changes_nothing() {
+    let h = host();
+    let out = h.run(&["--assumeno", "install", "broadcom-bnxt-en-alt", "kmod-zfs"]);
+    out.ok()
+        .stdout_has("Installing:")
+        .stdout_has("broadcom-bnxt-en-alt")
+        .stdout_has("Installing for dependencies:")
+        .stdout_has("zfs-helper")
+        .stdout_has("Transaction Summary")
+        .stdout_has("Install      3 Packages");
+    let doc = h
+        .run(&["--assumeno", "--json", "install", "broadcom-bnxt-en-alt"])
+        .json();
+    let inst = doc["plan"]["install"].as_array().unwrap();
+    assert_eq!(inst.len(), 1);
+    assert_eq!(inst[0]["name"], "broadcom-bnxt-en-alt");
+    assert_eq!(inst[0]["repo"], "xcp-ng-base");
+    assert_eq!(inst[0]["version"], "1.10.3");
+    assert_eq!(inst[0]["reason"], "requested");
+    assert_eq!(doc["plan"]["upgrade"].as_array().unwrap().len(), 0);
+    // Nothing was installed.
+    let after = h.run(&["--json", "list", "--installed"]).json();
+    assert!(!after.to_string().contains("broadcom-bnxt-en-alt"));
+}
+
+#[test]
+fn without_assumeno_the_plan_is_shown_and_refused() {
+    let h = host();
+    let out = h.run(&["install", "broadcom-bnxt-en-alt"]);
+    out.code(1)
+        .stdout_has("broadcom-bnxt-en-alt")
+        .stderr_has("executing transactions is not available")
+        .stderr_has("--assumeno");
+    let doc = h.run(&["--json", "install", "broadcom-bnxt-en-alt"]);
+    doc.code(1);
+    let v = doc.json();
+    assert_eq!(v["error"]["kind"], "unsupported");
+    assert_eq!(v["plan"]["install"][0]["name"], "broadcom-bnxt-en-alt");
+}
+
+#[test]
+fn update_remove_and_explanations() {
+    let h = host();
+    let up = h.run(&["--assumeno", "--json", "update"]).json();
+    let u = &up["plan"]["upgrade"][0];
+    assert_eq!(u["from"]["version"], "1.10.0");
+    assert_eq!(u["from"]["repo"], "@System");
+    assert_eq!(u["to"]["version"], "1.10.1");
+    assert_eq!(u["to"]["repo"], "xcp-ng-updates");
+
+    h.run(&["--assumeno", "remove", "zfs-fuse"])
+        .ok()
+        .stdout_has("Removing:")
+        .stdout_has("zfs-fuse");
+    h.run(&["--assumeno", "remove", "vendor-drivers"])
+        .code(1)
+        .stderr_has("refusing to remove vendor-drivers")
+        .stderr_has("protected");
+    let out = h.run(&["--assumeno", "--json", "install", "zfs-next"]);
+    out.code(1)
+        .stderr_has("cannot install zfs-next")
+        .stderr_has("requires kernel-uname-r = 4.19.0+9, but nothing provides it")
+        .stderr_has("hint: enable a repo");
+    assert_eq!(out.json()["error"]["kind"], "unsolvable");
+    h.run(&["--assumeno", "install", "no-such-thing"])
+        .code(1)
+        .stderr_has("no-such-thing");
+}
