@@ -130,8 +130,9 @@ pub fn plan(ctx: &Context<'_>, goal: &Goal) -> Result<Plan> {
         .iter()
         .map(|r| (r.config.id.clone(), r.config.priority as i32))
         .collect();
-    let available: Vec<(Package, i32)> = ctx
-        .available(&repos, Detail::Full)?
+    let mut available = ctx.available(&repos, Detail::Full)?;
+    complete_file_provides(ctx, &repos, &installed, &mut available, goal)?;
+    let available: Vec<(Package, i32)> = available
         .into_iter()
         .map(|p| {
             let pr = prio.get(&p.repo).copied().unwrap_or(99);
@@ -148,6 +149,51 @@ pub fn plan(ctx: &Context<'_>, goal: &Goal) -> Result<Plan> {
         protected: Vec::new(),
     };
     plan_on(installed, available, &opts, goal)
+}
+
+/// File dependencies (and file specs in the goal) that primary's subset of files does not
+/// answer are looked up in the repos' `filelists`, fetched only then; matching files are added
+/// to the packages that hold them.
+fn complete_file_provides(
+    ctx: &Context<'_>,
+    repos: &[crate::repo::Repo],
+    installed: &[Package],
+    available: &mut [Package],
+    goal: &Goal,
+) -> Result<()> {
+    let mut wanted: HashSet<String> = installed
+        .iter()
+        .chain(available.iter())
+        .flat_map(|p| p.requires.iter().chain(&p.conflicts))
+        .map(|d| &d.name)
+        .chain(goal.specs())
+        .filter(|n| n.starts_with('/'))
+        .cloned()
+        .collect();
+    for p in available.iter() {
+        for f in &p.files {
+            wanted.remove(f);
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut by_id: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    for (i, p) in available.iter().enumerate() {
+        by_id.insert((p.repo.clone(), p.checksum.value.clone()), i);
+    }
+    for r in repos {
+        let found = r.files_matching(|f| wanted.contains(f), &ctx.fetcher, ctx.settings.cache)?;
+        for (pkgid, file) in found {
+            if let Some(&i) = by_id.get(&(r.config.id.clone(), pkgid.to_ascii_lowercase())) {
+                if !available[i].files.contains(&file) {
+                    available[i].files.push(file);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn not_found(what: String, hint: &str) -> Error {

@@ -258,6 +258,29 @@ impl Repo {
         Ok(out)
     }
 
+    /// Files of `filelists` metadata that `want` accepts, as (pkgid, path): fetched and parsed
+    /// only when primary's subset of files does not answer a file dependency.
+    pub fn files_matching(
+        &self,
+        want: impl FnMut(&str) -> bool,
+        fetcher: &Fetcher,
+        policy: CachePolicy,
+    ) -> Result<Vec<(String, String)>, RepoError> {
+        let Some(raw) = self.extra_file("filelists", fetcher, policy)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let rd = compress::decompress(&raw).map_err(|e| self.bad("filelists", e))?;
+        primary::parse_filelists(rd, want, |id, f| out.push((id.to_string(), f))).map_err(
+            |source| RepoError::BadMetadata {
+                repo: self.config.id.clone(),
+                file: "filelists".into(),
+                source,
+            },
+        )?;
+        Ok(out)
+    }
+
     fn bad(&self, file: &str, e: std::io::Error) -> RepoError {
         RepoError::BadMetadata {
             repo: self.config.id.clone(),

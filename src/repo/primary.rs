@@ -248,6 +248,69 @@ fn finish(p: &Package) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// Parse `filelists.xml`, calling `sink(pkgid, file)` for every file `want` accepts. Most
+/// callers want a handful of paths (file requires that primary's subset does not cover), so
+/// nothing else is kept.
+pub fn parse_filelists<R: BufRead>(
+    input: R,
+    mut want: impl FnMut(&str) -> bool,
+    mut sink: impl FnMut(&str, String),
+) -> Result<(), ParseError> {
+    let mut r = Reader::from_reader(input);
+    let mut buf = Vec::new();
+    let mut pkgid = String::new();
+    let mut text = String::new();
+    let mut in_file = false;
+    let mut saw_root = false;
+    loop {
+        let ev = r
+            .read_event_into(&mut buf)
+            .map_err(|e| xml_err(r.buffer_position(), e))?;
+        match ev {
+            Event::Eof => break,
+            Event::Start(ref e) | Event::Empty(ref e) => match e.local_name().as_ref() {
+                b"filelists" => saw_root = true,
+                b"package" => attrs(e, |k, v| {
+                    if k == b"pkgid" {
+                        pkgid = v
+                    }
+                }),
+                b"file" => {
+                    in_file = matches!(ev, Event::Start(_));
+                    text.clear();
+                }
+                _ => {}
+            },
+            Event::Text(t) if in_file => {
+                text.push_str(&t.decode().map_err(|e| xml_err(r.buffer_position(), e))?);
+            }
+            Event::GeneralRef(g) if in_file => {
+                let s = g.decode().map_err(|e| xml_err(r.buffer_position(), e))?;
+                if let Some(v) = quick_xml::escape::resolve_xml_entity(&s) {
+                    text.push_str(v);
+                } else if let Ok(Some(ch)) = g.resolve_char_ref() {
+                    text.push(ch);
+                }
+            }
+            Event::End(ref e) if e.local_name().as_ref() == b"file" => {
+                in_file = false;
+                if want(&text) {
+                    sink(&pkgid, std::mem::take(&mut text));
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !saw_root {
+        return Err(xml_err(
+            0,
+            "not filelists metadata (no <filelists> element)",
+        ));
+    }
+    Ok(())
+}
+
 /// One changelog entry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ChangelogEntry {
@@ -438,6 +501,30 @@ line two &#233;</description>
         let mut n = 0;
         let r = parse_primary(cut.as_bytes(), "r", |_| n += 1);
         assert!(r.is_err() || n == 0);
+    }
+
+    #[test]
+    fn parses_filelists_keeping_only_wanted_files() {
+        let xml = r#"<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="2">
+<package pkgid="aa" name="x" arch="x86_64"><version epoch="0" ver="1" rel="1"/>
+<file>/usr/lib/x/a&amp;b</file><file type="dir">/usr/lib/x</file><file>/usr/share/doc/x</file></package>
+<package pkgid="bb" name="y" arch="noarch"><version epoch="0" ver="1" rel="1"/><file>/usr/lib/x/a&amp;b</file></package>
+</filelists>"#;
+        let mut got = Vec::new();
+        parse_filelists(
+            xml.as_bytes(),
+            |f| f == "/usr/lib/x/a&b",
+            |id, f| got.push((id.to_string(), f)),
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                ("aa".to_string(), "/usr/lib/x/a&b".to_string()),
+                ("bb".to_string(), "/usr/lib/x/a&b".to_string())
+            ]
+        );
+        assert!(parse_filelists(b"<other/>".as_slice(), |_| true, |_, _| {}).is_err());
     }
 
     #[test]
