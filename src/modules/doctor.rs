@@ -168,7 +168,7 @@ pub fn check(root: &Sysroot, inv: &Inventory) -> Vec<Finding> {
     unowned(inv, &mut out);
     leftover_confs(root, inv, &mut out);
     initrd(root, inv, &mut out);
-    out.sort_by(|a, b| a.severity.cmp(&b.severity));
+    out.sort_by_key(|f| f.severity);
     out
 }
 
