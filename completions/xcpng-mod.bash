@@ -16,6 +16,9 @@ _xcpng__mod() {
             ",$1")
                 cmd="xcpng__mod"
                 ;;
+            xcpng__mod,candidates)
+                cmd="xcpng__mod__subcmd__candidates"
+                ;;
             xcpng__mod,check-update)
                 cmd="xcpng__mod__subcmd__check__subcmd__update"
                 ;;
@@ -40,6 +43,9 @@ _xcpng__mod() {
             xcpng__mod,help)
                 cmd="xcpng__mod__subcmd__help"
                 ;;
+            xcpng__mod,history)
+                cmd="xcpng__mod__subcmd__history"
+                ;;
             xcpng__mod,info)
                 cmd="xcpng__mod__subcmd__info"
                 ;;
@@ -61,8 +67,14 @@ _xcpng__mod() {
             xcpng__mod,modules)
                 cmd="xcpng__mod__subcmd__modules"
                 ;;
+            xcpng__mod,needs-reboot)
+                cmd="xcpng__mod__subcmd__needs__subcmd__reboot"
+                ;;
             xcpng__mod,reinstall)
                 cmd="xcpng__mod__subcmd__reinstall"
+                ;;
+            xcpng__mod,reload)
+                cmd="xcpng__mod__subcmd__reload"
                 ;;
             xcpng__mod,remove)
                 cmd="xcpng__mod__subcmd__remove"
@@ -85,6 +97,9 @@ _xcpng__mod() {
             xcpng__mod,verify)
                 cmd="xcpng__mod__subcmd__verify"
                 ;;
+            xcpng__mod__subcmd__help,candidates)
+                cmd="xcpng__mod__subcmd__help__subcmd__candidates"
+                ;;
             xcpng__mod__subcmd__help,check-update)
                 cmd="xcpng__mod__subcmd__help__subcmd__check__subcmd__update"
                 ;;
@@ -105,6 +120,9 @@ _xcpng__mod() {
                 ;;
             xcpng__mod__subcmd__help,help)
                 cmd="xcpng__mod__subcmd__help__subcmd__help"
+                ;;
+            xcpng__mod__subcmd__help,history)
+                cmd="xcpng__mod__subcmd__help__subcmd__history"
                 ;;
             xcpng__mod__subcmd__help,info)
                 cmd="xcpng__mod__subcmd__help__subcmd__info"
@@ -127,8 +145,14 @@ _xcpng__mod() {
             xcpng__mod__subcmd__help,modules)
                 cmd="xcpng__mod__subcmd__help__subcmd__modules"
                 ;;
+            xcpng__mod__subcmd__help,needs-reboot)
+                cmd="xcpng__mod__subcmd__help__subcmd__needs__subcmd__reboot"
+                ;;
             xcpng__mod__subcmd__help,reinstall)
                 cmd="xcpng__mod__subcmd__help__subcmd__reinstall"
+                ;;
+            xcpng__mod__subcmd__help,reload)
+                cmd="xcpng__mod__subcmd__help__subcmd__reload"
                 ;;
             xcpng__mod__subcmd__help,remove)
                 cmd="xcpng__mod__subcmd__help__subcmd__remove"
@@ -148,8 +172,59 @@ _xcpng__mod() {
             xcpng__mod__subcmd__help,verify)
                 cmd="xcpng__mod__subcmd__help__subcmd__verify"
                 ;;
+            xcpng__mod__subcmd__help__subcmd__history,info)
+                cmd="xcpng__mod__subcmd__help__subcmd__history__subcmd__info"
+                ;;
+            xcpng__mod__subcmd__help__subcmd__history,list)
+                cmd="xcpng__mod__subcmd__help__subcmd__history__subcmd__list"
+                ;;
+            xcpng__mod__subcmd__help__subcmd__history,recover)
+                cmd="xcpng__mod__subcmd__help__subcmd__history__subcmd__recover"
+                ;;
+            xcpng__mod__subcmd__help__subcmd__history,rollback)
+                cmd="xcpng__mod__subcmd__help__subcmd__history__subcmd__rollback"
+                ;;
+            xcpng__mod__subcmd__help__subcmd__history,undo)
+                cmd="xcpng__mod__subcmd__help__subcmd__history__subcmd__undo"
+                ;;
             xcpng__mod__subcmd__help__subcmd__module,show)
                 cmd="xcpng__mod__subcmd__help__subcmd__module__subcmd__show"
+                ;;
+            xcpng__mod__subcmd__history,help)
+                cmd="xcpng__mod__subcmd__history__subcmd__help"
+                ;;
+            xcpng__mod__subcmd__history,info)
+                cmd="xcpng__mod__subcmd__history__subcmd__info"
+                ;;
+            xcpng__mod__subcmd__history,list)
+                cmd="xcpng__mod__subcmd__history__subcmd__list"
+                ;;
+            xcpng__mod__subcmd__history,recover)
+                cmd="xcpng__mod__subcmd__history__subcmd__recover"
+                ;;
+            xcpng__mod__subcmd__history,rollback)
+                cmd="xcpng__mod__subcmd__history__subcmd__rollback"
+                ;;
+            xcpng__mod__subcmd__history,undo)
+                cmd="xcpng__mod__subcmd__history__subcmd__undo"
+                ;;
+            xcpng__mod__subcmd__history__subcmd__help,help)
+                cmd="xcpng__mod__subcmd__history__subcmd__help__subcmd__help"
+                ;;
+            xcpng__mod__subcmd__history__subcmd__help,info)
+                cmd="xcpng__mod__subcmd__history__subcmd__help__subcmd__info"
+                ;;
+            xcpng__mod__subcmd__history__subcmd__help,list)
+                cmd="xcpng__mod__subcmd__history__subcmd__help__subcmd__list"
+                ;;
+            xcpng__mod__subcmd__history__subcmd__help,recover)
+                cmd="xcpng__mod__subcmd__history__subcmd__help__subcmd__recover"
+                ;;
+            xcpng__mod__subcmd__history__subcmd__help,rollback)
+                cmd="xcpng__mod__subcmd__history__subcmd__help__subcmd__rollback"
+                ;;
+            xcpng__mod__subcmd__history__subcmd__help,undo)
+                cmd="xcpng__mod__subcmd__history__subcmd__help__subcmd__undo"
                 ;;
             xcpng__mod__subcmd__module,help)
                 cmd="xcpng__mod__subcmd__module__subcmd__help"
@@ -170,7 +245,7 @@ _xcpng__mod() {
 
     case "${cmd}" in
         xcpng__mod)
-            opts="-C -y -q -v -h -V --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help --version repolist makecache list info search check-update vercmp modules module depmod verify keys doctor install update upgrade downgrade remove erase reinstall debug-solver demo help"
+            opts="-C -y -q -v -h -V --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help --version repolist makecache list info search check-update vercmp modules module reload depmod verify keys doctor install update upgrade downgrade remove erase reinstall history candidates needs-reboot debug-solver demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,8 +298,62 @@ _xcpng__mod() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xcpng__subcmd__mod__subcmd__candidates)
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xcpng__subcmd__mod__subcmd__check__subcmd__update)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,7 +407,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__debug__subcmd__solver)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,7 +461,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__demo)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -386,7 +515,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__depmod)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -440,7 +569,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__doctor)
-            opts="-C -y -q -v -h --fix --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --fix --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -494,7 +623,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__downgrade)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -548,8 +677,22 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__help)
-            opts="repolist makecache list info search check-update vercmp modules module depmod verify keys doctor install update downgrade remove reinstall debug-solver demo help"
+            opts="repolist makecache list info search check-update vercmp modules module reload depmod verify keys doctor install update downgrade remove reinstall history candidates needs-reboot debug-solver demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__candidates)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -648,6 +791,90 @@ _xcpng__mod() {
         xcpng__subcmd__mod__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__history)
+            opts="list info undo rollback recover"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__history__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__history__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__history__subcmd__recover)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__history__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__history__subcmd__undo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -771,7 +998,35 @@ _xcpng__mod() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__needs__subcmd__reboot)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xcpng__subcmd__mod__subcmd__help__subcmd__reinstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__reload)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -869,8 +1124,430 @@ _xcpng__mod() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xcpng__subcmd__mod__subcmd__history)
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help list info undo rollback recover help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__help)
+            opts="list info undo rollback recover help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__help__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__help__subcmd__recover)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__help__subcmd__undo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__info)
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__list)
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__recover)
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__rollback)
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__history__subcmd__undo)
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xcpng__subcmd__mod__subcmd__info)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,7 +1601,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__install)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -978,7 +1655,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__keys)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1032,7 +1709,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__list)
-            opts="-C -y -q -v -h --installed --available --updates --all --alternate --additional --supported --showduplicates --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installed --available --updates --all --alternate --additional --supported --showduplicates --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1086,7 +1763,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__makecache)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1140,7 +1817,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__module)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help show help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1236,7 +1913,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__module__subcmd__show)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1290,7 +1967,61 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__modules)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__needs__subcmd__reboot)
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1344,7 +2075,61 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__reinstall)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__reload)
+            opts="-C -y -q -v -h --dry-run --force --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1398,7 +2183,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__remove)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1452,7 +2237,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__repolist)
-            opts="-C -y -q -v -h --all --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --all --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1506,7 +2291,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__search)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1560,7 +2345,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__update)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1614,7 +2399,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__vercmp)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1668,7 +2453,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__verify)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

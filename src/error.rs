@@ -4,6 +4,7 @@
 use crate::config::ConfigError;
 use crate::repo::RepoError;
 use crate::rpm::installed::InstalledError;
+use crate::transaction::TxError;
 use crate::trust::TrustError;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +37,9 @@ pub enum Error {
     /// A feature this version does not have (e.g. executing a transaction).
     #[error("{what}")]
     Unsupported { what: String, hint: Option<String> },
+    /// A transaction refused or failed (lock, journal, space, download, verify, rpm).
+    #[error(transparent)]
+    Transaction(#[from] TxError),
     #[error("{path}: {source}")]
     Io {
         path: std::path::PathBuf,
@@ -66,6 +70,7 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Unsolvable { .. } => "unsolvable",
             Error::Unsupported { .. } => "unsupported",
+            Error::Transaction(_) => "transaction",
         }
     }
 
@@ -78,6 +83,7 @@ impl Error {
             Error::NotFound { hint, .. } | Error::Failed { hint, .. } => hint.clone(),
             Error::Usage(_) => Some("see `xcpng-mod --help`".into()),
             Error::Io { .. } => None,
+            Error::Transaction(e) => e.hint(),
             Error::Unsolvable { hint, .. } | Error::Unsupported { hint, .. } => hint.clone(),
         }
     }

@@ -13,6 +13,7 @@ pub mod repo;
 pub mod rpm;
 pub mod solve;
 pub mod sysroot;
+pub mod transaction;
 pub mod trust;
 
 pub use error::{Error, Result};

@@ -36,10 +36,13 @@ fn generated() -> Vec<(PathBuf, Vec<u8>)> {
         let page = clap_mangen::Man::new(
             sub.clone()
                 .name(name.clone())
-                .bin_name(name.replace('-', " ").replacen("xcpng mod", "xcpng-mod", 1)),
+                .bin_name(format!("xcpng-mod {}", sub.get_name())),
         )
         .manual("xcpng-mod manual");
-        files.push((PathBuf::from(format!("man/{name}.1")), render(&page, None, false)));
+        files.push((
+            PathBuf::from(format!("man/{name}.1")),
+            render(&page, None, false),
+        ));
     }
     for (shell, file) in [
         (clap_complete::Shell::Bash, "completions/xcpng-mod.bash"),

@@ -222,18 +222,20 @@ fn install_assumeno_prints_the_plan_and_changes_nothing() {
 }
 
 #[test]
-fn without_assumeno_the_plan_is_shown_and_refused() {
+fn without_a_terminal_or_assumeyes_the_plan_is_shown_and_refused() {
     let h = host();
     let out = h.run(&["install", "broadcom-bnxt-en-alt"]);
     out.code(1)
         .stdout_has("broadcom-bnxt-en-alt")
-        .stderr_has("executing transactions is not available")
+        .stderr_has("standard input is not a terminal")
+        .stderr_has("pass -y (--assumeyes)")
         .stderr_has("--assumeno");
     let doc = h.run(&["--json", "install", "broadcom-bnxt-en-alt"]);
     doc.code(1);
     let v = doc.json();
-    assert_eq!(v["error"]["kind"], "unsupported");
-    assert_eq!(v["plan"]["install"][0]["name"], "broadcom-bnxt-en-alt");
+    assert_eq!(v["error"]["kind"], "failed");
+    let after = h.run(&["--json", "list", "--installed"]).json();
+    assert!(!after.to_string().contains("broadcom-bnxt-en-alt"));
 }
 
 #[test]

@@ -86,6 +86,9 @@ pub struct GlobalArgs {
     /// Show what would be done and change nothing
     #[arg(long, global = true)]
     pub assumeno: bool,
+    /// Download and verify the packages of the plan into the cache; change nothing else
+    #[arg(long, global = true)]
+    pub downloadonly: bool,
     /// Machine output on stdout: one JSON document with "version": 1
     #[arg(long, global = true)]
     pub json: bool,
@@ -139,6 +142,35 @@ pub enum Command {
     /// One kernel module in depth
     #[command(subcommand)]
     Module(ModuleCommand),
+    /// Unload a module and load the copy depmod picks, safely: a preflight first, the previous
+    /// copy put back when the load or a check fails
+    ///
+    /// Preflight: the modules holding it (unloaded first, loaded again after), refcounts,
+    /// network interfaces and block devices whose device hangs from it, whether the XAPI
+    /// management interface (MANAGEMENT_INTERFACE of /etc/xensource-inventory) or a bond or
+    /// bridge over it would drop, and whether the kernel accepts the copy (vermagic). Verdict:
+    /// safe, needs --force (the reasons are printed), or impossible (built in, or held by
+    /// something that is not a module: reboot).
+    ///
+    /// After the load: the loaded build-id must equal the winning file's, the interfaces that
+    /// existed must be back, and the kernel log must hold no error from the module; otherwise
+    /// the previously loaded file is loaded back by path. Acts only on the running kernel
+    /// (the real /); under --root, only --dry-run.
+    ///
+    /// Exit status: 0 reloaded (or --dry-run of a reload that would go ahead), 1 refused,
+    /// failed, or rolled back to the previous copy.
+    Reload {
+        #[arg(value_name = "MODULE")]
+        module: String,
+        /// Show the preflight and the plan (unload order, load order, modprobe.d options);
+        /// change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Go ahead although something is at risk (holders, the management interface,
+        /// storage, a vermagic mismatch); never overrides "impossible"
+        #[arg(long)]
+        force: bool,
+    },
     /// Regenerate module dependency data (modules.dep) for the target kernel with the host's
     /// depmod, then check it against xcpng-mod's prediction
     Depmod,
@@ -174,9 +206,12 @@ pub enum Command {
     /// Install packages (names, globs, name-version[-release][.arch] or provides) and what
     /// they need.
     ///
-    /// Prints the plan like yum. Executing plans is not available in this version: use
-    /// --assumeno to see the plan (exit 0); without it the plan is printed and the command
-    /// exits 1 with an "unsupported" error, changing nothing.
+    /// Prints the plan like yum, asks for confirmation on a terminal (-y answers yes; with no
+    /// terminal and no -y the command refuses), downloads and verifies every package
+    /// (checksums, and signatures where gpgcheck=1) before any is installed, then runs the
+    /// root's own rpm. --assumeno prints the plan and changes nothing; --downloadonly stops
+    /// after downloading and verifying. Each run is recorded in `history`. Runs hold
+    /// /run/xcpng-mod.lock and refuse while yum runs.
     Install(TransactionArgs),
     /// Update all installed packages, or the named ones, to the best available version
     /// (see `install` about --assumeno)
@@ -193,6 +228,29 @@ pub enum Command {
     /// Install installed packages again, from the repos, at the same version (see `install`
     /// about --assumeno)
     Reinstall(TransactionArgs),
+    /// Past transactions (newest first), one in detail, and taking them back
+    ///
+    /// `history undo N` takes back the changes of transaction N; `history rollback N`
+    /// returns every package changed after N to its state after N (yum's meanings). Package
+    /// files of kernel drivers (and old versions found in the cache) are kept under
+    /// /var/cache/xcpng-mod/keep so both work when the repos are gone.
+    ///
+    /// When a run died midway (kill -9, power loss), the next transaction refuses to start and
+    /// shows which steps the rpmdb holds; `history recover` then finishes half-done upgrades
+    /// (erases the old version rpm had not erased yet), records the transaction as
+    /// interrupted and clears the journal.
+    History {
+        #[command(subcommand)]
+        command: Option<HistoryCommand>,
+    },
+    /// Update candidates: packages in xcp-ng-testing (or the repos of --repo/--enablerepo)
+    /// newer than what is installed, with the changelog entries since the installed version
+    /// and whether a reboot would be needed
+    Candidates,
+    /// Exit 1 with the reasons when a reboot is needed, 0 when not: markers in
+    /// /run/reboot-required.d/, a kernel newer than the running one, Xen or microcode
+    /// installed since boot, an initrd older than a driver package installed for it
+    NeedsReboot,
     /// Solve a libsolv testcase (testsolv format) with xcpng-mod's solver and print the result
     /// in the testcase's syntax: exit 0 when it matches the expected result, 1 when not
     DebugSolver {
@@ -263,4 +321,27 @@ pub struct UpdateArgs {
     /// Only these packages (names, globs or name-version[-release][.arch])
     #[arg(value_name = "PKG")]
     pub packages: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Every transaction, newest first (the default)
+    List,
+    /// One transaction: command line, user, time, each package before → after, result, advice
+    Info {
+        #[arg(value_name = "ID")]
+        id: u64,
+    },
+    /// Take back the changes of transaction ID
+    Undo {
+        #[arg(value_name = "ID")]
+        id: u64,
+    },
+    /// Return every package changed after transaction ID to its state after ID
+    Rollback {
+        #[arg(value_name = "ID")]
+        id: u64,
+    },
+    /// After a run died midway: finish its half-done upgrades, record it, clear the journal
+    Recover,
 }

@@ -7,7 +7,9 @@ pub mod docs;
 pub mod render;
 pub mod render_modules;
 pub mod render_plan;
+pub mod render_reload;
 pub mod render_trust;
+pub mod render_tx;
 
 use crate::config::Overrides;
 use crate::error::{Error, Result};
@@ -60,7 +62,7 @@ pub fn settings(g: &GlobalArgs) -> Settings {
         kernel: g.kernel.clone(),
         assumeyes: g.assumeyes,
         assumeno: g.assumeno,
-        downloadonly: false,
+        downloadonly: g.downloadonly,
     }
 }
 
@@ -197,6 +199,11 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
                 code,
             });
         }
+        Command::Reload {
+            module,
+            dry_run,
+            force,
+        } => return reload(g, module, *dry_run, *force),
         Command::Doctor { fix } => {
             let r =
                 crate::modules::doctor::doctor(&Sysroot::new(&g.root), g.kernel.as_deref(), *fix)?;
@@ -308,6 +315,26 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
         Command::Downgrade(a) => transaction(&ctx, Goal::Downgrade(a.packages.clone()), json)?,
         Command::Remove(a) => transaction(&ctx, Goal::Remove(a.packages.clone()), json)?,
         Command::Reinstall(a) => transaction(&ctx, Goal::Reinstall(a.packages.clone()), json)?,
+        Command::History { command } => history(&ctx, command.as_ref(), json)?,
+        Command::Candidates => {
+            let c = crate::ops::transaction::candidates(&ctx)?;
+            Output::ok(if json {
+                render_tx::candidates_json(&c)
+            } else {
+                render_tx::candidates(&c)
+            })
+        }
+        Command::NeedsReboot => {
+            let r = crate::ops::transaction::needs_reboot(&ctx)?;
+            Output {
+                stdout: if json {
+                    render_tx::needs_reboot_json(&r)
+                } else {
+                    render_tx::needs_reboot(&r)
+                },
+                code: if r.is_empty() { 0 } else { 1 },
+            }
+        }
         Command::DebugSolver { .. } => unreachable!("handled above"),
         Command::Vercmp { .. }
         | Command::Verify { .. }
@@ -315,7 +342,8 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
         | Command::Modules { .. }
         | Command::Module(_)
         | Command::Depmod
-        | Command::Doctor { .. } => unreachable!("handled above"),
+        | Command::Doctor { .. }
+        | Command::Reload { .. } => unreachable!("handled above"),
     })
 }
 
@@ -390,6 +418,61 @@ impl StderrReporter {
     }
 }
 
+/// `reload MODULE`: refused, failed and rolled-back reloads exit 1 with the report on stdout
+/// and the reason on stderr.
+fn reload(g: &GlobalArgs, module: &str, dry_run: bool, force: bool) -> Result<Output> {
+    use crate::modules::reload::Outcome;
+    let r = crate::modules::reload::reload(
+        &Sysroot::new(&g.root),
+        g.kernel.as_deref(),
+        module,
+        dry_run,
+        force,
+    )?;
+    let err = match r.result {
+        Outcome::Reloaded => None,
+        Outcome::DryRun if r.preflight.allowed(force) => None,
+        _ => {
+            let hint = r.preflight.ways_forward.first().cloned();
+            let mut what = r.summary.clone();
+            if r.result == Outcome::DryRun {
+                what = match r.preflight.verdict {
+                    crate::modules::reload::Verdict::Impossible => {
+                        format!(
+                            "{} cannot be reloaded on the running kernel",
+                            r.preflight.module
+                        )
+                    }
+                    _ => format!(
+                        "reload of {} would be refused without --force",
+                        r.preflight.module
+                    ),
+                };
+            }
+            if matches!(r.result, Outcome::Refused | Outcome::DryRun) {
+                if let Some(first) = r.preflight.reasons.first() {
+                    what = format!("{what}: {first}");
+                }
+            }
+            Some(Error::Failed { what, hint })
+        }
+    };
+    if let Some(e) = &err {
+        eprintln!("error: {}", e.chain());
+        if let Some(h) = e.hint() {
+            eprintln!("hint: {h}");
+        }
+    }
+    Ok(Output {
+        stdout: if g.json {
+            render_reload::reload_json(&r, err.as_ref())
+        } else {
+            render_reload::reload(&r)
+        },
+        code: if err.is_some() { 1 } else { 0 },
+    })
+}
+
 /// `debug-solver FILE.t`: solve a libsolv testcase, print our result, exit 0 when it matches.
 fn debug_solver(file: &std::path::Path) -> Result<Output> {
     let text = std::fs::read_to_string(file).map_err(Error::io(file))?;
@@ -400,52 +483,117 @@ fn debug_solver(file: &std::path::Path) -> Result<Output> {
     })
 }
 
-/// A transaction command: plan it and show the plan. Executing plans comes in a later
-/// version: with `--assumeno` this is the whole job (exit 0); without it the plan is shown
-/// and the command fails with an `unsupported` error, having changed nothing.
+/// A transaction command: plan it and print the plan; with --assumeno that is all. Otherwise
+/// ask (on a terminal, unless -y), then download, verify and run it (see `ops::transaction`).
 fn transaction(ctx: &Context<'_>, goal: Goal, json: bool) -> Result<Output> {
-    let plan = crate::ops::solve::plan(ctx, &goal)?;
-    if plan.is_empty() || ctx.settings.assumeno {
-        if !plan.is_empty() {
-            ctx.reporter.info("--assumeno: nothing was changed");
-        }
-        return Ok(Output::ok(if json {
-            render_plan::plan_json(&plan)
+    let command = command_line();
+    let confirm =
+        |plan: &crate::ops::solve::Plan, download: u64| confirm(ctx, plan, download, json);
+    let r = crate::ops::transaction::run_goal(ctx, &goal, &command, &confirm)?;
+    Ok(tx_output(ctx, &r, json))
+}
+
+/// The command line as history records it.
+fn command_line() -> Vec<String> {
+    let mut v = vec!["xcpng-mod".to_string()];
+    v.extend(std::env::args().skip(1));
+    v
+}
+
+/// Print the plan (text mode) and ask. No terminal and no -y: refuse.
+fn confirm(
+    ctx: &Context<'_>,
+    plan: &crate::ops::solve::Plan,
+    download: u64,
+    json: bool,
+) -> Result<bool> {
+    if !json {
+        let mut so = std::io::stdout().lock();
+        let _ = so.write_all(render_plan::plan(plan).as_bytes());
+        let _ = so.flush();
+    }
+    if download > 0 {
+        ctx.reporter
+            .info(&format!("To download: {}", render_plan::size(download)));
+    }
+    if ctx.settings.assumeyes {
+        return Ok(true);
+    }
+    // SAFETY: isatty only inspects the descriptor.
+    if unsafe { libc::isatty(0) } != 1 {
+        return Err(Error::Failed {
+            what: "refusing to change the host without confirmation: standard input is not a terminal; nothing was changed".into(),
+            hint: Some("pass -y (--assumeyes) to go ahead, or --assumeno to only see the plan".into()),
+        });
+    }
+    eprint!("Is this ok [y/N]: ");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(Error::io("<stdin>"))?;
+    Ok(matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+/// Render a transaction's result: the plan was printed before asking (text mode); here the
+/// end of the run, or the plan alone for --assumeno and empty plans.
+fn tx_output(ctx: &Context<'_>, r: &crate::ops::transaction::TxResult, json: bool) -> Output {
+    if json {
+        return Output::ok(if r.transaction.is_some() {
+            render_tx::result_json(r)
         } else {
-            render_plan::plan(&plan)
-        }));
+            render_plan::plan_json(&r.plan)
+        });
     }
-    let err = Error::Unsupported {
-        what: "executing transactions is not available in this version of xcpng-mod; nothing was changed"
-            .into(),
-        hint: Some("add --assumeno to see the plan without this error".into()),
-    };
-    eprintln!("error: {}", err.chain());
-    if let Some(h) = err.hint() {
-        eprintln!("hint: {h}");
+    match &r.transaction {
+        Some(o) => Output::ok(render_tx::outcome(o)),
+        None => {
+            if !r.plan.is_empty() {
+                ctx.reporter.info("--assumeno: nothing was changed");
+            }
+            Output::ok(render_plan::plan(&r.plan))
+        }
     }
-    let stdout = if json {
-        #[derive(serde::Serialize)]
-        struct E {
-            kind: &'static str,
-            message: String,
-            hint: Option<String>,
+}
+
+/// `history [list|info|undo|rollback|recover]`.
+fn history(ctx: &Context<'_>, cmd: Option<&args::HistoryCommand>, json: bool) -> Result<Output> {
+    use crate::ops::transaction as tx;
+    use args::HistoryCommand as H;
+    Ok(match cmd.unwrap_or(&H::List) {
+        H::List => {
+            let r = tx::history_list(ctx)?;
+            Output::ok(if json {
+                render_tx::history_list_json(&r)
+            } else {
+                render_tx::history_list(&r, tx::pending(ctx)?.as_deref())
+            })
         }
-        #[derive(serde::Serialize)]
-        struct B<'a> {
-            plan: &'a crate::ops::solve::Plan,
-            error: E,
+        H::Info { id } => {
+            let r = tx::history_info(ctx, *id)?;
+            Output::ok(if json {
+                render_tx::history_info_json(&r)
+            } else {
+                render_tx::history_info(&r)
+            })
         }
-        render::json_doc(B {
-            plan: &plan,
-            error: E {
-                kind: err.kind(),
-                message: err.chain(),
-                hint: err.hint(),
-            },
-        })
-    } else {
-        render_plan::plan(&plan)
-    };
-    Ok(Output { stdout, code: 1 })
+        H::Undo { id } | H::Rollback { id } => {
+            let rollback = matches!(cmd, Some(H::Rollback { .. }));
+            let command = command_line();
+            let confirm =
+                |plan: &crate::ops::solve::Plan, download: u64| confirm(ctx, plan, download, json);
+            let r = tx::history_undo(ctx, *id, rollback, &command, &confirm)?;
+            tx_output(ctx, &r, json)
+        }
+        H::Recover => {
+            let r = tx::history_recover(ctx)?;
+            Output::ok(if json {
+                render_tx::recovery_json(r.as_ref())
+            } else {
+                render_tx::recovery(r.as_ref())
+            })
+        }
+    })
 }

@@ -1,7 +1,8 @@
 //! Kernel modules: the XCP-ng driver classes (supported, alternate, additional), `.ko` modinfo
 //! read natively, the depmod.d model and precedence, `modules.dep`, loaded state and the
 //! module inventory. It never does package I/O (ownership comes from the installed-package
-//! query it is given) and never loads or unloads a module itself.
+//! query it is given) and never loads or unloads a module itself, except `reload`, which does it
+//! through the root's own kmod tools after a preflight.
 
 pub mod class;
 pub mod depmod;
@@ -9,5 +10,6 @@ pub mod doctor;
 pub mod inventory;
 pub mod loaded;
 pub mod modinfo;
+pub mod reload;
 
 pub use class::{classify, ModuleClass};

@@ -82,13 +82,71 @@ impl ModInfo {
     }
 }
 
+/// A read-only memory map of a whole file (as libkmod maps uncompressed modules): parsing
+/// touches only the ELF headers, `.modinfo`, the build-id note and the signature trailer, so
+/// most of a module is never read from disk.
+struct Mapped {
+    ptr: *mut libc::c_void,
+    len: usize,
+}
+
+impl Mapped {
+    fn open(path: &Path) -> std::io::Result<Option<Mapped>> {
+        use std::os::fd::AsRawFd;
+        let f = std::fs::File::open(path)?;
+        let len = f.metadata()?.len() as usize;
+        if len == 0 {
+            return Ok(None);
+        }
+        // SAFETY: a private read-only mapping of a file we opened; the slice handed out by
+        // `bytes` lives no longer than `self`, which unmaps on drop.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE,
+                f.as_raw_fd(),
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return Ok(None);
+        }
+        Ok(Some(Mapped { ptr, len }))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `ptr` maps `len` readable bytes for as long as `self` lives.
+        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
+    }
+}
+
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        // SAFETY: unmapping exactly what `open` mapped.
+        unsafe {
+            libc::munmap(self.ptr, self.len);
+        }
+    }
+}
+
 /// Read and parse a module file; compression is recognised by its magic bytes.
 pub fn read_path(path: &Path) -> Result<ModInfo, ModinfoError> {
-    let raw = std::fs::read(path).map_err(|source| ModinfoError::Read {
+    let read_err = |source| ModinfoError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    parse_file_bytes(&raw).map_err(|e| match e {
+    };
+    let mapped = Mapped::open(path).map_err(read_err)?;
+    let owned;
+    let raw: &[u8] = match &mapped {
+        Some(m) => m.bytes(),
+        None => {
+            owned = std::fs::read(path).map_err(read_err)?;
+            &owned
+        }
+    };
+    parse_file_bytes(raw).map_err(|e| match e {
         FileError::Decompress(source) => ModinfoError::Decompress {
             path: path.to_path_buf(),
             source,

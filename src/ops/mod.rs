@@ -3,6 +3,7 @@
 
 pub mod query;
 pub mod solve;
+pub mod transaction;
 
 use crate::config::{self, Config, Overrides};
 use crate::error::{Error, Result};

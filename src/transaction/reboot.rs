@@ -1,0 +1,145 @@
+//! Reboot detection: markers that kernel and Xen packages drop in `/run/reboot-required.d/`,
+//! a kernel package newer than the running kernel, Xen or microcode packages installed since
+//! boot, and an initrd older than a module package installed for its kernel.
+
+use crate::rpm::{Dependency, Package};
+use crate::sysroot::Sysroot;
+use serde::Serialize;
+
+/// One reason to reboot.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Reason {
+    /// `marker`, `kernel`, `xen`, `microcode`, `initrd`
+    pub kind: &'static str,
+    pub message: String,
+}
+
+/// The running kernel: `/proc/sys/kernel/osrelease` of the root (on a mounted image there is
+/// none unless the admin provides one).
+pub fn running_kernel(root: &Sysroot) -> Option<String> {
+    std::fs::read_to_string(root.join("/proc/sys/kernel/osrelease"))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// Boot time from `/proc/stat` (`btime`).
+pub fn boot_time(root: &Sysroot) -> Option<u64> {
+    std::fs::read_to_string(root.join("/proc/stat"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// `kernel-uname-r` the package provides (kernel) or requires exactly (module packages).
+fn uname_of(deps: &[Dependency]) -> Option<String> {
+    deps.iter()
+        .find(|d| d.name == "kernel-uname-r" && d.is_versioned())
+        .and_then(|d| d.evr.as_ref())
+        .map(|e| e.to_string())
+}
+
+pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<Reason> {
+    let mut out = Vec::new();
+    let markers = root.join("/run/reboot-required.d");
+    if let Ok(rd) = std::fs::read_dir(&markers) {
+        let mut pkgs: Vec<_> = rd.flatten().collect();
+        pkgs.sort_by_key(|e| e.file_name());
+        for p in pkgs {
+            let name = p.file_name().to_string_lossy().into_owned();
+            let mut vers: Vec<String> = std::fs::read_dir(p.path())
+                .map(|r| {
+                    r.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            vers.sort();
+            if vers.is_empty() {
+                vers.push(String::new());
+            }
+            for v in vers {
+                out.push(Reason {
+                    kind: "marker",
+                    message: format!(
+                        "{name} {v} asks for a reboot (/run/reboot-required.d/{name}/{v})"
+                    )
+                    .replace("  ", " "),
+                });
+            }
+        }
+    }
+    let running = running_kernel(root);
+    if let Some(run) = &running {
+        let kernels: Vec<&Package> = installed
+            .iter()
+            .filter(|p| p.name == "kernel" && uname_of(&p.provides).is_some())
+            .collect();
+        let newest = kernels.iter().max_by(|a, b| a.evr_cmp(b));
+        let current = kernels
+            .iter()
+            .find(|p| uname_of(&p.provides).as_deref() == Some(run.as_str()));
+        if let Some(n) = newest {
+            let newer = match current {
+                Some(c) => n.evr_cmp(c).is_gt(),
+                None => true,
+            };
+            if newer {
+                out.push(Reason {
+                    kind: "kernel",
+                    message: format!(
+                        "kernel {} (uname {}) is installed; {run} is running",
+                        n.evr_string(),
+                        uname_of(&n.provides).unwrap_or_default()
+                    ),
+                });
+            }
+        }
+    }
+    if let Some(boot) = boot_time(root) {
+        for p in installed {
+            let kind = if p.name.starts_with("xen-hypervisor") || p.name == "xen" {
+                "xen"
+            } else if p.name.starts_with("microcode") || p.name == "linux-firmware" {
+                "microcode"
+            } else {
+                continue;
+            };
+            if p.installtime > boot {
+                out.push(Reason {
+                    kind,
+                    message: format!("{} was installed after the last boot", p.nevra()),
+                });
+            }
+        }
+    }
+    for p in installed {
+        if crate::modules::class::classify(p).is_none() {
+            continue;
+        }
+        let Some(k) = uname_of(&p.requires) else {
+            continue;
+        };
+        let initrd = root.join(format!("/boot/initrd-{k}.img"));
+        let Ok(m) = std::fs::metadata(&initrd) else {
+            continue;
+        };
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs());
+        if mtime < p.installtime {
+            out.push(Reason {
+                kind: "initrd",
+                message: format!(
+                    "/boot/initrd-{k}.img is older than {} (installed {}): regenerate it (dracut -f /boot/initrd-{k}.img {k}) and reboot",
+                    p.nevra(),
+                    super::utc(p.installtime)
+                ),
+            });
+        }
+    }
+    out
+}
