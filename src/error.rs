@@ -90,17 +90,7 @@ impl Error {
 
     /// The message with its causes, `a: b: c`, without repeating a cause already in the text.
     pub fn chain(&self) -> String {
-        let mut s = self.to_string();
-        let mut cur = std::error::Error::source(self);
-        while let Some(c) = cur {
-            let m = c.to_string();
-            if !s.contains(&m) {
-                s.push_str(": ");
-                s.push_str(&m);
-            }
-            cur = c.source();
-        }
-        s
+        chain_of(self)
     }
 
     pub fn io(path: impl Into<std::path::PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
@@ -110,3 +100,18 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Any error with its causes, `a: b: c`, without repeating a cause already in the text.
+pub fn chain_of(e: &(dyn std::error::Error + '_)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let m = c.to_string();
+        if !s.contains(&m) {
+            s.push_str(": ");
+            s.push_str(&m);
+        }
+        cur = c.source();
+    }
+    s
+}

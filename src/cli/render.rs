@@ -64,7 +64,8 @@ impl Columns {
     }
 }
 
-fn table(header: &[&str]) -> Table {
+/// A borderless comfy-table with a header row, for small tables with multi-line cells.
+pub(crate) fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled)
@@ -72,7 +73,8 @@ fn table(header: &[&str]) -> Table {
     t
 }
 
-fn finish(t: Table) -> String {
+/// A comfy-table as text, without the padding it leaves at the ends of lines.
+pub(crate) fn finish(t: Table) -> String {
     // comfy-table pads every line to the column width; trailing blanks are noise in a terminal
     // and in snapshots.
     let mut s: String = t

@@ -2,34 +2,10 @@
 //! versioned JSON documents of CLI.md. It only formats values that `modules::inventory`
 //! returns; it decides nothing about precedence or state.
 
-use super::render::json_doc;
+use super::render::{finish, json_doc, table};
 use crate::modules::inventory::{Copy, DepmodRun, Inventory, ModuleEntry};
-use comfy_table::{presets, Cell, ContentArrangement, Table};
 use serde::Serialize;
 
-fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.iter().map(Cell::new));
-    t
-}
-
-fn finish(t: Table) -> String {
-    let mut s: String = t
-        .to_string()
-        .lines()
-        .map(|l| {
-            l.trim_end()
-                .strip_prefix(' ')
-                .unwrap_or(l.trim_end())
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    s.push('\n');
-    s
-}
 
 /// `override/bnxt_en.ko (1.10.3)`: the path under the kernel dir and the version.
 fn short(inv: &Inventory, c: &Copy) -> String {

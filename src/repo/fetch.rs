@@ -251,19 +251,7 @@ impl Fetcher {
     }
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let m = c.to_string();
-        if !s.contains(&m) {
-            s.push_str(": ");
-            s.push_str(&m);
-        }
-        cur = c.source();
-    }
-    s
-}
+use crate::error::chain_of as error_chain;
 
 fn read_capped(r: impl Read, limit: Option<u64>) -> Result<Vec<u8>, AttemptError> {
     let mut out = Vec::new();

@@ -33,6 +33,23 @@ fn attrs(e: &BytesStart<'_>, mut f: impl FnMut(&[u8], String)) {
     }
 }
 
+/// Append the text of an entity or character reference (`&amp;`, `&#233;`); an unknown
+/// entity is an error (XML allows no others without a DTD).
+fn push_entity(g: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Result<(), String> {
+    let name = g.decode().map_err(|e| e.to_string())?;
+    if let Some(v) = quick_xml::escape::resolve_xml_entity(&name) {
+        out.push_str(v);
+        return Ok(());
+    }
+    match g.resolve_char_ref().map_err(|e| e.to_string())? {
+        Some(c) => {
+            out.push(c);
+            Ok(())
+        }
+        None => Err(format!("unknown entity &{name};")),
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum DepKind {
     Provides,
@@ -162,24 +179,7 @@ pub fn parse_primary<R: BufRead>(
                 text.push_str(&s);
             }
             Event::GeneralRef(g) if in_text => {
-                let s = g.decode().map_err(|e| xml_err(r.buffer_position(), e))?;
-                match quick_xml::escape::resolve_xml_entity(&s) {
-                    Some(v) => text.push_str(v),
-                    None => {
-                        let ch = g
-                            .resolve_char_ref()
-                            .map_err(|e| xml_err(r.buffer_position(), e))?;
-                        match ch {
-                            Some(c) => text.push(c),
-                            None => {
-                                return Err(xml_err(
-                                    r.buffer_position(),
-                                    format!("unknown entity &{s};"),
-                                ))
-                            }
-                        }
-                    }
-                }
+                push_entity(&g, &mut text).map_err(|e| xml_err(r.buffer_position(), e))?;
             }
             Event::CData(t) if in_text => {
                 text.push_str(&String::from_utf8_lossy(&t));
@@ -285,12 +285,7 @@ pub fn parse_filelists<R: BufRead>(
                 text.push_str(&t.decode().map_err(|e| xml_err(r.buffer_position(), e))?);
             }
             Event::GeneralRef(g) if in_file => {
-                let s = g.decode().map_err(|e| xml_err(r.buffer_position(), e))?;
-                if let Some(v) = quick_xml::escape::resolve_xml_entity(&s) {
-                    text.push_str(v);
-                } else if let Ok(Some(ch)) = g.resolve_char_ref() {
-                    text.push(ch);
-                }
+                push_entity(&g, &mut text).map_err(|e| xml_err(r.buffer_position(), e))?;
             }
             Event::End(ref e) if e.local_name().as_ref() == b"file" => {
                 in_file = false;
@@ -398,12 +393,7 @@ pub fn parse_other<R: BufRead>(
             }
             Event::GeneralRef(g) => {
                 if let Some(c) = entry.as_mut() {
-                    let s = g.decode().map_err(|e| xml_err(r.buffer_position(), e))?;
-                    if let Some(v) = quick_xml::escape::resolve_xml_entity(&s) {
-                        c.text.push_str(v);
-                    } else if let Ok(Some(ch)) = g.resolve_char_ref() {
-                        c.text.push(ch);
-                    }
+                    push_entity(&g, &mut c.text).map_err(|e| xml_err(r.buffer_position(), e))?;
                 }
             }
             Event::End(ref e) => match e.local_name().as_ref() {

@@ -123,17 +123,7 @@ pub fn policy() -> StandardPolicy<'static> {
 
 /// The chain of an error from Sequoia, `a: b`.
 pub(crate) fn chain(e: &openpgp::anyhow::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let m = c.to_string();
-        if !s.contains(&m) {
-            s.push_str(": ");
-            s.push_str(&m);
-        }
-        cur = c.source();
-    }
-    s
+    crate::error::chain_of(e.as_ref())
 }
 
 /// The signature packets in `data` (armored or binary).
