@@ -32,7 +32,8 @@ impl Goal {
             Goal::Reinstall(_) => "reinstall",
         }
     }
-    fn specs(&self) -> &[String] {
+    /// What the admin named: packages, globs, provides, paths or package files.
+    pub fn specs(&self) -> &[String] {
         match self {
             Goal::Install(s)
             | Goal::Update(s)
@@ -124,6 +125,8 @@ pub struct PlanOptions {
 
 /// Plan a goal on the root: load the installed set and the enabled repos, then `plan_on`.
 pub fn plan(ctx: &Context<'_>, goal: &Goal) -> Result<Plan> {
+    let (goal, local) = local_files(goal)?;
+    let goal = &goal;
     let installed = ctx.installed()?;
     let repos = ctx.open_repos()?;
     let prio: std::collections::HashMap<String, i32> = repos
@@ -131,6 +134,7 @@ pub fn plan(ctx: &Context<'_>, goal: &Goal) -> Result<Plan> {
         .map(|r| (r.config.id.clone(), r.config.priority as i32))
         .collect();
     let mut available = ctx.available(&repos, Detail::Full)?;
+    available.extend(local);
     complete_file_provides(ctx, &repos, &installed, &mut available, goal)?;
     let available: Vec<(Package, i32)> = available
         .into_iter()
@@ -149,6 +153,40 @@ pub fn plan(ctx: &Context<'_>, goal: &Goal) -> Result<Plan> {
         protected: Vec::new(),
     };
     plan_on(installed, available, &opts, goal)
+}
+
+/// Package files named in the goal (`./foo.rpm`): read their headers as candidates of the
+/// `@commandline` repo and name them in the goal by NEVRA instead of by path.
+fn local_files(goal: &Goal) -> Result<(Goal, Vec<Package>)> {
+    use crate::rpm::local;
+    if matches!(goal, Goal::Remove(_)) {
+        return Ok((goal.clone(), Vec::new()));
+    }
+    let mut pkgs = Vec::new();
+    let specs: Vec<String> = goal
+        .specs()
+        .iter()
+        .map(|s| {
+            if !local::is_package_file(s) {
+                return Ok(s.clone());
+            }
+            let p = local::read(std::path::Path::new(s)).map_err(|e| Error::NotFound {
+                what: e.to_string(),
+                hint: Some("give the path of a binary .rpm package file".into()),
+            })?;
+            let spec = format!("{}-{}:{}-{}.{}", p.name, p.epoch(), p.evr.version, p.evr.release, p.arch);
+            pkgs.push(p);
+            Ok(spec)
+        })
+        .collect::<Result<_>>()?;
+    let goal = match goal {
+        Goal::Install(_) => Goal::Install(specs),
+        Goal::Update(_) => Goal::Update(specs),
+        Goal::Downgrade(_) => Goal::Downgrade(specs),
+        Goal::Reinstall(_) => Goal::Reinstall(specs),
+        Goal::Remove(_) => unreachable!("handled above"),
+    };
+    Ok((goal, pkgs))
 }
 
 /// File dependencies (and file specs in the goal) that primary's subset of files does not

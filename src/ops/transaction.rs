@@ -107,7 +107,7 @@ pub fn run_goal(
         });
     }
     let repos = open_lenient(ctx, false)?;
-    let wanted = sources_from_repos(ctx, &repos, &plan)?;
+    let wanted = sources_from_repos(ctx, &repos, &plan, goal)?;
     let out = confirm_and_execute(ctx, &p, &plan, wanted, command, confirm)?;
     Ok(TxResult {
         plan,
@@ -201,10 +201,19 @@ fn targets(plan: &Plan) -> Vec<&PackageRef> {
 }
 
 /// Where each package of a solver plan comes from: the repo the plan names.
-fn sources_from_repos(ctx: &Context<'_>, repos: &[Repo], plan: &Plan) -> Result<Vec<Wanted>> {
+fn sources_from_repos(
+    ctx: &Context<'_>,
+    repos: &[Repo],
+    plan: &Plan,
+    goal: &Goal,
+) -> Result<Vec<Wanted>> {
     let avail = ctx.available(repos, Detail::Full)?;
     let mut out = Vec::new();
     for t in targets(plan) {
+        if t.repo == crate::rpm::local::COMMANDLINE_REPO {
+            out.push(local_source(ctx, t, goal)?);
+            continue;
+        }
         let found = avail.iter().find(|p| p.repo == t.repo && same(p, t));
         let (Some(p), Some(r)) = (found, repos.iter().find(|r| r.config.id == t.repo)) else {
             return Err(TxError::Unavailable {
@@ -222,6 +231,31 @@ fn sources_from_repos(ctx: &Context<'_>, repos: &[Repo], plan: &Plan) -> Result<
         });
     }
     Ok(out)
+}
+
+/// A package file named on the command line: verified like a download, its signature checked
+/// with the rpmdb's keys unless gpgcheck is off in yum.conf or by --nogpgcheck.
+fn local_source(ctx: &Context<'_>, t: &PackageRef, goal: &Goal) -> Result<Wanted> {
+    let spec = format!("{}-{}:{}-{}.{}", t.name, t.epoch, t.version, t.release, t.arch);
+    let pkg = goal
+        .specs()
+        .iter()
+        .filter(|a| crate::rpm::local::is_package_file(a))
+        .filter_map(|a| crate::rpm::local::read(std::path::Path::new(&a)).ok())
+        .find(|p| same(p, t))
+        .ok_or_else(|| TxError::Unavailable {
+            what: format!("the package file of {spec} is gone"),
+        })?;
+    Ok(Wanted {
+        pkg: t.clone(),
+        source: Source::File {
+            path: std::path::PathBuf::from(&pkg.location),
+            sha256: Some(pkg.checksum.value.clone()),
+            repo: None,
+            gpgcheck: ctx.config.main.gpgcheck && !ctx.settings.overrides.nogpgcheck,
+        },
+        size_installed: pkg.size_installed,
+    })
 }
 
 fn nevra_of(name: &str, arch: &str, v: &Version) -> String {
@@ -622,13 +656,45 @@ pub fn history_undo(
     };
     let installed = ctx.installed()?;
     let changes = history::undo_changes(&chosen, &installed);
+    let (plan, wanted, missing) = plan_changes(ctx, &p, &changes)?;
+    if !missing.is_empty() {
+        return Err(TxError::Unavailable {
+            what: format!(
+                "cannot {} transaction {id}: no enabled repo carries, and no kept file holds: {}",
+                if rollback { "roll back to" } else { "undo" },
+                missing.join(", ")
+            ),
+        }
+        .into());
+    }
+    if plan.is_empty() || ctx.settings.assumeno {
+        return Ok(TxResult {
+            plan,
+            transaction: None,
+        });
+    }
+    let out = confirm_and_execute(ctx, &p, &plan, wanted, command, confirm)?;
+    Ok(TxResult {
+        plan,
+        transaction: Some(out),
+    })
+}
+
+/// Exact version changes (from the history, or computed by `rollback`) as a plan, with where
+/// each target package comes from: a repo that still carries it (preferring the one it came
+/// from), else a kept file. The third value lists the versions found nowhere.
+pub(crate) fn plan_changes(
+    ctx: &Context<'_>,
+    p: &Paths,
+    changes: &[Change],
+) -> Result<(Plan, Vec<Wanted>, Vec<String>)> {
     let repos = open_lenient(ctx, true)?;
     let avail = ctx.available(&repos, Detail::Full)?;
     let kept = history::kept(&p.keep);
     let mut plan = Plan::default();
     let mut wanted = Vec::new();
     let mut missing = Vec::new();
-    for c in &changes {
+    for c in changes {
         let Some(a) = &c.after else {
             let b = c.before.clone().expect("a removal has a before");
             plan.remove.push(PlanPackage {
@@ -709,27 +775,7 @@ pub fn history_undo(
             _ => {}
         }
     }
-    if !missing.is_empty() {
-        return Err(TxError::Unavailable {
-            what: format!(
-                "cannot {} transaction {id}: no enabled repo carries, and no kept file holds: {}",
-                if rollback { "roll back to" } else { "undo" },
-                missing.join(", ")
-            ),
-        }
-        .into());
-    }
-    if plan.is_empty() || ctx.settings.assumeno {
-        return Ok(TxResult {
-            plan,
-            transaction: None,
-        });
-    }
-    let out = confirm_and_execute(ctx, &p, &plan, wanted, command, confirm)?;
-    Ok(TxResult {
-        plan,
-        transaction: Some(out),
-    })
+    Ok((plan, wanted, missing))
 }
 
 fn pref(c: &Change, v: &Version, repo: &str) -> PackageRef {

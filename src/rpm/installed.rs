@@ -62,7 +62,7 @@ fn query_format() -> String {
 }
 
 /// rpm's sense flags (LESS=2, GREATER=4, EQUAL=8, PREREQ and scriptlet bits) to ours.
-fn sense_from_rpm(flags: u32) -> (Sense, bool) {
+pub(crate) fn sense_from_rpm(flags: u32) -> (Sense, bool) {
     let mut bits = 0u8;
     if flags & 2 != 0 {
         bits |= Sense::LESS;

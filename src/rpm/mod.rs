@@ -5,6 +5,7 @@
 pub mod dep;
 pub mod evr;
 pub mod installed;
+pub mod local;
 pub mod package;
 
 pub use dep::{Dependency, Sense};
