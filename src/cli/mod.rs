@@ -8,6 +8,7 @@ pub mod render;
 pub mod render_modules;
 pub mod render_plan;
 pub mod render_reload;
+pub mod render_rollback;
 pub mod render_trust;
 pub mod render_tx;
 
@@ -23,10 +24,22 @@ use args::{Cli, Command, GlobalArgs};
 use clap::Parser;
 use std::io::Write;
 
-/// Talk on stderr: warnings always (unless `-q`), information with `-v`.
+/// Talk on stderr: warnings always (unless `-q`), information with `-v`, and a progress bar
+/// for long steps when stderr is a terminal.
 pub struct StderrReporter {
     pub quiet: bool,
     pub verbose: u8,
+    pub bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl StderrReporter {
+    pub fn new(quiet: bool, verbose: u8) -> StderrReporter {
+        StderrReporter {
+            quiet,
+            verbose,
+            bar: std::sync::Mutex::new(None),
+        }
+    }
 }
 
 impl Reporter for StderrReporter {
@@ -37,7 +50,36 @@ impl Reporter for StderrReporter {
     }
     fn info(&self, msg: &str) {
         if !self.quiet && self.verbose > 0 {
-            eprintln!("{msg}");
+            match self.bar.lock().expect("not poisoned").as_ref() {
+                Some(b) => b.println(msg),
+                None => eprintln!("{msg}"),
+            }
+        }
+    }
+    fn progress_start(&self, label: &str, total: u64) {
+        use std::io::IsTerminal;
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return;
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_message(label.to_string());
+        *self.bar.lock().expect("not poisoned") = Some(bar);
+    }
+    fn progress_inc(&self, n: u64) {
+        if let Some(b) = self.bar.lock().expect("not poisoned").as_ref() {
+            b.inc(n);
+        }
+    }
+    fn progress_finish(&self) {
+        if let Some(b) = self.bar.lock().expect("not poisoned").take() {
+            b.finish_and_clear();
         }
     }
 }
@@ -92,10 +134,7 @@ where
             return code;
         }
     };
-    let reporter = StderrReporter {
-        quiet: cli.global.quiet,
-        verbose: cli.global.verbose,
-    };
+    let reporter = StderrReporter::new(cli.global.quiet, cli.global.verbose);
     let json = cli.global.json;
     match dispatch(&cli, &reporter) {
         Ok(out) => {
@@ -316,6 +355,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
         Command::Remove(a) => transaction(&ctx, Goal::Remove(a.packages.clone()), json)?,
         Command::Reinstall(a) => transaction(&ctx, Goal::Reinstall(a.packages.clone()), json)?,
         Command::History { command } => history(&ctx, command.as_ref(), json)?,
+        Command::Rollback { target, dry_run } => rollback(&ctx, target, *dry_run, json)?,
         Command::Candidates => {
             let c = crate::ops::transaction::candidates(&ctx)?;
             Output::ok(if json {
@@ -595,5 +635,29 @@ fn history(ctx: &Context<'_>, cmd: Option<&args::HistoryCommand>, json: bool) ->
                 render_tx::recovery(r.as_ref())
             })
         }
+    })
+}
+
+/// `rollback MODULE|PACKAGE [--dry-run]`: exit 1 when the expected copy does not win or a
+/// reload failed (the report is on stdout all the same).
+fn rollback(ctx: &Context<'_>, target: &str, dry_run: bool, json: bool) -> Result<Output> {
+    let command = command_line();
+    let confirm =
+        |plan: &crate::ops::solve::Plan, download: u64| confirm(ctx, plan, download, json);
+    let r = crate::ops::rollback::rollback(ctx, target, dry_run, &command, &confirm)?;
+    let ok = r.success();
+    if !ok {
+        eprintln!(
+            "error: the rollback of {} did not end as expected (see the report)",
+            r.package
+        );
+    }
+    Ok(Output {
+        stdout: if json {
+            render_rollback::rollback_json(&r)
+        } else {
+            render_rollback::rollback(&r)
+        },
+        code: if ok { 0 } else { 1 },
     })
 }

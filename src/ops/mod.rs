@@ -1,7 +1,9 @@
 //! Operations: what each command does, as functions that take resolved settings and return
 //! data. They know nothing of tables, colours or JSON; the `cli` module renders their values.
 
+pub mod module_check;
 pub mod query;
+pub mod rollback;
 pub mod solve;
 pub mod transaction;
 
@@ -17,6 +19,12 @@ use std::time::Duration;
 pub trait Reporter: Sync {
     fn warn(&self, msg: &str);
     fn info(&self, msg: &str);
+    /// A long step starts (`total` bytes or items); the CLI shows a bar on a terminal.
+    fn progress_start(&self, _label: &str, _total: u64) {}
+    /// `n` more bytes or items of the step are done.
+    fn progress_inc(&self, _n: u64) {}
+    /// The step is over.
+    fn progress_finish(&self) {}
 }
 
 /// A reporter that keeps nothing (for library users that do not want talk).

@@ -40,6 +40,10 @@ pub struct Outcome {
     pub advice: Vec<String>,
     /// The commands that take it back, when it came from a repo disabled by default.
     pub undo: Vec<String>,
+    /// After touching kernel-module packages: depmod, which copy wins, reload-or-reboot advice
+    /// per module.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modules: Option<super::module_check::ModulesAfter>,
 }
 
 /// The result of a transaction command: the plan, and what was done (None: nothing to do,
@@ -51,7 +55,7 @@ pub struct TxResult {
     pub transaction: Option<Outcome>,
 }
 
-fn paths(ctx: &Context<'_>) -> Paths {
+pub(crate) fn paths(ctx: &Context<'_>) -> Paths {
     Paths::new(ctx.root(), &ctx.config.main.cachedir)
 }
 
@@ -67,7 +71,7 @@ fn setopt(ctx: &Context<'_>, key: &str) -> Option<String> {
 }
 
 /// Refuse while an interrupted transaction's journal is there.
-fn check_journal(ctx: &Context<'_>, p: &Paths) -> Result<()> {
+pub(crate) fn check_journal(ctx: &Context<'_>, p: &Paths) -> Result<()> {
     if let Some(j) = journal::read(&p.journal)? {
         let installed = ctx.installed()?;
         let states = journal::assess(&j.changes, &installed);
@@ -115,7 +119,7 @@ pub fn run_goal(
     })
 }
 
-fn confirm_and_execute(
+pub(crate) fn confirm_and_execute(
     ctx: &Context<'_>,
     p: &Paths,
     plan: &Plan,
@@ -135,7 +139,7 @@ fn confirm_and_execute(
 
 /// Open the enabled repos; with `lenient`, a repo that fails is skipped with a warning (undo
 /// and rollback can use kept files instead).
-fn open_lenient(ctx: &Context<'_>, lenient: bool) -> Result<Vec<Repo>> {
+pub(crate) fn open_lenient(ctx: &Context<'_>, lenient: bool) -> Result<Vec<Repo>> {
     if !lenient {
         return ctx.open_repos();
     }
@@ -236,7 +240,10 @@ fn sources_from_repos(
 /// A package file named on the command line: verified like a download, its signature checked
 /// with the rpmdb's keys unless gpgcheck is off in yum.conf or by --nogpgcheck.
 fn local_source(ctx: &Context<'_>, t: &PackageRef, goal: &Goal) -> Result<Wanted> {
-    let spec = format!("{}-{}:{}-{}.{}", t.name, t.epoch, t.version, t.release, t.arch);
+    let spec = format!(
+        "{}-{}:{}-{}.{}",
+        t.name, t.epoch, t.version, t.release, t.arch
+    );
     let pkg = goal
         .specs()
         .iter()
@@ -301,7 +308,15 @@ fn execute(
     if n > 0 {
         rep.info(&format!("Downloading {n} package(s)"));
     }
-    download::fetch_all(&downloader, &wanted, &|m| rep.info(m))?;
+    let to_fetch: u64 = wanted.iter().map(|w| w.to_download()).sum();
+    if to_fetch > 0 {
+        rep.progress_start("Downloading", to_fetch);
+    }
+    let fetched = download::fetch_all(&downloader, &wanted, &|m| rep.info(m), &|n| {
+        rep.progress_inc(n)
+    });
+    rep.progress_finish();
+    fetched?;
     // Verify everything before anything is installed.
     let mut keys = Keys::new(ctx.root(), &ctx.fetcher);
     let mut ready: Vec<Ready> = Vec::new();
@@ -316,6 +331,7 @@ fn execute(
             files: ready.iter().map(|r| r.path.clone()).collect(),
             advice: Vec::new(),
             undo: Vec::new(),
+            modules: None,
         });
     }
     let mut changes = changes_of(plan);
@@ -363,6 +379,8 @@ fn execute(
     };
     let installed_before = ctx.installed()?;
     let rplan = rpm_plan(plan, &ready, &installed_before);
+    // Module files of the packages being replaced or removed, while the rpmdb still has them.
+    let mod_before = super::module_check::module_files(ctx.root(), &names_of(&changes, true));
     journal::write(&p.journal, &j)?;
     let run = rpmrun::execute(ctx.root(), &rplan);
     let installed = ctx.installed()?;
@@ -383,21 +401,27 @@ fn execute(
         })
         .collect();
     let mut advice: Vec<String> = Vec::new();
+    let mut modules = None;
     if result != "failed" {
-        advice = reboot::reasons(ctx.root(), &installed)
-            .into_iter()
-            .map(|r| format!("reboot needed: {}", r.message))
-            .collect();
-        let modules: Vec<&str> = steps
+        let reasons = reboot::reasons(ctx.root(), &installed);
+        let driver_pkgs: Vec<&str> = steps
             .iter()
             .filter(|s| s.done)
             .filter(|s| crate::modules::class::classify_name(&s.change.name, false).is_some())
             .map(|s| s.change.name.as_str())
             .collect();
-        if !modules.is_empty() {
+        advice = reboot_advice(&reasons, None);
+        let mod_after = super::module_check::module_files(ctx.root(), &names_of(&changes, false));
+        if !mod_before.is_empty() || !mod_after.is_empty() {
+            let m = super::module_check::check(ctx.root(), &mod_before, &mod_after);
+            // The module check's own advice (reload where safe) replaces the generic reason.
+            advice = reboot_advice(&reasons, Some(&m));
+            advice.extend(m.advice());
+            modules = Some(m);
+        } else if !driver_pkgs.is_empty() {
             advice.push(format!(
                 "kernel driver packages changed ({}): the new drivers are used after a reboot, or after `xcpng-mod reload MODULE` where that is safe",
-                modules.join(", ")
+                driver_pkgs.join(", ")
             ));
         }
     }
@@ -443,7 +467,45 @@ fn execute(
         files: ready.iter().map(|r| r.path.clone()).collect(),
         advice,
         undo,
+        modules,
     })
+}
+
+/// "reboot needed" lines, leaving out changed loaded modules the module check speaks about.
+fn reboot_advice(
+    reasons: &[reboot::Reason],
+    checked: Option<&super::module_check::ModulesAfter>,
+) -> Vec<String> {
+    reasons
+        .iter()
+        .filter(|r| {
+            r.kind != "module"
+                || !checked.is_some_and(|m| {
+                    m.modules
+                        .iter()
+                        .any(|c| r.message.starts_with(&format!("{} is loaded", c.module)))
+                })
+        })
+        .map(|r| format!("reboot needed: {}", r.message))
+        .collect()
+}
+
+/// Names of the packages the changes replace or remove (`before`), or install (`!before`).
+fn names_of(changes: &[Change], before: bool) -> Vec<String> {
+    let mut v: Vec<String> = changes
+        .iter()
+        .filter(|c| {
+            if before {
+                c.before.is_some()
+            } else {
+                c.after.is_some()
+            }
+        })
+        .map(|c| c.name.clone())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 /// Split a plan into rpm's steps.
@@ -688,7 +750,12 @@ pub(crate) fn plan_changes(
     p: &Paths,
     changes: &[Change],
 ) -> Result<(Plan, Vec<Wanted>, Vec<String>)> {
-    let repos = open_lenient(ctx, true)?;
+    // Removals need no package file: no repo is opened for them.
+    let repos = if changes.iter().any(|c| c.after.is_some()) {
+        open_lenient(ctx, true)?
+    } else {
+        Vec::new()
+    };
     let avail = ctx.available(&repos, Detail::Full)?;
     let kept = history::kept(&p.keep);
     let mut plan = Plan::default();

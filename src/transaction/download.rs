@@ -341,6 +341,7 @@ pub fn fetch_all(
     dl: &Downloader,
     wanted: &[Wanted],
     report: &(dyn Fn(&str) + Sync),
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), TxError> {
     let next = std::sync::Mutex::new(wanted.iter());
     let errors = std::sync::Mutex::new(Vec::new());
@@ -363,7 +364,10 @@ pub fn fetch_all(
                 };
                 match dl.get(bases, location, *size, checksum, dest) {
                     Ok(true) => report(&format!("{}: in the cache", w.nevra())),
-                    Ok(false) => report(&format!("{}: downloaded", w.nevra())),
+                    Ok(false) => {
+                        progress(*size);
+                        report(&format!("{}: downloaded", w.nevra()))
+                    }
                     Err(msg) => errors
                         .lock()
                         .expect("not poisoned")
