@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run the whole test suite on a fresh Debian/Ubuntu machine: install the system packages the
 # tests drive (the real rpm, createrepo_c, kmod, qemu and a static busybox for the VM tests,
-# libsolv's tools, gpg), fetch and cache
+# libsolv's tools, gpg, Berkeley DB's db_load for the rpm 4.11 rpmdb tests), fetch and cache
 # Debian's cloud kernel package for the module tests, then run cargo test.
 set -eu
 cd "$(dirname "$0")/.."
@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 need=""
 for pair in rpm:rpm rpmsign:rpm createrepo_c:createrepo-c depmod:kmod modinfo:kmod \
             qemu-system-x86_64:qemu-system-x86 testsolv:libsolv-tools gpg:gpg cpio:cpio \
-            readelf:binutils strip:binutils xz:xz-utils zstd:zstd gzip:gzip busybox:busybox-static; do
+            readelf:binutils strip:binutils xz:xz-utils zstd:zstd gzip:gzip busybox:busybox-static \
+            db5.3_load:db5.3-util; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/sbin/$cmd" ] || need="$need $pkg"
 done

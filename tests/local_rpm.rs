@@ -15,10 +15,19 @@ fn installed(h: &TestHost) -> Vec<String> {
     let o = Command::new("rpm")
         .arg("--root")
         .arg(h.root())
-        .args(["--dbpath", "/var/lib/rpm", "-qa", "--qf", "%{NAME}-%{VERSION}\\n"])
+        .args([
+            "--dbpath",
+            "/var/lib/rpm",
+            "-qa",
+            "--qf",
+            "%{NAME}-%{VERSION}\\n",
+        ])
         .output()
         .unwrap();
-    let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect();
+    let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
     v.sort();
     v
 }
@@ -33,7 +42,11 @@ fn sign_with(cert: &sequoia_openpgp::Cert, src: &Path, dst: &Path) {
 fn host() -> (TestHost, std::path::PathBuf) {
     let h = TestHost::new();
     h.yum_conf("[main]\ngpgcheck=1\n");
-    h.add_repo("base", true, &[pkg("zfs-libs", "2.1.7", "1").provides("libzfs = 2.1.7")]);
+    h.add_repo(
+        "base",
+        true,
+        &[pkg("zfs-libs", "2.1.7", "1").provides("libzfs = 2.1.7")],
+    );
     h.install(&[]);
     let dir = h.dir().join("local");
     let file = xcpng_mod::demo::build_rpm(
@@ -51,17 +64,36 @@ fn unsigned_local_package_is_refused_with_gpgcheck_and_installs_without() {
     let (h, file) = host();
     let f = file.to_str().unwrap();
     let plan = h.run(&["--json", "--assumeno", "install", f]).ok().json();
-    let names: Vec<&str> = plan["plan"]["install"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"kmod-zfs-4.19.0+1") && names.contains(&"zfs-libs"), "{names:?}");
-    let local = plan["plan"]["install"].as_array().unwrap().iter().find(|p| p["name"] == "kmod-zfs-4.19.0+1").unwrap();
+    let names: Vec<&str> = plan["plan"]["install"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"kmod-zfs-4.19.0+1") && names.contains(&"zfs-libs"),
+        "{names:?}"
+    );
+    let local = plan["plan"]["install"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "kmod-zfs-4.19.0+1")
+        .unwrap();
     assert_eq!(local["repo"], "@commandline");
 
     let before = installed(&h);
-    h.run(&["-y", "install", f]).code(1).stderr_has("kmod-zfs-4.19.0+1").stderr_has("signature");
+    h.run(&["-y", "install", f])
+        .code(1)
+        .stderr_has("kmod-zfs-4.19.0+1")
+        .stderr_has("signature");
     assert_eq!(installed(&h), before, "nothing may be installed");
 
     h.run(&["-y", "--nogpgcheck", "install", f]).ok();
-    assert_eq!(installed(&h), vec!["kmod-zfs-4.19.0+1-2.1.7", "zfs-libs-2.1.7"]);
+    assert_eq!(
+        installed(&h),
+        vec!["kmod-zfs-4.19.0+1-2.1.7", "zfs-libs-2.1.7"]
+    );
 }
 
 #[test]
@@ -74,7 +106,9 @@ fn signed_local_package_needs_a_key_in_the_rpmdb() {
     // Signed by a key the rpmdb does not hold: refused. (The repo's own package is unsigned,
     // so that repo is set to gpgcheck=0 for this test.)
     let repo = "--setopt=base.gpgcheck=0";
-    h.run(&["-y", repo, "install", s]).code(1).stderr_has("signature");
+    h.run(&["-y", repo, "install", s])
+        .code(1)
+        .stderr_has("signature");
     assert!(installed(&h).is_empty());
     let asc = h.dir().join("key.asc");
     std::fs::write(&asc, public_asc(&key)).unwrap();

@@ -266,3 +266,88 @@ fn update_remove_and_explanations() {
         .code(1)
         .stderr_has("no-such-thing");
 }
+
+/// `--debugsolver=DIR` writes the problem as a libsolv testcase: our `debug-solver` agrees
+/// with the answer it recorded, and libsolv's `testsolv` reads it and finds the same
+/// transaction.
+#[test]
+fn debugsolver_writes_a_testcase_testsolv_reads() {
+    let h = host();
+    let dir = h.dir().join("debugdata");
+    let arg = format!("--debugsolver={}", dir.display());
+    h.run(&[
+        "--assumeno",
+        &arg,
+        "install",
+        "broadcom-bnxt-en-alt",
+        "kmod-zfs",
+    ])
+    .code(0);
+    let t = dir.join("testcase.t");
+    let text = std::fs::read_to_string(&t).unwrap();
+    assert!(text.contains("repo @System "), "{text}");
+    assert!(
+        text.contains("#>=Pkg: vendor-drivers 1.0.2 1.xcpng8.3 "),
+        "{text}"
+    );
+    assert!(
+        text.contains("job install oneof kmod-zfs-2.1.7-1.xcpng8.3."),
+        "{text}"
+    );
+    assert!(text.contains("#>install zfs-helper-1-1."), "{text}");
+    let ours = run_raw(&["debug-solver", t.to_str().unwrap()], h.dir());
+    assert_eq!(ours.code, 0, "{}{}", ours.stdout, ours.stderr);
+    // An unsolvable request is written too, with a problem as its result.
+    let dir2 = h.dir().join("debugdata2");
+    let arg2 = format!("--debugsolver={}", dir2.display());
+    h.run(&["--assumeno", &arg2, "install", "zfs-next"]).code(1);
+    let t2 = dir2.join("testcase.t");
+    let text2 = std::fs::read_to_string(&t2).unwrap();
+    assert!(text2.contains("#>problem "), "{text2}");
+    let ours2 = run_raw(&["debug-solver", t2.to_str().unwrap()], h.dir());
+    assert_eq!(ours2.code, 0, "{}{}", ours2.stdout, ours2.stderr);
+    if std::process::Command::new("testsolv")
+        .arg("-h")
+        .output()
+        .is_err()
+    {
+        eprintln!("testsolv not installed (Debian: libsolv-tools): skipped");
+        return;
+    }
+    let ts = std::process::Command::new("testsolv")
+        .arg("-r")
+        .arg(&t)
+        .output()
+        .unwrap();
+    let got = String::from_utf8_lossy(&ts.stdout);
+    let mut theirs: Vec<String> = got
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    theirs.sort();
+    let mut recorded: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("#>"))
+        .filter(|l| !l.starts_with('='))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    recorded.sort();
+    assert!(!recorded.is_empty());
+    assert_eq!(
+        theirs,
+        recorded,
+        "testsolv:\n{got}{}",
+        String::from_utf8_lossy(&ts.stderr)
+    );
+    let ts2 = std::process::Command::new("testsolv")
+        .arg("-r")
+        .arg(&t2)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&ts2.stdout).contains("problem "),
+        "{}",
+        String::from_utf8_lossy(&ts2.stdout)
+    );
+}

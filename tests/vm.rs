@@ -1,4 +1,4 @@
-//! `reload` proven on a real kernel: each test boots Debian's cloud kernel under qemu (TCG, no
+//! `reload` and `rollback` proven on a real kernel: each test boots Debian's cloud kernel under qemu (TCG, no
 //! KVM) with an initramfs holding the `xcpng-mod` binary under test, kmod's tools and real
 //! modules, runs one scenario inside the guest, and reads its verdict lines from the serial
 //! console. Nothing is ever loaded into this machine's kernel. Needs `XCPNG_MOD_KERNEL_DIR`
@@ -130,7 +130,54 @@ check still-loaded loaded loop
 exec 3<&-
 "#;
 
+/// Rollback after installing an alternate package: `dummy-alt` (a repo of the guest, through
+/// the guest's real rpm) puts its copy in override/; once reloaded, `rollback dummy` removes
+/// the package, depmod makes the kernel's copy win again and it is reloaded safely.
+const ROLLBACK: &str = r#"
+not() { if "$@"; then return 1; else return 0; fi; }
+# busybox's shell prefers its own `rpm` applet: call the real one by path.
+rpm() { /bin/rpm "$@"; }
+check setup-rpm /bin/rpm --version
+modprobe dummy
+check setup-kernel-copy [ "$(build_id dummy)" = "$kernel_dummy" ]
+echo "search override updates built-in" > /etc/depmod.d/00-xcpng-override.conf
+depmod
+xm -y --enablerepo xcp-ng-candidates install dummy-alt
+check install-exit-0 [ "$rc" = 0 ]
+check install-installed rpm -q dummy-alt
+check install-rpmdb-in-var-lib-rpm [ -f /var/lib/rpm/rpmdb.sqlite ]
+check install-ran-depmod grep -q "^override/dummy.ko:" $K/modules.dep
+check install-advises-reload out_has "dummy: reload it to use the new copy"
+xm needs-reboot
+check needs-reboot-sees-changed-file out_has "dummy is loaded, but its file on disk changed"
+xm reload dummy
+check reload-alt-exit-0 [ "$rc" = 0 ]
+check alt-loaded [ "$(build_id dummy)" = "$update_dummy" ]
+xm needs-reboot
+check no-reboot-after-reload [ "$rc" = 0 ]
+xm rollback dummy --dry-run
+check dry-run-exit-0 [ "$rc" = 0 ]
+check dry-run-action out_has "remove the alternate driver dummy-alt"
+check dry-run-expected out_has "now $K/override/dummy.ko → $K/kernel/drivers/net/dummy.ko"
+check dry-run-kept-package rpm -q dummy-alt
+check dry-run-kept-loaded [ "$(build_id dummy)" = "$update_dummy" ]
+xm -y rollback dummy
+check rollback-exit-0 [ "$rc" = 0 ]
+check rollback-removed-alt not rpm -q dummy-alt
+check rollback-file-gone [ ! -e $K/override/dummy.ko ]
+check rollback-depmod grep -q "^kernel/drivers/net/dummy.ko:" $K/modules.dep
+check rollback-expected out_has "[ok]"
+check rollback-reloaded out_has "dummy: reloaded"
+check rollback-kernel-copy-loaded [ "$(build_id dummy)" = "$kernel_dummy" ]
+check interface-back has_iface dummy0
+xm history
+check history-records-it out_has "rollback dummy"
+xm needs-reboot
+check no-reboot-needed [ "$rc" = 0 ]
+"#;
+
 const SCENARIOS: &[(&str, &str)] = &[
+    ("rollback", ROLLBACK),
     ("unused", UNUSED),
     ("holder", HOLDER),
     ("management", MANAGEMENT),
@@ -218,6 +265,31 @@ fn module_held_by_an_open_device_is_impossible() {
             "says-impossible",
             "says-why",
             "still-loaded",
+        ],
+    );
+}
+
+#[test]
+fn rollback_after_installing_an_alternate_package() {
+    run(
+        "rollback",
+        &[
+            "install-exit-0",
+            "install-rpmdb-in-var-lib-rpm",
+            "install-ran-depmod",
+            "install-advises-reload",
+            "needs-reboot-sees-changed-file",
+            "alt-loaded",
+            "dry-run-action",
+            "dry-run-kept-package",
+            "dry-run-kept-loaded",
+            "rollback-exit-0",
+            "rollback-removed-alt",
+            "rollback-depmod",
+            "rollback-reloaded",
+            "rollback-kernel-copy-loaded",
+            "history-records-it",
+            "no-reboot-needed",
         ],
     );
 }

@@ -86,6 +86,18 @@ pub struct GlobalArgs {
     /// Show what would be done and change nothing
     #[arg(long, global = true)]
     pub assumeno: bool,
+    /// Also write the solver problem (installed system, repos, request) as a libsolv testcase,
+    /// DIR/testcase.t (default ./debugdata), for bug reports; `xcpng-mod debug-solver` and
+    /// libsolv's `testsolv` read it
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "debugdata"
+    )]
+    pub debugsolver: Option<PathBuf>,
     /// Download and verify the packages of the plan into the cache; change nothing else
     #[arg(long, global = true)]
     pub downloadonly: bool,
@@ -243,13 +255,42 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<HistoryCommand>,
     },
+    /// Put the last good driver back: take back the transaction that last changed the package
+    /// of a module's winning copy (or the package named), regenerate depmod data, check that
+    /// the expected copy wins, then reload it safely or say a reboot is needed and why
+    ///
+    /// MODULE is resolved to the package owning the copy depmod picks. The change taken back
+    /// is found in `history` (and checked against the rpmdb): an alternate (`-alt`) install
+    /// is taken back by removing the `-alt` package, so the supported driver wins again; an
+    /// upgrade by downgrading to the previous version, from a repo or from the kept package
+    /// files when the repos are unreachable. With no history, an `-alt` package is removed
+    /// and any other package goes down to the newest older version found. A package holding a
+    /// supported driver is never removed.
+    ///
+    /// The change runs as a transaction (confirmation as for `install`, recorded in
+    /// `history`). On the real / each module whose loaded copy is not the winning one is
+    /// reloaded when its preflight says safe (see `reload`); otherwise the reasons for a
+    /// reboot are printed. Under --root the reload is only previewed.
+    ///
+    /// Exit status: 0 done (or --dry-run), 1 refused, failed, the expected copy does not win,
+    /// or a reload failed.
+    Rollback {
+        /// A module name (as in lsmod) or a package name
+        #[arg(value_name = "MODULE|PACKAGE")]
+        target: String,
+        /// Show the change, the copy expected to win and the reload preflight; change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Update candidates: packages in xcp-ng-testing (or the repos of --repo/--enablerepo)
     /// newer than what is installed, with the changelog entries since the installed version
     /// and whether a reboot would be needed
     Candidates,
     /// Exit 1 with the reasons when a reboot is needed, 0 when not: markers in
     /// /run/reboot-required.d/, a kernel newer than the running one, Xen or microcode
-    /// installed since boot, an initrd older than a driver package installed for it
+    /// installed since boot, an initrd older than a driver package installed for it, a loaded
+    /// module whose file on disk changed (the copy depmod picks has another build-id, or
+    /// srcversion, than the loaded one: `reload` it where safe, or reboot)
     NeedsReboot,
     /// Solve a libsolv testcase (testsolv format) with xcpng-mod's solver and print the result
     /// in the testcase's syntax: exit 0 when it matches the expected result, 1 when not

@@ -136,6 +136,7 @@ where
     };
     let reporter = StderrReporter::new(cli.global.quiet, cli.global.verbose);
     let json = cli.global.json;
+    crate::ops::solve::set_debugsolver(cli.global.debugsolver.clone());
     match dispatch(&cli, &reporter) {
         Ok(out) => {
             let mut so = std::io::stdout().lock();

@@ -6,7 +6,6 @@ use super::render::{finish, json_doc, table};
 use crate::modules::inventory::{Copy, DepmodRun, Inventory, ModuleEntry};
 use serde::Serialize;
 
-
 /// `override/bnxt_en.ko (1.10.3)`: the path under the kernel dir and the version.
 fn short(inv: &Inventory, c: &Copy) -> String {
     let p = c

@@ -480,7 +480,17 @@ pub fn gather(root: &Sysroot, kernel: Option<&str>, module: &str) -> Result<Fact
     let (entry, picks) = match inventory::inventory(root, Some(&kver), std::slice::from_ref(&name))
     {
         Ok(mut inv) => {
-            let e = inv.modules.pop();
+            let mut e = inv.modules.pop();
+            // The loaded file is gone (its package was upgraded or removed): the copy saved
+            // before the transaction is what the fallback loads back.
+            if let Some(l) = e.as_mut().and_then(|e| e.loaded.as_mut()) {
+                if l.path.is_none() {
+                    l.path = l
+                        .build_id
+                        .as_deref()
+                        .and_then(|id| fallback_copy(root, &kver, &name, id));
+                }
+            }
             let picks =
                 inv.modules_dep_present && e.as_ref().is_some_and(|e| e.modules_dep.is_none());
             (e, picks)
@@ -517,6 +527,22 @@ pub fn gather(root: &Sysroot, kernel: Option<&str>, module: &str) -> Result<Fact
         options,
         commands,
     })
+}
+
+/// Where copies of loaded modules are saved before a transaction replaces or removes their
+/// file (host path): `/var/lib/xcpng-mod/fallback/<kver>/<module>.<build-id>.ko[.xz…]`.
+pub fn fallback_dir(kver: &str) -> String {
+    format!("/var/lib/xcpng-mod/fallback/{kver}")
+}
+
+/// The saved copy of `module` with this build-id, as a host path.
+pub fn fallback_copy(root: &Sysroot, kver: &str, module: &str, build_id: &str) -> Option<String> {
+    let dir = fallback_dir(kver);
+    let prefix = format!("{module}.{}.ko", build_id.to_ascii_lowercase());
+    list_dir(&root.join(&dir))
+        .into_iter()
+        .find(|f| f.starts_with(&prefix))
+        .map(|f| format!("{dir}/{f}"))
 }
 
 // ---------------------------------------------------------------------------------------

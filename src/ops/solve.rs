@@ -121,6 +121,44 @@ pub struct PlanOptions {
     pub running_kernel: Option<String>,
     /// Package names protected on top of `PROTECTED`.
     pub protected: Vec<String>,
+    /// Write the solver problem as a libsolv testcase into this directory (`--debugsolver`).
+    pub debugsolver: Option<std::path::PathBuf>,
+}
+
+static DEBUGSOLVER: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
+
+/// `--debugsolver[=DIR]`: every plan of this run also writes `DIR/testcase.t`.
+pub fn set_debugsolver(dir: Option<std::path::PathBuf>) {
+    *DEBUGSOLVER.lock().unwrap_or_else(|e| e.into_inner()) = dir;
+}
+
+fn debugsolver_dir() -> Option<std::path::PathBuf> {
+    DEBUGSOLVER
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+}
+
+/// Write the problem as `DIR/testcase.t` (libsolv's testcase format, for bug reports).
+fn write_debugdata(
+    dir: &std::path::Path,
+    pool: &Pool,
+    req: &Request,
+    outcome: &std::result::Result<solve::Solution, solve::Unsolvable>,
+) -> Result<()> {
+    let text = solve::testcase::write(pool, req, outcome);
+    let path = dir.join("testcase.t");
+    std::fs::create_dir_all(dir)
+        .and_then(|_| std::fs::write(&path, text))
+        .map_err(|e| Error::Failed {
+            what: format!("cannot write the solver testcase {}: {e}", path.display()),
+            hint: Some("give --debugsolver=DIR a writable directory".into()),
+        })?;
+    eprintln!(
+        "solver testcase written to {} (run it with `xcpng-mod debug-solver` or `testsolv`)",
+        path.display()
+    );
+    Ok(())
 }
 
 /// Plan a goal on the root: load the installed set and the enabled repos, then `plan_on`.
@@ -151,6 +189,7 @@ pub fn plan(ctx: &Context<'_>, goal: &Goal) -> Result<Plan> {
         )
         .ok(),
         protected: Vec::new(),
+        debugsolver: debugsolver_dir(),
     };
     plan_on(installed, available, &opts, goal)
 }
@@ -174,7 +213,14 @@ fn local_files(goal: &Goal) -> Result<(Goal, Vec<Package>)> {
                 what: e.to_string(),
                 hint: Some("give the path of a binary .rpm package file".into()),
             })?;
-            let spec = format!("{}-{}:{}-{}.{}", p.name, p.epoch(), p.evr.version, p.evr.release, p.arch);
+            let spec = format!(
+                "{}-{}:{}-{}.{}",
+                p.name,
+                p.epoch(),
+                p.evr.version,
+                p.evr.release,
+                p.arch
+            );
             pkgs.push(p);
             Ok(spec)
         })
@@ -407,7 +453,11 @@ pub fn plan_on(
         requested.extend(all.iter().copied());
         req.jobs.push(Job::Update(all));
     }
-    let sol = solve::solve(&pool, &req).map_err(|u| unsolvable(goal, &pool, u))?;
+    let outcome = solve::solve(&pool, &req);
+    if let Some(dir) = &opts.debugsolver {
+        write_debugdata(dir, &pool, &req, &outcome)?;
+    }
+    let sol = outcome.map_err(|u| unsolvable(goal, &pool, u))?;
     Ok(to_plan(&pool, &sol.steps, &requested))
 }
 

@@ -381,6 +381,7 @@ fn execute(
     let rplan = rpm_plan(plan, &ready, &installed_before);
     // Module files of the packages being replaced or removed, while the rpmdb still has them.
     let mod_before = super::module_check::module_files(ctx.root(), &names_of(&changes, true));
+    super::module_check::save_loaded(ctx.root(), &mod_before);
     journal::write(&p.journal, &j)?;
     let run = rpmrun::execute(ctx.root(), &rplan);
     let installed = ctx.installed()?;

@@ -48,7 +48,8 @@ pub fn read(path: &Path) -> Result<Package, LocalError> {
         msg,
     };
     let data = std::fs::read(path).map_err(|e| err(e.to_string()))?;
-    let meta = rpm::PackageMetadata::parse(&mut std::io::Cursor::new(&data)).map_err(|e| err(e.to_string()))?;
+    let meta = rpm::PackageMetadata::parse(&mut std::io::Cursor::new(&data))
+        .map_err(|e| err(e.to_string()))?;
     if meta.is_source_package() {
         return Err(err("a source package cannot be installed".into()));
     }

@@ -28,7 +28,7 @@ pub use pool::{Pool, PoolOptions, Sid};
 
 use provider::{Policy, Pred, RpmProvider};
 use resolvo::{ConditionalRequirement, Problem, Solver, UnsolvableOrCancelled, VersionSetId};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One thing asked of the solver, with packages already selected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +42,16 @@ pub enum Job {
     /// Follow the repos: every installed package goes to the best version the repos have,
     /// older or newer.
     DistUpgrade,
+    /// Follow one repo: installed packages whose name that repo has go to its best version.
+    DistUpgradeRepo(String),
+    /// Follow the repos for these installed packages only.
+    DistUpgradeOf(Vec<Sid>),
+    /// Targeted update: the installed packages these packages would replace (same name and
+    /// older, or obsoleted by them) move to them when possible (`force`: they must).
+    UpdateTo {
+        targets: Vec<Sid>,
+        force: bool,
+    },
     /// These packages stay exactly as they are: installed ones kept, others never installed.
     Lock(Vec<Sid>),
     /// Prefer / avoid these packages when there is a choice.
@@ -59,6 +69,35 @@ pub struct Request {
     pub installed_only: bool,
     /// Installed packages that must never be removed.
     pub protected: HashSet<Sid>,
+    /// In a distupgrade, installed packages the repos no longer have (orphans) must stay
+    /// (libsolv's `keeporphans`); otherwise they go when they are in the way.
+    pub keep_orphans: bool,
+    /// Obsoletes of install-only packages are not applied (rpm -i ignores them; libsolv's
+    /// default without `keepexplicitobsoletes`).
+    pub ignore_installonly_obsoletes: bool,
+    /// Installed packages that cannot change (libsolv's `disable pkg` on the installed repo).
+    pub frozen: HashSet<Sid>,
+    /// Weak dependencies by package (empty: none are honoured, as yum 3 does). Recommends and
+    /// Supplements pull packages in when they fit; Suggests and Enhances only choose between
+    /// providers.
+    pub weak: HashMap<Sid, WeakDeps>,
+    /// Updating a package also installs every package that obsoletes it (yum 3's way;
+    /// libsolv's `yumobsoletes`).
+    pub yum_obsoletes: bool,
+    /// Installed packages that may be removed when in the way (like `allow_uninstall`, for
+    /// these only).
+    pub uninstallable: HashSet<Sid>,
+    /// Packages never pulled in by weak dependencies.
+    pub not_weak: HashSet<Sid>,
+}
+
+/// A package's weak dependencies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WeakDeps {
+    pub recommends: Vec<crate::rpm::Dependency>,
+    pub supplements: Vec<crate::rpm::Dependency>,
+    pub suggests: Vec<crate::rpm::Dependency>,
+    pub enhances: Vec<crate::rpm::Dependency>,
 }
 
 /// One change of a transaction.
@@ -112,6 +151,7 @@ fn groups_of(pool: &Pool, sids: &[Sid]) -> BTreeMap<u32, Vec<Sid>> {
 pub(crate) fn build(pool: &Pool, req: &Request) -> (Policy, Vec<Job>) {
     let mut policy = Policy {
         installed_only: req.installed_only,
+        ignore_installonly_obsoletes: req.ignore_installonly_obsoletes,
         ..Default::default()
     };
     for (i, j) in req.jobs.iter().enumerate() {
@@ -123,6 +163,12 @@ pub(crate) fn build(pool: &Pool, req: &Request) -> (Policy, Vec<Job>) {
             Job::DistUpgrade => policy
                 .update_groups
                 .extend(pool.installed_ids().map(|s| pool.group(s))),
+            Job::DistUpgradeRepo(_) => policy
+                .update_groups
+                .extend(pool.installed_ids().map(|s| pool.group(s))),
+            Job::DistUpgradeOf(sids) => policy
+                .update_groups
+                .extend(sids.iter().map(|&s| pool.group(s))),
             Job::Favor(s) => policy.favor.extend(s.iter().map(|&s| (s, score))),
             Job::Disfavor(s) => policy.favor.extend(s.iter().map(|&s| (s, -score))),
             _ => {}
@@ -142,7 +188,6 @@ pub(crate) fn root(p: &RpmProvider<'_>, req: &Request) -> Root {
     let mut erased: HashSet<Sid> = HashSet::new();
     let mut replaced: HashSet<Sid> = HashSet::new();
     let mut locked: HashSet<Sid> = HashSet::new();
-    let dup = req.jobs.contains(&Job::DistUpgrade);
     for j in &req.jobs {
         match j {
             Job::Install(sids) => {
@@ -250,50 +295,298 @@ pub(crate) fn root(p: &RpmProvider<'_>, req: &Request) -> Root {
                     }
                 }
             }
-            Job::DistUpgrade | Job::Favor(_) | Job::Disfavor(_) => {}
+            Job::DistUpgrade
+            | Job::DistUpgradeRepo(_)
+            | Job::DistUpgradeOf(_)
+            | Job::UpdateTo { .. }
+            | Job::Favor(_)
+            | Job::Disfavor(_) => {}
         }
     }
+    // Targeted updates: installed package → the targets that would replace it.
+    let mut targeted: HashMap<Sid, (Vec<Sid>, bool)> = HashMap::new();
+    for j in &req.jobs {
+        let Job::UpdateTo { targets, force } = j else {
+            continue;
+        };
+        for &t in targets {
+            if pool.installed(t) {
+                continue;
+            }
+            let g = pool.group(t);
+            let gr = &pool.groups[g as usize];
+            if gr.installonly {
+                let newer = gr
+                    .members
+                    .iter()
+                    .all(|&m| !pool.installed(m) || pool.pkg(t).evr_cmp(pool.pkg(m)).is_gt());
+                if newer {
+                    if *force {
+                        let v = p.vset(g, Pred::In(p.set(vec![t])));
+                        r.origin.push((v, format!("update {}", gr.name)));
+                        r.requirements.push(v.into());
+                    } else {
+                        r.soft.push(t);
+                    }
+                }
+                continue;
+            }
+            for i in pool.installed_ids() {
+                let replaces = if pool.group(i) == g {
+                    pool.pkg(t).evr_cmp(pool.pkg(i)).is_gt()
+                } else {
+                    pool.pkg(t).obsoletes.iter().any(|d| pool.named(i, d))
+                };
+                if replaces {
+                    let e = targeted.entry(i).or_insert_with(|| (Vec::new(), false));
+                    e.0.push(t);
+                    e.1 |= *force;
+                }
+            }
+        }
+    }
+    // Distupgrade: which installed packages follow the repos, and from which repos.
+    let dup_all = req.jobs.contains(&Job::DistUpgrade);
+    let dup_repos: Vec<&str> = req
+        .jobs
+        .iter()
+        .filter_map(|j| match j {
+            Job::DistUpgradeRepo(r) => Some(r.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut dup_of: HashSet<Sid> = HashSet::new();
+    for j in &req.jobs {
+        if let Job::DistUpgradeOf(s) = j {
+            dup_of.extend(s.iter().copied());
+        }
+    }
+    let dup_any = dup_all || !dup_repos.is_empty() || !dup_of.is_empty();
+    let from_dup =
+        |m: Sid| dup_all || !dup_of.is_empty() || dup_repos.contains(&pool.pkg(m).repo.as_str());
+    let mut soft_dup: Vec<Sid> = Vec::new();
+    let mut soft_orphans: Vec<Sid> = Vec::new();
+    let mut dup_installonly_done: HashSet<u32> = HashSet::new();
+    locked.extend(req.frozen.iter().copied());
+    // What may replace an installed package by obsoleting it.
+    let obsoleters = |s: Sid| -> Vec<Sid> {
+        pool.obsoleters_of(s)
+            .into_iter()
+            .filter(|&o| {
+                !(req.ignore_installonly_obsoletes
+                    && pool.groups[pool.group(o) as usize].installonly)
+            })
+            .collect()
+    };
+
     let mut installed: Vec<Sid> = pool.installed_ids().collect();
     installed.sort_by(|&a, &b| pool.pkg(a).name.cmp(&pool.pkg(b).name));
     for s in installed {
-        if erased.contains(&s) && !req.protected.contains(&s) {
+        if erased.contains(&s) && !req.protected.contains(&s) && !locked.contains(&s) {
             continue;
         }
         if replaced.contains(&s) && !locked.contains(&s) {
             continue;
         }
         let g = pool.group(s);
+        let gr = &pool.groups[g as usize];
         let keep = p.vset(g, Pred::In(p.set(vec![s])));
-        let soft = req.allow_uninstall && !req.protected.contains(&s) && !locked.contains(&s);
+        let protected = req.protected.contains(&s);
+        let why = if protected {
+            format!("{} is protected", pool.pkg(s).nevra())
+        } else {
+            format!("{} is installed", pool.pkg(s).nevra())
+        };
+        let soft = (req.allow_uninstall || req.uninstallable.contains(&s))
+            && !protected
+            && !locked.contains(&s);
+        let push_hard = |r: &mut Root, vs: Vec<VersionSetId>| {
+            for v in &vs {
+                r.origin.push((*v, why.clone()));
+            }
+            r.requirements.push(p.requirement(vs).into());
+        };
+        if locked.contains(&s) || req.installed_only {
+            if soft {
+                r.soft.push(s);
+            } else {
+                push_hard(&mut r, vec![keep]);
+            }
+            continue;
+        }
+        if let Some((targets, force)) = targeted.get(&s) {
+            let mut vs: Vec<VersionSetId> = groups_of(pool, targets)
+                .into_iter()
+                .map(|(tg, m)| p.vset(tg, Pred::In(p.set(m))))
+                .collect();
+            if !force && !p.policy.must_change.contains(&s) {
+                vs.push(keep);
+            }
+            push_hard(&mut r, vs);
+            continue;
+        }
+        // In a distupgrade: the repos' versions of this name, and what obsoletes it there.
+        let in_dup = dup_any
+            && (dup_all
+                || dup_of.contains(&s)
+                || (!dup_repos.is_empty()
+                    && pool.groups_named(&pool.pkg(s).name).iter().any(|&og| {
+                        pool.groups[og as usize]
+                            .members
+                            .iter()
+                            .any(|&m| from_dup(m))
+                    })));
+        if in_dup {
+            let targets: Vec<Sid> = gr
+                .members
+                .iter()
+                .copied()
+                .filter(|&m| !pool.installed(m) && from_dup(m))
+                .collect();
+            let same = targets
+                .iter()
+                .any(|&m| pool.pkg(m).evr_cmp(pool.pkg(s)).is_eq());
+            let obs: Vec<Sid> = if protected {
+                Vec::new()
+            } else {
+                obsoleters(s).into_iter().filter(|&o| from_dup(o)).collect()
+            };
+            if gr.installonly {
+                // The newest version of the repos goes in beside; the old ones are orphans
+                // unless the repos still have them.
+                if dup_installonly_done.insert(g) {
+                    let newest = targets
+                        .iter()
+                        .copied()
+                        .max_by(|&a, &b| pool.pkg(a).evr_cmp(pool.pkg(b)));
+                    if let Some(t) = newest {
+                        let have = gr.members.iter().any(|&m| {
+                            pool.installed(m) && pool.pkg(m).evr_cmp(pool.pkg(t)).is_eq()
+                        });
+                        if !have {
+                            if req.allow_uninstall {
+                                soft_dup.push(t);
+                            } else {
+                                let v = p.vset(g, Pred::In(p.set(vec![t])));
+                                r.origin.push((v, format!("distupgrade {}", gr.name)));
+                                r.requirements.push(v.into());
+                            }
+                        }
+                    }
+                }
+                if same || protected {
+                    if soft {
+                        r.soft.push(s);
+                    } else {
+                        push_hard(&mut r, vec![keep]);
+                    }
+                } else if req.keep_orphans && !req.allow_uninstall {
+                    push_hard(&mut r, vec![keep]);
+                } else {
+                    soft_orphans.push(s);
+                }
+                continue;
+            }
+            if !targets.is_empty() || !obs.is_empty() {
+                let mut set: Vec<Sid> = targets
+                    .iter()
+                    .copied()
+                    .filter(|&m| !pool.pkg(m).evr_cmp(pool.pkg(s)).is_eq())
+                    .collect();
+                if same {
+                    set.push(s);
+                }
+                if soft {
+                    // The best the repos have, when it fits.
+                    let best = set
+                        .iter()
+                        .copied()
+                        .max_by(|&a, &b| {
+                            pool.pkg(a)
+                                .evr_cmp(pool.pkg(b))
+                                .then_with(|| pool.installed(a).cmp(&pool.installed(b)))
+                        })
+                        .or_else(|| obs.first().copied());
+                    soft_dup.extend(best);
+                    continue;
+                }
+                let mut first = Vec::new();
+                let mut later = Vec::new();
+                for (og, members) in groups_of(pool, &obs) {
+                    // An obsoleter that also obsoletes the repos' versions comes first.
+                    let prunes = members.iter().any(|&o| {
+                        set.iter().any(|&m| {
+                            m != s && pool.pkg(o).obsoletes.iter().any(|d| pool.named(m, d))
+                        })
+                    });
+                    let v = p.vset(og, Pred::Obsoletes(s));
+                    if prunes {
+                        first.push(v);
+                    } else {
+                        later.push(v);
+                    }
+                }
+                let mut vs = first;
+                if !set.is_empty() {
+                    vs.push(p.vset(g, Pred::In(p.set(set))));
+                }
+                vs.extend(later);
+                push_hard(&mut r, vs);
+                continue;
+            }
+            // An orphan: the repos do not have it.
+            if protected || (req.keep_orphans && !req.allow_uninstall) {
+                push_hard(&mut r, vec![keep]);
+            } else {
+                soft_orphans.push(s);
+            }
+            continue;
+        }
+        if dup_any && req.keep_orphans && soft {
+            // Not part of the distupgrade: libsolv counts it with the orphans.
+            soft_orphans.push(s);
+            continue;
+        }
         if soft {
             r.soft.push(s);
             continue;
         }
         let mut vs = Vec::new();
-        if pool.groups[g as usize].installonly || locked.contains(&s) || req.installed_only {
+        if gr.installonly {
             vs.push(keep);
         } else {
-            let mut alts = Vec::new();
-            if dup {
-                let avail: Vec<Sid> = pool.groups[g as usize]
-                    .members
-                    .iter()
-                    .copied()
-                    .filter(|&m| !pool.installed(m))
-                    .collect();
-                if !avail.is_empty() {
-                    alts.push(p.vset(g, Pred::In(p.set(avail))));
-                }
-            } else {
-                alts.push(p.vset(g, Pred::Newer(s)));
-            }
+            let mut alts = vec![p.vset(g, Pred::Newer(s))];
             // A protected package may be updated, never replaced by another name.
-            if !req.protected.contains(&s) {
-                for (og, _) in groups_of(pool, &pool.obsoleters_of(s)) {
-                    alts.push(p.vset(og, Pred::Obsoletes(s)));
-                }
+            if !protected {
+                let obs = groups_of(pool, &obsoleters(s));
+                // libsolv prunes a candidate another candidate obsoletes: an obsoleter that
+                // also obsoletes the newer versions comes before them.
+                let newer_obsoleted = |og: &u32| {
+                    pool.groups[*og as usize].members.iter().any(|&o| {
+                        gr.members.iter().any(|&m| {
+                            !pool.installed(m)
+                                && pool.pkg(m).evr_cmp(pool.pkg(s)).is_gt()
+                                && pool.pkg(o).obsoletes.iter().any(|d| pool.named(m, d))
+                        })
+                    })
+                };
+                let (first, later): (Vec<u32>, Vec<u32>) =
+                    obs.keys().copied().partition(newer_obsoleted);
+                let mut o: Vec<VersionSetId> = first
+                    .into_iter()
+                    .map(|og| p.vset(og, Pred::Obsoletes(s)))
+                    .collect();
+                o.append(&mut alts);
+                o.extend(later.into_iter().map(|og| p.vset(og, Pred::Obsoletes(s))));
+                alts = o;
             }
-            if p.policy.update_groups.contains(&g) {
+            let favored_update = gr
+                .members
+                .iter()
+                .any(|&m| !pool.installed(m) && p.policy.favor.get(&m).copied().unwrap_or(0) > 0);
+            if p.policy.must_change.contains(&s) {
+                vs.extend(alts);
+            } else if p.policy.update_groups.contains(&g) || favored_update {
                 vs.extend(alts);
                 vs.push(keep);
             } else {
@@ -301,16 +594,30 @@ pub(crate) fn root(p: &RpmProvider<'_>, req: &Request) -> Root {
                 vs.extend(alts);
             }
         }
-        let why = if req.protected.contains(&s) {
-            format!("{} is protected", pool.pkg(s).nevra())
-        } else {
-            format!("{} is installed", pool.pkg(s).nevra())
-        };
-        for v in &vs {
-            r.origin.push((*v, why.clone()));
-        }
-        r.requirements.push(p.requirement(vs).into());
+        push_hard(&mut r, vs);
     }
+    if req.yum_obsoletes {
+        let mut updating: Vec<Sid> = Vec::new();
+        for j in &req.jobs {
+            if let Job::Update(sids) = j {
+                updating.extend(sids.iter().copied().filter(|&s| pool.installed(s)));
+            }
+        }
+        for s in updating {
+            for (_, members) in groups_of(pool, &obsoleters(s)) {
+                let best = members.iter().copied().max_by(|&a, &b| {
+                    let fa = p.policy.favor.get(&a).copied().unwrap_or(0);
+                    let fb = p.policy.favor.get(&b).copied().unwrap_or(0);
+                    fa.cmp(&fb).then_with(|| pool.pkg(a).evr_cmp(pool.pkg(b)))
+                });
+                if let Some(b) = best.filter(|b| !r.soft.contains(b)) {
+                    r.soft.push(b);
+                }
+            }
+        }
+    }
+    r.soft.extend(soft_dup);
+    r.soft.extend(soft_orphans);
     r
 }
 
@@ -321,9 +628,259 @@ fn describe_sids(pool: &Pool, sids: &[Sid]) -> String {
     names.join(", ")
 }
 
+/// Preferences found after a first solve (libsolv's choice rules, emulated).
+#[derive(Debug, Clone, Default)]
+struct Extra {
+    excluded: HashMap<Sid, String>,
+    favor: HashMap<Sid, i32>,
+    must_change: HashSet<Sid>,
+    /// Packages installed when they fit (recommended or supplementing), in order.
+    soft: Vec<Sid>,
+}
+
 /// Solve a request on a pool.
+///
+/// libsolv's choice rules: when a requirement can be met by updating an installed package (or
+/// by keeping one) as well as by installing a new one, it updates. resolvo decides the
+/// installed packages first, so a new provider can win; after a solution is found, new
+/// providers that such an installed alternative could replace are excluded and the problem is
+/// solved again, keeping the new answer when it exists and removes no more packages.
 pub fn solve(pool: &Pool, req: &Request) -> Result<Solution, Unsolvable> {
-    let (policy, _) = build(pool, req);
+    let mut extra = Extra::default();
+    let mut sol = solve_with(pool, req, &extra)?;
+    for _ in 0..4 {
+        let (out, favor) = choice_candidates(pool, req, &sol, &extra);
+        if out.is_empty() {
+            break;
+        }
+        let mut next = extra.clone();
+        for n in out {
+            next.excluded
+                .insert(n, "an installed package can be updated instead".into());
+        }
+        for f in favor {
+            next.favor.entry(f).or_insert(1);
+        }
+        // A choice never blocks an update the first answer made.
+        for st in &sol.steps {
+            match *st {
+                Step::Upgrade { from, .. } | Step::Downgrade { from, .. } => {
+                    next.must_change.insert(from);
+                }
+                Step::Erase {
+                    pkg,
+                    obsoleted_by: Some(_),
+                } => {
+                    next.must_change.insert(pkg);
+                }
+                _ => {}
+            }
+        }
+        let erasures = |s: &Solution| {
+            s.steps
+                .iter()
+                .filter(|st| matches!(st, Step::Erase { .. }))
+                .count()
+        };
+        match solve_with(pool, req, &next) {
+            Ok(better) if erasures(&better) <= erasures(&sol) => {
+                sol = better;
+                extra = next;
+            }
+            _ => break,
+        }
+    }
+    if !req.weak.is_empty() {
+        for _ in 0..8 {
+            let (soft, favor) = weak_candidates(pool, req, &sol, &extra);
+            if soft.is_empty() && favor.is_empty() {
+                break;
+            }
+            let mut next = extra.clone();
+            next.soft.extend(soft);
+            for f in favor {
+                next.favor.insert(f, 1);
+            }
+            match solve_with(pool, req, &next) {
+                Ok(better) => {
+                    sol = better;
+                    extra = next;
+                }
+                Err(_) => break,
+            }
+        }
+    }
+    Ok(sol)
+}
+
+/// What weak dependencies of the packages a solution installs ask for: packages to add when
+/// they fit (Recommends of new packages, packages Supplementing new ones) and providers to
+/// prefer (Suggested by, or Enhancing, new packages). As libsolv does, the weak dependencies
+/// of packages that stay installed are not followed.
+fn weak_candidates(
+    pool: &Pool,
+    req: &Request,
+    sol: &Solution,
+    extra: &Extra,
+) -> (Vec<Sid>, Vec<Sid>) {
+    let chosen: HashSet<Sid> = sol.chosen.iter().copied().collect();
+    let new: Vec<Sid> = sol
+        .chosen
+        .iter()
+        .copied()
+        .filter(|&s| !pool.installed(s))
+        .collect();
+    let mut favor_job: HashMap<Sid, i32> = HashMap::new();
+    for (i, j) in req.jobs.iter().enumerate() {
+        match j {
+            Job::Favor(s) => favor_job.extend(s.iter().map(|&s| (s, i as i32 + 1))),
+            Job::Disfavor(s) => favor_job.extend(s.iter().map(|&s| (s, -(i as i32 + 1)))),
+            _ => {}
+        }
+    }
+    let tried: HashSet<Sid> = extra.soft.iter().copied().collect();
+    let usable = |s: Sid| {
+        !extra.excluded.contains_key(&s)
+            && !req.not_weak.contains(&s)
+            && favor_job.get(&s).copied().unwrap_or(0) >= 0
+            && (!req.installed_only || pool.installed(s))
+    };
+    let mut soft = Vec::new();
+    let mut favor = Vec::new();
+    for &n in &new {
+        let Some(w) = req.weak.get(&n) else { continue };
+        for d in &w.recommends {
+            let provs = pool.what_provides(d);
+            if provs.iter().any(|p| chosen.contains(p)) {
+                continue;
+            }
+            let mut c: Vec<Sid> = provs.iter().copied().filter(|&p| usable(p)).collect();
+            if c.iter().any(|p| tried.contains(p)) {
+                continue;
+            }
+            c.sort_by(|&a, &b| {
+                let fa = favor_job.get(&a).copied().unwrap_or(0);
+                let fb = favor_job.get(&b).copied().unwrap_or(0);
+                fb.cmp(&fa)
+                    .then_with(|| pool.pkg(a).name.cmp(&pool.pkg(b).name))
+                    .then_with(|| pool.pkg(b).evr_cmp(pool.pkg(a)))
+            });
+            if let Some(&best) = c.first() {
+                if !soft.contains(&best) {
+                    soft.push(best);
+                }
+            }
+        }
+        for d in &w.suggests {
+            for &p in pool.what_provides(d).iter() {
+                if !chosen.contains(&p) && !extra.favor.contains_key(&p) && usable(p) {
+                    favor.push(p);
+                }
+            }
+        }
+    }
+    let mut sup: Vec<Sid> = Vec::new();
+    for (&s, w) in &req.weak {
+        if chosen.contains(&s) || tried.contains(&s) || !usable(s) {
+            continue;
+        }
+        let hits = |deps: &[crate::rpm::Dependency]| {
+            deps.iter()
+                .any(|d| pool.what_provides(d).iter().any(|p| new.contains(p)))
+        };
+        if hits(&w.supplements) {
+            sup.push(s);
+        }
+        if hits(&w.enhances) && !extra.favor.contains_key(&s) {
+            favor.push(s);
+        }
+    }
+    sup.sort_by(|&a, &b| {
+        let fa = favor_job.get(&a).copied().unwrap_or(0);
+        let fb = favor_job.get(&b).copied().unwrap_or(0);
+        fb.cmp(&fa).then_with(|| a.cmp(&b))
+    });
+    soft.extend(sup);
+    (soft, favor)
+}
+
+/// New packages a solution installs only to provide something an installed package (or an
+/// update of one) could provide, with those alternatives.
+fn choice_candidates(
+    pool: &Pool,
+    req: &Request,
+    sol: &Solution,
+    extra: &Extra,
+) -> (Vec<Sid>, Vec<Sid>) {
+    if pool.installed_ids().next().is_none() || req.installed_only {
+        return (Vec::new(), Vec::new());
+    }
+    let chosen: HashSet<Sid> = sol.chosen.iter().copied().collect();
+    let mut requested: HashSet<Sid> = HashSet::new();
+    for j in &req.jobs {
+        match j {
+            Job::Install(s) | Job::Favor(s) => requested.extend(s.iter().copied()),
+            Job::UpdateTo { targets, .. } => requested.extend(targets.iter().copied()),
+            _ => {}
+        }
+    }
+    let installed_group = |g: u32| {
+        pool.groups[g as usize]
+            .members
+            .iter()
+            .any(|&m| pool.installed(m))
+    };
+    let is_new = |n: Sid| !pool.installed(n) && !installed_group(pool.group(n));
+    let mut out: Vec<Sid> = Vec::new();
+    let mut favor: Vec<Sid> = Vec::new();
+    for &r in &sol.chosen {
+        for d in &pool.pkg(r).requires {
+            if d.name.starts_with("rpmlib(") || pool.provides(r, d) {
+                continue;
+            }
+            let provs = pool.what_provides(d);
+            let mut new = Vec::new();
+            let mut old_chosen = false;
+            for &n in provs.iter() {
+                if !chosen.contains(&n) {
+                    continue;
+                }
+                if is_new(n) && !requested.contains(&n) && !extra.excluded.contains_key(&n) {
+                    new.push(n);
+                } else {
+                    old_chosen = true;
+                }
+            }
+            if new.is_empty() || old_chosen {
+                continue;
+            }
+            let alts: Vec<Sid> = provs
+                .iter()
+                .copied()
+                .filter(|&p| installed_group(pool.group(p)) && !req.frozen.contains(&p))
+                .collect();
+            if alts.is_empty() {
+                continue;
+            }
+            for n in new {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+            favor.extend(alts.into_iter().filter(|&a| !pool.installed(a)));
+        }
+    }
+    (out, favor)
+}
+
+fn solve_with(pool: &Pool, req: &Request, extra: &Extra) -> Result<Solution, Unsolvable> {
+    let (mut policy, _) = build(pool, req);
+    policy.excluded.extend(extra.excluded.clone());
+    for (&s, &f) in &extra.favor {
+        policy.favor.entry(s).or_insert(f);
+    }
+    policy.must_change.extend(extra.must_change.iter().copied());
+    let weak_soft = extra.soft.clone();
     let provider = RpmProvider::new(pool, policy);
     let r = root(&provider, req);
     let origin = r.origin.clone();
@@ -331,7 +888,12 @@ pub fn solve(pool: &Pool, req: &Request) -> Result<Solution, Unsolvable> {
     let problem = Problem::new()
         .requirements(r.requirements)
         .constraints(r.constraints)
-        .soft_requirements(r.soft.into_iter().map(resolvo::SolvableId::from_raw));
+        .soft_requirements(
+            r.soft
+                .into_iter()
+                .chain(weak_soft)
+                .map(resolvo::SolvableId::from_raw),
+        );
     match solver.solve(problem) {
         Ok(chosen) => {
             let mut chosen: Vec<Sid> = chosen.into_iter().map(|s| s.into_raw()).collect();

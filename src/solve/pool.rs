@@ -262,6 +262,16 @@ impl Pool {
         (0..self.len() as Sid).filter(|&s| self.installed(s))
     }
 
+    /// `name-evr.arch@repo` as a written testcase names it (installed packages in `@System`).
+    pub fn display_testcase(&self, s: Sid) -> String {
+        let p = self.pkg(s);
+        if self.installed(s) {
+            format!("{}@@System", p.nevra())
+        } else {
+            format!("{}@{}", p.nevra(), p.repo.replace(char::is_whitespace, "_"))
+        }
+    }
+
     /// `name-evr.arch@repo`, the identity testcases print.
     pub fn display(&self, s: Sid) -> String {
         let p = self.pkg(s);

@@ -58,6 +58,10 @@ pub struct Policy {
     pub installed_only: bool,
     /// Packages that may not be chosen at all (with the reason shown in explanations).
     pub excluded: HashMap<Sid, String>,
+    /// Obsoletes of install-only packages are not applied.
+    pub ignore_installonly_obsoletes: bool,
+    /// Installed packages that must be updated or replaced (not kept as they are).
+    pub must_change: HashSet<Sid>,
 }
 
 pub struct RpmProvider<'p> {
@@ -452,7 +456,9 @@ impl DependencyProvider for RpmProvider<'_> {
                 }
             }
         }
-        for d in &p.obsoletes {
+        let skip_obsoletes =
+            self.policy.ignore_installonly_obsoletes && pool.groups[own as usize].installonly;
+        for d in p.obsoletes.iter().filter(|_| !skip_obsoletes) {
             let id = self.dep(d);
             for &g in pool.groups_named(&d.name) {
                 if g != own && cons.insert((g, id)) {

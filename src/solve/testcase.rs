@@ -7,16 +7,29 @@
 //! solver and pool flags other than `allowuninstall` and `implicitobsoleteusescolors`, and
 //! result classes other than `transaction` and `problems`.
 
-use super::{Job, Pool, PoolOptions, Request, Sid, Step};
+use super::{Job, Pool, PoolOptions, Request, Sid, Step, WeakDeps};
 use crate::rpm::{Dependency, Evr, Package};
 use std::collections::BTreeSet;
 use std::fmt::Write;
+
+/// Solver flags that change how job lines are read.
+#[derive(Debug, Clone, Default)]
+struct Flags {
+    no_autotarget: bool,
+    /// Packages locked by the section's `lock` jobs (a lock beats `[forcebest]`).
+    locked: Vec<Sid>,
+    best_obey_policy: bool,
+    /// Package vendors (`=Vnd:`), by pool id.
+    vendor: std::collections::HashMap<Sid, String>,
+}
 
 /// A package as the testcase declares it, before it goes into a pool.
 #[derive(Debug, Clone)]
 struct TPkg {
     pkg: Package,
     repo: usize,
+    weak: WeakDeps,
+    vendor: String,
 }
 
 #[derive(Debug, Clone)]
@@ -163,9 +176,21 @@ impl Testcase {
     fn read_repo(&mut self, repo: usize, block: &[String]) {
         let mut cur: Option<Package> = None;
         let repo_name = self.repos[repo].name.clone();
-        let flush = |cur: &mut Option<Package>, pkgs: &mut Vec<TPkg>| {
+        let mut weak = WeakDeps::default();
+        let mut vendor = String::new();
+        let flush = |cur: &mut Option<Package>,
+                     weak: &mut WeakDeps,
+                     vendor: &mut String,
+                     pkgs: &mut Vec<TPkg>| {
+            let w = std::mem::take(weak);
+            let v = std::mem::take(vendor);
             if let Some(p) = cur.take() {
-                pkgs.push(TPkg { pkg: p, repo });
+                pkgs.push(TPkg {
+                    pkg: p,
+                    repo,
+                    weak: w,
+                    vendor: v,
+                });
             }
         };
         for l in block {
@@ -175,7 +200,7 @@ impl Testcase {
             let rest = rest.trim();
             match tag {
                 "=Pkg" => {
-                    flush(&mut cur, &mut self.pkgs);
+                    flush(&mut cur, &mut weak, &mut vendor, &mut self.pkgs);
                     let f: Vec<&str> = rest.split_whitespace().collect();
                     if f.len() < 4 {
                         note(&mut self.unsupported, format!("bad package line `{rest}`"));
@@ -212,13 +237,31 @@ impl Testcase {
                         p.files.push(rest.to_string());
                     }
                 }
-                "=Rec" | "=Sup" | "=Sug" | "=Enh" => note(&mut self.ignored, "weak dependencies"),
-                "=Vnd" => note(&mut self.ignored, "vendor"),
+                "=Rec" | "=Sup" | "=Sug" | "=Enh" => {
+                    if cur.is_none() {
+                        continue;
+                    }
+                    if rest.starts_with('(') {
+                        note(&mut self.unsupported, "rich dependencies");
+                        continue;
+                    }
+                    let Some(d) = parse_dep(rest) else {
+                        note(&mut self.unsupported, format!("dependency `{rest}`"));
+                        continue;
+                    };
+                    match tag {
+                        "=Rec" => weak.recommends.push(d),
+                        "=Sup" => weak.supplements.push(d),
+                        "=Sug" => weak.suggests.push(d),
+                        _ => weak.enhances.push(d),
+                    }
+                }
+                "=Vnd" => vendor = rest.to_string(),
                 "=Ver" | "=Tim" | "=Sum" | "=Dsc" => {}
                 other => note(&mut self.unsupported, format!("package tag `{other}`")),
             }
         }
-        flush(&mut cur, &mut self.pkgs);
+        flush(&mut cur, &mut weak, &mut vendor, &mut self.pkgs);
     }
 
     fn arch_ok(&self, arch: &str) -> bool {
@@ -242,38 +285,57 @@ impl Testcase {
 
     fn run_section(&self, sec: &Section) -> SectionResult {
         let mut unsupported = self.unsupported.clone();
-        if self.ignored.iter().any(|i| i == "weak dependencies")
-            && !sec.solverflags.iter().any(|f| f == "ignorerecommended")
-        {
-            note(
-                &mut unsupported,
-                "weak dependencies (Recommends/Supplements)",
-            );
-        }
         let mut opts = PoolOptions {
             multilib: false,
             installonly: Vec::new(),
         };
-        let mut allow_uninstall = false;
+        let mut req = Request {
+            ignore_installonly_obsoletes: true,
+            ..Default::default()
+        };
+        let mut flags = Flags::default();
+        let mut ignore_weak = false;
         for f in &sec.solverflags {
             match f.as_str() {
-                "allowuninstall" => allow_uninstall = true,
-                "ignorerecommended" => {}
+                "allowuninstall" => req.allow_uninstall = true,
+                "keeporphans" => req.keep_orphans = true,
+                "keepexplicitobsoletes" => req.ignore_installonly_obsoletes = false,
+                "noautotarget" => flags.no_autotarget = true,
+                "yumobsoletes" => req.yum_obsoletes = true,
+                // We never hold packages to their vendor.
+                "allowvendorchange" => {}
+                // Best by policy (vendor): a no-op for install and distupgrade jobs.
+                "bestobeypolicy" => flags.best_obey_policy = true,
+                "ignorerecommended" => ignore_weak = true,
                 other => note(&mut unsupported, format!("solver flag `{other}`")),
             }
         }
         for f in &sec.poolflags {
             match f.as_str() {
                 "implicitobsoleteusescolors" => opts.multilib = true,
+                // Whether obsoletes of multiversion packages count: decided by the
+                // `keepexplicitobsoletes` solver flag in rpm mode.
+                "noobsoletesmultiversion" | "!noobsoletesmultiversion" => {}
+                // Disabled packages are left out of the pool: none provides anything.
+                "whatprovideswithdisabled" => {}
                 other => note(&mut unsupported, format!("pool flag `{other}`")),
             }
         }
-        for o in &sec.other {
-            note(&mut unsupported, format!("`{}`", o.trim()));
+        let mut disabled: Vec<&str> = Vec::new();
+        let global = self.sections[0]
+            .other
+            .iter()
+            .filter(|o| o.starts_with("disable pkg "));
+        for o in global.chain(&sec.other) {
+            match o.strip_prefix("disable pkg ") {
+                Some(p) => disabled.push(p.trim()),
+                None => note(&mut unsupported, format!("`{}`", o.trim())),
+            }
         }
         for j in &sec.jobs {
             let w: Vec<&str> = j.split_whitespace().collect();
-            if w.first() == Some(&"multiversion") && w.get(1) == Some(&"name") {
+            if w.first() == Some(&"multiversion") && matches!(w.get(1), Some(&"name" | &"provides"))
+            {
                 opts.installonly.push(w[2].to_string());
             }
         }
@@ -293,22 +355,66 @@ impl Testcase {
         // The pool: installed repo first, then the others (packages of other arches left out).
         let mut installed = Vec::new();
         let mut available = Vec::new();
+        let mut frozen = Vec::new();
+        let mut inst_weak = Vec::new();
+        let mut inst_vendor = Vec::new();
+        let mut avail_vendor = Vec::new();
+        let mut avail_weak = Vec::new();
         for tp in &self.pkgs {
             let repo = &self.repos[tp.repo];
+            let shown = format!("{}@{}", tp.pkg.nevra(), repo.name);
+            let off = disabled.contains(&shown.as_str());
             if Some(&repo.name) == self.system_repo.as_ref() {
+                // A disabled installed package stays as it is (it cannot be changed).
+                if off {
+                    frozen.push(installed.len() as Sid);
+                }
+                inst_weak.push(tp.weak.clone());
+                inst_vendor.push(tp.vendor.clone());
                 installed.push(tp.pkg.clone());
+            } else if off {
+                continue;
             } else if self.arch_ok(&tp.pkg.arch) {
                 // libsolv: higher priority wins; yum: lower wins.
+                avail_weak.push(tp.weak.clone());
+                avail_vendor.push(tp.vendor.clone());
                 available.push((tp.pkg.clone(), -repo.priority));
             }
         }
         let pool = Pool::new(installed, available, opts);
-        let mut req = Request {
-            allow_uninstall,
-            ..Default::default()
-        };
+        req.frozen = frozen.into_iter().collect();
+        for (i, v) in inst_vendor.into_iter().chain(avail_vendor).enumerate() {
+            flags.vendor.insert(i as Sid, v);
+        }
+        if !ignore_weak {
+            for (i, w) in inst_weak.into_iter().chain(avail_weak).enumerate() {
+                if w != WeakDeps::default() {
+                    req.weak.insert(i as Sid, w);
+                }
+            }
+        }
         for j in &sec.jobs {
-            match self.job(&pool, j) {
+            if j.starts_with("lock ") {
+                if let Ok(Some(Job::Lock(l))) = self.job(&pool, j, &flags) {
+                    flags.locked.extend(l);
+                }
+            }
+        }
+        for j in &sec.jobs {
+            let w: Vec<&str> = j.split_whitespace().collect();
+            if matches!(w.first(), Some(&"allowuninstall" | &"excludefromweak")) {
+                let sel = format!("install {}", w[1..].join(" "));
+                match self.job(&pool, &sel, &flags) {
+                    Ok(Some(Job::Install(sids))) if w[0] == "allowuninstall" => {
+                        req.uninstallable.extend(sids)
+                    }
+                    Ok(Some(Job::Install(sids))) => req.not_weak.extend(sids),
+                    Ok(_) => {}
+                    Err(e) => note(&mut unsupported, e),
+                }
+                continue;
+            }
+            match self.job(&pool, j, &flags) {
                 Ok(Some(job)) => req.jobs.push(job),
                 Ok(None) => {}
                 Err(e) => note(&mut unsupported, e),
@@ -386,14 +492,25 @@ impl Testcase {
     }
 
     /// Turn a `job` line into a job on the pool. `Ok(None)`: a job that changes nothing here.
-    fn job(&self, pool: &Pool, line: &str) -> Result<Option<Job>, String> {
+    fn job(&self, pool: &Pool, line: &str, fl: &Flags) -> Result<Option<Job>, String> {
         let (line, flags) = match line.find('[') {
             Some(i) => (line[..i].trim(), line[i..].trim()),
             None => (line.trim(), ""),
         };
-        if !flags.is_empty() && flags != "[forcebest]" {
-            return Err(format!("job flags `{flags}`"));
+        let flags: Vec<&str> = flags
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .collect();
+        if let Some(f) = flags
+            .iter()
+            .find(|f| !matches!(**f, "forcebest" | "targeted" | "setevr" | "setarch"))
+        {
+            return Err(format!("job flag `[{f}]`"));
         }
+        let forcebest = flags.contains(&"forcebest");
+        let targeted = flags.contains(&"targeted");
         let w: Vec<&str> = line.split_whitespace().collect();
         let (verb, sel, arg) = (
             w.first().copied().unwrap_or(""),
@@ -428,8 +545,45 @@ impl Testcase {
                 other => Err(format!("job selection `{other}`")),
             }
         };
+        // `[forcebest]`: only the best (newest) package of each identity counts.
+        let best = |sids: Vec<Sid>| -> Vec<Sid> {
+            if !forcebest {
+                return sids;
+            }
+            // `bestobeypolicy` on updates: the best of the installed package's vendor.
+            let sids: Vec<Sid> = if fl.best_obey_policy && verb == "update" {
+                sids.into_iter()
+                    .filter(|&s| {
+                        pool.installed(s)
+                            || pool
+                                .installed_ids()
+                                .filter(|&i| pool.pkg(i).name == pool.pkg(s).name)
+                                .all(|i| fl.vendor.get(&i) == fl.vendor.get(&s))
+                    })
+                    .collect()
+            } else {
+                sids
+            };
+            let sids: Vec<Sid> = sids
+                .into_iter()
+                .filter(|s| pool.installed(*s) || !fl.locked.contains(s))
+                .collect();
+            let mut out: Vec<Sid> = Vec::new();
+            for &s in &sids {
+                let g = pool.group(s);
+                let newest = sids
+                    .iter()
+                    .copied()
+                    .filter(|&o| pool.group(o) == g)
+                    .all(|o| pool.pkg(o).evr_cmp(pool.pkg(s)).is_le());
+                if newest {
+                    out.push(s);
+                }
+            }
+            out
+        };
         Ok(Some(match verb {
-            "install" => Job::Install(select(sel, &arg)?),
+            "install" => Job::Install(best(select(sel, &arg)?)),
             "erase" => Job::Erase(
                 select(sel, &arg)?
                     .into_iter()
@@ -438,30 +592,85 @@ impl Testcase {
             ),
             "update" => {
                 let sids = select(sel, &arg)?;
-                let mut inst: Vec<Sid> = sids
+                // libsolv's autotarget: a selection with packages that are not installed
+                // names the targets to update to; `[targeted]` forces it, `noautotarget`
+                // turns it off.
+                let auto = sel != "all" && !fl.no_autotarget;
+                let to: Vec<Sid> = sids
+                    .iter()
+                    .copied()
+                    .filter(|&s| !pool.installed(s))
+                    .collect();
+                if targeted || (auto && !to.is_empty()) {
+                    if to.is_empty() {
+                        return Ok(None);
+                    }
+                    return Ok(Some(Job::UpdateTo {
+                        targets: best(to),
+                        force: forcebest,
+                    }));
+                }
+                let inst: Vec<Sid> = sids
                     .iter()
                     .copied()
                     .filter(|&s| pool.installed(s))
                     .collect();
-                if sel != "all" {
-                    // `update name X` also reaches the installed package of the selected names.
-                    let names: Vec<&str> =
-                        sids.iter().map(|&s| pool.pkg(s).name.as_str()).collect();
-                    inst = pool
-                        .installed_ids()
-                        .filter(|&s| names.contains(&pool.pkg(s).name.as_str()))
-                        .collect();
-                    if inst.is_empty() {
-                        return Ok(None);
+                if inst.is_empty() {
+                    return Ok(None);
+                }
+                if forcebest {
+                    // Every selected installed package must go to its best version.
+                    let mut targets = Vec::new();
+                    for &i in &inst {
+                        let g = pool.group(i);
+                        let newest = pool.groups[g as usize]
+                            .members
+                            .iter()
+                            .copied()
+                            .filter(|&m| !pool.installed(m))
+                            .max_by(|&a, &b| pool.pkg(a).evr_cmp(pool.pkg(b)));
+                        targets
+                            .extend(newest.filter(|&n| pool.pkg(n).evr_cmp(pool.pkg(i)).is_gt()));
                     }
+                    return Ok(Some(Job::UpdateTo {
+                        targets,
+                        force: true,
+                    }));
                 }
                 Job::Update(inst)
             }
             "distupgrade" if sel == "all" => Job::DistUpgrade,
+            "distupgrade" if sel != "repo" => {
+                let sids = select(sel, &arg)?;
+                let to: Vec<Sid> = sids
+                    .iter()
+                    .copied()
+                    .filter(|&s| !pool.installed(s))
+                    .collect();
+                if targeted || (!fl.no_autotarget && !to.is_empty()) {
+                    if to.is_empty() {
+                        return Ok(None);
+                    }
+                    return Ok(Some(Job::UpdateTo {
+                        targets: best(to),
+                        force: true,
+                    }));
+                }
+                let inst: Vec<Sid> = sids.into_iter().filter(|&s| pool.installed(s)).collect();
+                if inst.is_empty() {
+                    return Ok(None);
+                }
+                Job::DistUpgradeOf(inst)
+            }
+            "distupgrade" if sel == "repo" => Job::DistUpgradeRepo(arg.trim().to_string()),
             "lock" => Job::Lock(select(sel, &arg)?),
             "favor" => Job::Favor(select(sel, &arg)?),
             "disfavor" => Job::Disfavor(select(sel, &arg)?),
-            "multiversion" if sel == "name" => return Ok(None),
+            "multiversion" if sel == "name" || sel == "provides" => return Ok(None),
+            "allowuninstall" | "excludefromweak" => {
+                // Applied to the request by the caller.
+                return Err(format!("job `{verb} {sel}` (internal)"));
+            }
             other => return Err(format!("job `{other} {sel}`")),
         }))
     }
@@ -506,4 +715,235 @@ pub fn run_text(text: &str) -> (String, bool) {
         let _ = writeln!(out, "# ignored: {}", tc.ignored.join(", "));
     }
     (out, ok)
+}
+
+/// Write a solver problem as a libsolv testcase (`testsolv` reads it, and so does
+/// `xcpng-mod debug-solver`): the installed system as repo `@System`, every repo with its
+/// packages, the flags and jobs of the request, and `result` with what we found (so the file
+/// is a regression test of our answer; testsolv prints its own with `-r`).
+///
+/// What the format cannot say is written as comments: protected packages (libsolv has no
+/// such notion; dnf locks them), and `rpmlib(...)` requirements are left out (rpm answers
+/// them, not the repos).
+pub fn write(
+    pool: &Pool,
+    req: &Request,
+    outcome: &Result<super::Solution, super::Unsolvable>,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# written by xcpng-mod --debugsolver");
+    // Repos in pool order: installed first.
+    let mut repos: Vec<(String, i32)> = Vec::new();
+    let repo_of = |s: Sid| -> String {
+        if pool.installed(s) {
+            "@System".to_string()
+        } else {
+            pool.pkg(s).repo.replace(char::is_whitespace, "_")
+        }
+    };
+    for s in 0..pool.len() as Sid {
+        let r = repo_of(s);
+        if !repos.iter().any(|(n, _)| *n == r) {
+            repos.push((r, pool.solvables[s as usize].priority));
+        }
+    }
+    if !repos.iter().any(|(n, _)| n == "@System") {
+        repos.insert(0, ("@System".into(), 0));
+    }
+    // Files somebody requires or conflicts with, written as provides (libsolv matches file
+    // dependencies against provides).
+    let mut wanted_files: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for s in 0..pool.len() as Sid {
+        let p = pool.pkg(s);
+        for d in p.requires.iter().chain(&p.conflicts) {
+            if d.name.starts_with('/') {
+                wanted_files.insert(d.name.as_str());
+            }
+        }
+    }
+    for (name, prio) in &repos {
+        let members: Vec<Sid> = (0..pool.len() as Sid)
+            .filter(|&s| repo_of(s) == *name)
+            .collect();
+        if members.is_empty() {
+            let _ = writeln!(out, "repo {name} 0 empty");
+            continue;
+        }
+        // libsolv: a higher priority wins; yum: a lower one.
+        let _ = writeln!(out, "repo {name} {} testtags <inline>", -prio);
+        for s in members {
+            let p = pool.pkg(s);
+            let ev = match p.evr.epoch.filter(|e| *e != 0) {
+                Some(e) => format!("{e}:{}", p.evr.version),
+                None => p.evr.version.clone(),
+            };
+            let rel = if p.evr.release.is_empty() {
+                "0"
+            } else {
+                p.evr.release.as_str()
+            };
+            let _ = writeln!(out, "#>=Pkg: {} {ev} {rel} {}", p.name, p.arch);
+            for d in &p.requires {
+                if !d.name.starts_with("rpmlib(") {
+                    let tag = if d.pre { "Prq" } else { "Req" };
+                    let _ = writeln!(out, "#>={tag}: {d}");
+                }
+            }
+            for d in &p.provides {
+                let _ = writeln!(out, "#>=Prv: {d}");
+            }
+            for f in &p.files {
+                if wanted_files.contains(f.as_str()) && !p.provides.iter().any(|d| d.name == *f) {
+                    let _ = writeln!(out, "#>=Prv: {f}");
+                }
+            }
+            for d in &p.conflicts {
+                let _ = writeln!(out, "#>=Con: {d}");
+            }
+            for d in &p.obsoletes {
+                let _ = writeln!(out, "#>=Obs: {d}");
+            }
+            if let Some(w) = req.weak.get(&s) {
+                for (tag, deps) in [
+                    ("Rec", &w.recommends),
+                    ("Sup", &w.supplements),
+                    ("Sug", &w.suggests),
+                    ("Enh", &w.enhances),
+                ] {
+                    for d in deps {
+                        let _ = writeln!(out, "#>={tag}: {d}");
+                    }
+                }
+            }
+        }
+    }
+    let arch = (0..pool.len() as Sid)
+        .map(|s| pool.pkg(s).arch.as_str())
+        .find(|a| *a != "noarch")
+        .map(|a| {
+            if a == "i686" || a == "i586" {
+                "x86_64"
+            } else {
+                a
+            }
+        })
+        .unwrap_or("x86_64");
+    let _ = writeln!(out, "system {arch} rpm @System");
+    if pool.options.multilib {
+        let _ = writeln!(out, "poolflags implicitobsoleteusescolors");
+    }
+    let mut flags = Vec::new();
+    if req.allow_uninstall {
+        flags.push("allowuninstall");
+    }
+    if req.keep_orphans {
+        flags.push("keeporphans");
+    }
+    if !req.ignore_installonly_obsoletes {
+        flags.push("keepexplicitobsoletes");
+    }
+    if req.yum_obsoletes {
+        flags.push("yumobsoletes");
+    }
+    if req.weak.is_empty() {
+        flags.push("ignorerecommended");
+    }
+    let _ = writeln!(out, "solverflags {}", flags.join(" "));
+    if req.installed_only {
+        let _ = writeln!(out, "# xcpng-mod: nothing new may be installed (remove)");
+    }
+    let mut prot: Vec<String> = req.protected.iter().map(|&s| pool.display(s)).collect();
+    prot.sort();
+    for p in prot {
+        let _ = writeln!(out, "# xcpng-mod: protected {p}");
+    }
+    for name in &pool.options.installonly {
+        let _ = writeln!(out, "job multiversion provides {name}");
+    }
+    let oneof = |sids: &[Sid]| -> String {
+        let v: Vec<String> = sids.iter().map(|&s| pool.display_testcase(s)).collect();
+        v.join(" ")
+    };
+    let sel = |sids: &[Sid]| -> Option<String> {
+        (!sids.is_empty()).then(|| format!("oneof {}", oneof(sids)))
+    };
+    for s in &req.uninstallable {
+        let _ = writeln!(out, "job allowuninstall pkg {}", pool.display_testcase(*s));
+    }
+    for s in &req.frozen {
+        let _ = writeln!(out, "job lock pkg {}", pool.display_testcase(*s));
+    }
+    for j in &req.jobs {
+        let line = match j {
+            Job::Install(s) => sel(s).map(|x| format!("install {x}")),
+            Job::Erase(s) => sel(s).map(|x| format!("erase {x}")),
+            Job::Update(s) => {
+                let all = pool.installed_ids().all(|i| s.contains(&i));
+                if all && !s.is_empty() {
+                    Some("update all packages".into())
+                } else {
+                    sel(s).map(|x| format!("update {x}"))
+                }
+            }
+            Job::UpdateTo { targets, force } => sel(targets).map(|x| {
+                let f = if *force { ",forcebest" } else { "" };
+                format!("update {x} [targeted{f}]")
+            }),
+            Job::DistUpgrade => Some("distupgrade all packages".into()),
+            Job::DistUpgradeRepo(r) => Some(format!("distupgrade repo {r}")),
+            Job::DistUpgradeOf(s) => sel(s).map(|x| format!("distupgrade {x}")),
+            Job::Lock(s) => sel(s).map(|x| format!("lock {x}")),
+            Job::Favor(s) => sel(s).map(|x| format!("favor {x}")),
+            Job::Disfavor(s) => sel(s).map(|x| format!("disfavor {x}")),
+        };
+        match line {
+            Some(l) => {
+                let _ = writeln!(out, "job {l}");
+            }
+            None => {
+                let _ = writeln!(out, "# xcpng-mod: a job that selects nothing: {j:?}");
+            }
+        }
+    }
+    let _ = writeln!(out, "result transaction,problems <inline>");
+    match outcome {
+        Ok(sol) => {
+            let mut lines: Vec<String> = sol
+                .steps
+                .iter()
+                .map(|s| step_line_testcase(pool, s))
+                .collect();
+            lines.sort();
+            for l in lines {
+                let _ = writeln!(out, "#>{l}");
+            }
+        }
+        Err(u) => {
+            for r in &u.reasons {
+                let _ = writeln!(out, "#>problem 00000000 info {}", r.replace('\n', " "));
+            }
+            if u.reasons.is_empty() {
+                let _ = writeln!(out, "#>problem 00000000 info unsolvable");
+            }
+        }
+    }
+    out
+}
+
+fn step_line_testcase(pool: &Pool, s: &Step) -> String {
+    let d = |x: Sid| pool.display_testcase(x);
+    match *s {
+        Step::Install(p) => format!("install {}", d(p)),
+        Step::Erase {
+            pkg,
+            obsoleted_by: None,
+        } => format!("erase {}", d(pkg)),
+        Step::Erase {
+            pkg,
+            obsoleted_by: Some(o),
+        } => format!("erase {} {}", d(pkg), d(o)),
+        Step::Upgrade { from, to } => format!("upgrade {} {}", d(from), d(to)),
+        Step::Downgrade { from, to } => format!("downgrade {} {}", d(from), d(to)),
+        Step::Reinstall { from, to } => format!("reinstall {} {}", d(from), d(to)),
+    }
 }

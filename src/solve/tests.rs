@@ -116,7 +116,7 @@ impl Case {
         let opts = PlanOptions {
             installonly: vec!["kernel".into()],
             running_kernel: self.kernel.clone(),
-            protected: Vec::new(),
+            ..Default::default()
         };
         let avail = self.repo.iter().map(|p| (p.clone(), 99)).collect();
         plan_on(
@@ -639,11 +639,11 @@ fn testcase_format_round_trip() {
     assert!(!super::testcase::run_text(&wrong).1);
     let unsupported = t.replace(
         "job install name b",
-        "job install name b\nsolverflags keeporphans",
+        "job install name b\nsolverflags strictrepopriority",
     );
     let (out, ok) = super::testcase::run_text(&unsupported);
     assert!(
-        !ok && out.contains("unsupported: solver flag `keeporphans`"),
+        !ok && out.contains("unsupported: solver flag `strictrepopriority`"),
         "{out}"
     );
 }

@@ -1,6 +1,7 @@
 //! Reboot detection: markers that kernel and Xen packages drop in `/run/reboot-required.d/`,
 //! a kernel package newer than the running kernel, Xen or microcode packages installed since
-//! boot, and an initrd older than a module package installed for its kernel.
+//! boot, an initrd older than a module package installed for its kernel, and a loaded module
+//! whose file on disk changed (the copy depmod picks now is not the loaded one).
 
 use crate::rpm::{Dependency, Package};
 use crate::sysroot::Sysroot;
@@ -9,7 +10,7 @@ use serde::Serialize;
 /// One reason to reboot.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Reason {
-    /// `marker`, `kernel`, `xen`, `microcode`, `initrd`
+    /// `marker`, `kernel`, `xen`, `microcode`, `initrd`, `module`
     pub kind: &'static str,
     pub message: String,
 }
@@ -137,6 +138,62 @@ pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<Reason> {
                     "/boot/initrd-{k}.img is older than {} (installed {}): regenerate it (dracut -f /boot/initrd-{k}.img {k}) and reboot",
                     p.nevra(),
                     super::utc(p.installtime)
+                ),
+            });
+        }
+    }
+    out.extend(changed_modules(root));
+    out
+}
+
+/// Loaded modules of the running kernel whose file on disk changed: the copy depmod picks now
+/// differs from the loaded one by GNU build-id (or, without one, by srcversion). A module with
+/// neither to compare is not reported.
+pub fn changed_modules(root: &Sysroot) -> Vec<Reason> {
+    use crate::modules::{depmod, loaded, modinfo};
+    let Some(kver) = running_kernel(root) else {
+        return Vec::new();
+    };
+    let loaded = loaded::read_loaded(root);
+    if loaded.is_empty() {
+        return Vec::new();
+    }
+    let Ok(cfg) = depmod::DepmodConfig::load(root, &kver) else {
+        return Vec::new();
+    };
+    let Ok(scanned) = depmod::scan(root, &cfg) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, l) in &loaded {
+        let Some(mc) = scanned.get(name) else {
+            continue;
+        };
+        let w = mc.winner();
+        let path = if w.in_tree {
+            format!("/lib/modules/{kver}/{}", w.rel)
+        } else {
+            w.rel.clone()
+        };
+        let Ok(info) = modinfo::read_path(&root.join(&path)) else {
+            continue;
+        };
+        let (differs, what) = match (&l.build_id, &info.build_id) {
+            (Some(a), Some(b)) => (!a.eq_ignore_ascii_case(b), "build-id"),
+            _ => match (&l.srcversion, &info.srcversion) {
+                (Some(a), Some(b)) => (a != b, "srcversion"),
+                _ => continue,
+            },
+        };
+        if differs {
+            let ver =
+                |v: &Option<String>| v.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+            out.push(Reason {
+                kind: "module",
+                message: format!(
+                    "{name} is loaded, but its file on disk changed: the copy depmod picks now ({path}{}) has another {what} than the loaded module{}; `xcpng-mod reload {name}` where its preflight says safe, or reboot",
+                    ver(&info.version),
+                    ver(&l.version),
                 ),
             });
         }

@@ -358,6 +358,7 @@ fn build_initramfs(env: &Env, scenarios: &[(&str, &str)]) -> PathBuf {
     ] {
         ids.push_str(&format!("{name}={}\n", build_id(bytes)));
     }
+    add_rpm(&mut c, &env.kver, &update);
     c.file("/fixtures/update/dummy.ko", update, 0o644);
     c.file("/fixtures/faulty/dummy.ko", faulty, 0o644);
     c.file("/fixtures/build-ids", ids.into_bytes(), 0o644);
@@ -372,6 +373,81 @@ fn build_initramfs(env: &Env, scenarios: &[(&str, &str)]) -> PathBuf {
     let path = tmp.join("initramfs.cpio");
     std::fs::write(&path, c.write()).unwrap();
     path
+}
+
+/// The root's package tools for the rollback scenario: the host's `rpm` with the libraries
+/// `ldd` names and its configuration (the rpmdb in `/var/lib/rpm`, created by the first
+/// install), the CA bundle, yum configuration, and a repo (`xcp-ng-candidates`, disabled, at
+/// `file:///repo/`) holding `dummy-alt`, an alternate package whose `override/dummy.ko` is
+/// `alt` (built with the rpm crate, indexed by the real `createrepo_c`). Without `rpm` here
+/// nothing is added and the scenario's `setup-rpm` check fails.
+fn add_rpm(c: &mut Cpio, kver: &str, alt: &[u8]) {
+    let Some(rpm) = find_tool("rpm") else {
+        return;
+    };
+    // In /bin, so that busybox's own `rpm` applet does not take its place in PATH.
+    c.binary("/bin/rpm", &rpm);
+    // reqwest (rustls with the system's roots) refuses to build a client with no CA
+    // certificate at all, and every command that reads the configuration builds one.
+    let ca = Path::new("/etc/ssl/certs/ca-certificates.crt");
+    if ca.exists() {
+        c.copy("/etc/ssl/certs/ca-certificates.crt", ca);
+    }
+    let conf = Path::new("/usr/lib/rpm");
+    for f in ["rpmrc", "macros"] {
+        if conf.join(f).exists() {
+            c.copy(&format!("/usr/lib/rpm/{f}"), &conf.join(f));
+        }
+    }
+    let plat = conf.join("platform/x86_64-linux/macros");
+    if plat.exists() {
+        c.copy("/usr/lib/rpm/platform/x86_64-linux/macros", &plat);
+    }
+    c.dir("/usr/lib/rpm/macros.d");
+    // Debian's rpm keeps its database in ~/.rpmdb; an XCP-ng host in /var/lib/rpm.
+    c.file(
+        "/etc/rpm/macros",
+        b"%_dbpath /var/lib/rpm\n%__plugindir /nonexistent\n".to_vec(),
+        0o644,
+    );
+    c.file(
+        "/etc/passwd",
+        b"root:x:0:0:root:/root:/bin/sh\n".to_vec(),
+        0o644,
+    );
+    c.file("/etc/group", b"root:x:0:\n".to_vec(), 0o644);
+    c.dir("/var/lib/rpm");
+    c.dir("/root");
+    c.file("/etc/yum.conf", b"[main]\n".to_vec(), 0o644);
+    c.file(
+        "/etc/yum.repos.d/xcp-ng.repo",
+        b"[xcp-ng-candidates]\nname=candidates\nbaseurl=file:///repo/\nenabled=0\ngpgcheck=0\nrepo_gpgcheck=0\n"
+            .to_vec(),
+        0o644,
+    );
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("vm-repo");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let spec = xcpng_mod::demo::PkgSpec::new("dummy-alt", "1.0", "1.xcpng8.3")
+        .summary("dummy driver, alternate build")
+        .provides("vendor-driver")
+        .file(&format!("/lib/modules/{kver}/override/dummy.ko"), alt);
+    xcpng_mod::demo::build_rpm(&spec, &tmp.join("Packages")).expect("build dummy-alt");
+    xcpng_mod::demo::createrepo(&tmp).expect("createrepo_c");
+    add_tree(c, &tmp, "/repo");
+}
+
+/// Every file under `dir`, at `at` in the image.
+fn add_tree(c: &mut Cpio, dir: &Path, at: &str) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        let name = format!("{at}/{}", e.file_name().to_string_lossy());
+        if p.is_dir() {
+            c.dir(&name);
+            add_tree(c, &p, &name);
+        } else {
+            c.copy(&name, &p);
+        }
+    }
 }
 
 /// What one boot printed.
