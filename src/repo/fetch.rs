@@ -32,6 +32,9 @@ pub enum AttemptError {
     NotFound,
     #[error("unsupported checksum type `{0}`")]
     UnknownChecksum(String),
+    /// This machine cannot make the request at all (TLS set-up): no mirror will do better.
+    #[error("{0}")]
+    Setup(String),
 }
 
 impl AttemptError {
@@ -80,7 +83,9 @@ impl Default for FetchOptions {
 
 /// Fetches files from mirrors.
 pub struct Fetcher {
-    client: reqwest::blocking::Client,
+    /// Built on first use: commands that read only file:// repos or caches never pay for the
+    /// TLS set-up, and a host without CA certificates gets an error, not a crash.
+    client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
     opts: FetchOptions,
 }
 
@@ -109,6 +114,20 @@ pub fn check_checksum(data: &[u8], ck: &Checksum) -> Result<(), AttemptError> {
     Ok(())
 }
 
+/// An HTTP client with xcpng-mod's settings: `connect` bounds connecting, `total` a whole
+/// request; redirects followed (mirrors answer 302). Fails, rather than panics, when TLS
+/// cannot be set up (e.g. a host without CA certificates).
+pub fn http_client(connect: Duration, total: Duration) -> Result<reqwest::blocking::Client, String> {
+    reqwest::blocking::Client::builder()
+        .connect_timeout(connect.min(Duration::from_secs(15)))
+        .timeout(total)
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .user_agent(concat!("xcpng-mod/", env!("CARGO_PKG_VERSION")))
+        .no_proxy()
+        .build()
+        .map_err(|e| format!("cannot set up HTTP/TLS: {} (are CA certificates installed?)", error_chain(&e)))
+}
+
 /// Join a base URL and a relative path (`base/` + `repodata/repomd.xml`).
 pub fn join_url(base: &str, rel: &str) -> String {
     if base.ends_with('/') {
@@ -120,15 +139,17 @@ pub fn join_url(base: &str, rel: &str) -> String {
 
 impl Fetcher {
     pub fn new(opts: FetchOptions) -> Fetcher {
-        let client = reqwest::blocking::Client::builder()
-            .connect_timeout(opts.timeout.min(Duration::from_secs(15)))
-            .timeout(opts.timeout)
-            .redirect(reqwest::redirect::Policy::limited(10))
-            .user_agent(concat!("xcpng-mod/", env!("CARGO_PKG_VERSION")))
-            .no_proxy()
-            .build()
-            .expect("a TLS backend is compiled in");
-        Fetcher { client, opts }
+        Fetcher {
+            client: std::sync::OnceLock::new(),
+            opts,
+        }
+    }
+
+    fn client(&self) -> Result<&reqwest::blocking::Client, AttemptError> {
+        self.client
+            .get_or_init(|| http_client(self.opts.timeout, self.opts.timeout))
+            .as_ref()
+            .map_err(|e| AttemptError::Setup(e.clone()))
     }
 
     /// One attempt at one URL.
@@ -144,7 +165,7 @@ impl Fetcher {
             })?;
             read_capped(f, limit)?
         } else if url.starts_with("http://") || url.starts_with("https://") {
-            let resp = self.client.get(url).send().map_err(|e| {
+            let resp = self.client()?.get(url).send().map_err(|e| {
                 if e.is_timeout() {
                     AttemptError::Timeout
                 } else {
@@ -214,6 +235,13 @@ impl Fetcher {
             for n in 0..=self.opts.retries {
                 match self.attempt(&url, exp) {
                     Ok(d) => return Ok((d, i)),
+                    Err(e @ AttemptError::Setup(_)) => {
+                        attempts.push((url.clone(), e));
+                        return Err(FetchError {
+                            path: rel.to_string(),
+                            attempts,
+                        });
+                    }
                     Err(e) => {
                         let again = e.transient() && n < self.opts.retries;
                         attempts.push((url.clone(), e));

@@ -129,7 +129,9 @@ fn part_path(dest: &Path) -> PathBuf {
 
 /// Fetches package files.
 pub struct Downloader {
-    client: reqwest::blocking::Client,
+    /// Built on first HTTP use (see `repo::fetch::http_client`).
+    client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
+    timeout: Duration,
     retries: u32,
 }
 
@@ -142,15 +144,11 @@ enum Attempt {
 
 impl Downloader {
     pub fn new(timeout: Duration, retries: u32) -> Downloader {
-        let client = reqwest::blocking::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(15)))
-            .timeout(timeout * 20)
-            .redirect(reqwest::redirect::Policy::limited(10))
-            .user_agent(concat!("xcpng-mod/", env!("CARGO_PKG_VERSION")))
-            .no_proxy()
-            .build()
-            .expect("a TLS backend is compiled in");
-        Downloader { client, retries }
+        Downloader {
+            client: std::sync::OnceLock::new(),
+            timeout,
+            retries,
+        }
     }
 
     /// Get one file of a repo into `dest`; returns true when it was already cached.
@@ -260,7 +258,14 @@ impl Downloader {
         if have == size && size > 0 {
             return Attempt::Got;
         }
-        let mut req = self.client.get(url);
+        let client = self
+            .client
+            .get_or_init(|| crate::repo::fetch::http_client(self.timeout, self.timeout * 20));
+        let client = match client {
+            Ok(c) => c,
+            Err(e) => return Attempt::Fatal(e.clone()),
+        };
+        let mut req = client.get(url);
         if have > 0 {
             req = req.header("Range", format!("bytes={have}-"));
         }
