@@ -1,9 +1,16 @@
-//! The packages installed on the root. Today this asks the root's rpmdb through the `rpm`
-//! binary (`rpm --root R -qa --queryformat`); a native reader can replace it behind `load`.
+//! The packages installed on the root, behind one interface (`load`): from the cache of the
+//! parsed set when the rpmdb file has not changed, else read natively (`rpmdb`: SQLite or
+//! Berkeley DB hash, read-only), else through the `rpm` binary (`rpm --root R -qa
+//! --queryformat`), the fallback for anything the native readers refuse. Both paths build
+//! identical `Package` records. It never writes the rpmdb (only the cache file).
+//!
+//! `XCPNG_MOD_RPMDB=rpm` forces the `rpm -qa` path, `=native` the native readers without cache
+//! or fallback (benchmarks, diagnosis); unset or `auto` is the normal order.
 
 use super::dep::{Dependency, Sense};
 use super::evr::Evr;
 use super::package::{Package, SYSTEM_REPO};
+use super::rpmdb::{self, cache, Format};
 use crate::sysroot::Sysroot;
 use std::process::Command;
 
@@ -17,6 +24,8 @@ pub enum InstalledError {
     },
     #[error("`rpm -qa` failed under {root}: {stderr}")]
     Failed { root: String, stderr: String },
+    #[error("cannot read the rpmdb under {root} natively: {reason}")]
+    Native { root: String, reason: String },
 }
 
 impl InstalledError {
@@ -27,6 +36,9 @@ impl InstalledError {
             }
             InstalledError::Failed { .. } => {
                 "check the rpmdb with `rpm --root ROOT --rebuilddb`".into()
+            }
+            InstalledError::Native { .. } => {
+                "unset XCPNG_MOD_RPMDB to fall back to `rpm -qa`".into()
             }
         })
     }
@@ -78,26 +90,31 @@ pub(crate) fn sense_from_rpm(flags: u32) -> (Sense, bool) {
     (Sense::from_bits(bits), pre)
 }
 
+/// One dependency from rpm's (name, flags, version) triple; `rpmlib(...)` ones are dropped.
+pub(crate) fn dep_from_rpm(name: &str, flags: u32, ver: &str) -> Option<Dependency> {
+    if name.starts_with("rpmlib(") {
+        return None;
+    }
+    let (sense, pre) = sense_from_rpm(flags);
+    let mut dep = if sense == Sense::ANY || ver.is_empty() {
+        Dependency::unversioned(name)
+    } else {
+        Dependency::versioned(name, sense, Evr::parse(ver))
+    };
+    dep.pre = pre;
+    Some(dep)
+}
+
 fn parse_deps(field: &str) -> Vec<Dependency> {
     field
         .split(DS)
         .filter(|s| !s.is_empty())
         .filter_map(|d| {
             let mut it = d.split('\x1c');
-            let name = it.next()?.to_string();
+            let name = it.next()?;
             let flags: u32 = it.next()?.parse().unwrap_or(0);
             let ver = it.next().unwrap_or("");
-            if name.starts_with("rpmlib(") {
-                return None;
-            }
-            let (sense, pre) = sense_from_rpm(flags);
-            let mut dep = if sense == Sense::ANY || ver.is_empty() {
-                Dependency::unversioned(name)
-            } else {
-                Dependency::versioned(name, sense, Evr::parse(ver))
-            };
-            dep.pre = pre;
-            Some(dep)
+            dep_from_rpm(name, flags, ver)
         })
         .collect()
 }
@@ -121,10 +138,10 @@ pub fn parse_query_output(out: &str) -> Vec<Package> {
         let epoch = f[1].parse::<u32>().ok();
         pkgs.push(Package {
             name: f[0].trim_start_matches('\n').to_string(),
-            evr: Evr::new(epoch, f[2], f[3]),
+            evr: Evr::new(epoch, none_empty(f[2]), none_empty(f[3])),
             arch: none_empty(f[4]),
             repo: SYSTEM_REPO.to_string(),
-            summary: f[5].to_string(),
+            summary: none_empty(f[5]),
             size_installed: f[6].parse().unwrap_or(0),
             installtime: f[7].parse().unwrap_or(0),
             buildtime: f[8].parse().unwrap_or(0),
@@ -139,8 +156,26 @@ pub fn parse_query_output(out: &str) -> Vec<Package> {
             ..Default::default()
         });
     }
-    pkgs.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.evr_cmp(b)));
+    sort_packages(&mut pkgs);
     pkgs
+}
+
+/// The order of the installed set, whichever path read it: name, EVR, arch, install time.
+pub fn sort_packages(pkgs: &mut [Package]) {
+    pkgs.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then_with(|| a.evr_cmp(b))
+            .then_with(|| {
+                (a.evr.epoch, &a.evr.version, &a.evr.release).cmp(&(
+                    b.evr.epoch,
+                    &b.evr.version,
+                    &b.evr.release,
+                ))
+            })
+            .then_with(|| a.arch.cmp(&b.arch))
+            .then_with(|| a.installtime.cmp(&b.installtime))
+    });
 }
 
 /// Where rpm keeps its database under the root.
@@ -151,16 +186,93 @@ pub fn rpmdb_dirs(root: &Sysroot) -> [std::path::PathBuf; 2] {
     ]
 }
 
+/// Where an installed set came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// No rpmdb under the root.
+    NoDatabase,
+    /// The cache of a previous read, still matching the database file.
+    Cache,
+    /// Read natively from the database file.
+    Native(Format),
+    /// Read through `rpm -qa --queryformat`.
+    Rpm,
+}
+
+/// An installed set and how it was read.
+#[derive(Debug)]
+pub struct Loaded {
+    pub packages: Vec<Package>,
+    pub source: Source,
+    /// Why the native reader was not used, when it was tried and failed.
+    pub native_error: Option<String>,
+}
+
+/// The cache file of the installed set under the root.
+pub fn cache_file(root: &Sysroot) -> std::path::PathBuf {
+    root.join("/var/cache/xcpng-mod/rpmdb.cache")
+}
+
 /// Read the installed packages of `root`. No rpmdb at all is an empty set.
 pub fn load(root: &Sysroot) -> Result<Vec<Package>, InstalledError> {
-    let has_db = rpmdb_dirs(root).iter().any(|d| {
-        ["Packages", "rpmdb.sqlite", "Packages.db"]
-            .iter()
-            .any(|f| d.join(f).exists())
-    });
-    if !has_db {
-        return Ok(Vec::new());
+    Ok(load_traced(root)?.packages)
+}
+
+/// `load`, telling where the set came from: the cache, the native reader, or `rpm -qa`.
+pub fn load_traced(root: &Sysroot) -> Result<Loaded, InstalledError> {
+    let mode = std::env::var("XCPNG_MOD_RPMDB").unwrap_or_default();
+    let Some(db) = rpmdb::find(&rpmdb_dirs(root)) else {
+        return Ok(Loaded {
+            packages: Vec::new(),
+            source: Source::NoDatabase,
+            native_error: None,
+        });
+    };
+    let loaded = |packages, source, native_error| Loaded {
+        packages,
+        source,
+        native_error,
+    };
+    match mode.as_str() {
+        "rpm" => return Ok(loaded(load_rpm(root, &[])?, Source::Rpm, None)),
+        "native" => {
+            return rpmdb::read(&db)
+                .map(|p| loaded(p, Source::Native(db.format), None))
+                .map_err(|e| InstalledError::Native {
+                    root: root.root().display().to_string(),
+                    reason: e.to_string(),
+                })
+        }
+        _ => {}
     }
+    let file = cache_file(root);
+    let key = cache::key(&db);
+    if let Some(pkgs) = key.as_deref().and_then(|k| cache::load(&file, k)) {
+        return Ok(loaded(pkgs, Source::Cache, None));
+    }
+    let (packages, source, native_error) = match rpmdb::read(&db) {
+        Ok(p) => (p, Source::Native(db.format), None),
+        Err(e) => match load_rpm(root, &[]) {
+            Ok(p) => (p, Source::Rpm, Some(e.to_string())),
+            Err(InstalledError::Failed { root, stderr }) => {
+                return Err(InstalledError::Failed {
+                    root,
+                    stderr: format!("{stderr} (and the native reader: {e})"),
+                })
+            }
+            Err(other) => return Err(other),
+        },
+    };
+    // Store only when the database did not change while it was read.
+    if let Some(k) = key.filter(|k| cache::key(&db).as_ref() == Some(k)) {
+        cache::store(&file, &k, &packages);
+    }
+    Ok(loaded(packages, source, native_error))
+}
+
+/// Read the installed packages through the `rpm` binary (`extra` goes before `-qa`, e.g.
+/// `--define "_db_backend bdb_ro"`).
+pub fn load_rpm(root: &Sysroot, extra: &[&str]) -> Result<Vec<Package>, InstalledError> {
     let rootstr = root.root().display().to_string();
     let mut cmd = Command::new("rpm");
     if !root.is_host_root() {
@@ -172,6 +284,7 @@ pub fn load(root: &Sysroot) -> Result<Vec<Package>, InstalledError> {
         }
     }
     let out = cmd
+        .args(extra)
         .args(["-qa", "--queryformat", &query_format()])
         .env("LC_ALL", "C")
         .output()

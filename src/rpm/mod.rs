@@ -7,6 +7,7 @@ pub mod evr;
 pub mod installed;
 pub mod local;
 pub mod package;
+pub mod rpmdb;
 
 pub use dep::{Dependency, Sense};
 pub use evr::{vercmp, Evr};
