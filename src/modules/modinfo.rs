@@ -82,53 +82,77 @@ impl ModInfo {
     }
 }
 
-/// A read-only memory map of a whole file (as libkmod maps uncompressed modules): parsing
-/// touches only the ELF headers, `.modinfo`, the build-id note and the signature trailer, so
-/// most of a module is never read from disk.
-struct Mapped {
-    ptr: *mut libc::c_void,
-    len: usize,
-}
-
-impl Mapped {
-    fn open(path: &Path) -> std::io::Result<Option<Mapped>> {
-        use std::os::fd::AsRawFd;
-        let f = std::fs::File::open(path)?;
-        let len = f.metadata()?.len() as usize;
-        if len == 0 {
-            return Ok(None);
-        }
-        // SAFETY: a private read-only mapping of a file we opened; the slice handed out by
-        // `bytes` lives no longer than `self`, which unmaps on drop.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ,
-                libc::MAP_PRIVATE,
-                f.as_raw_fd(),
-                0,
-            )
+/// Read only what `parse_elf` looks at — the ELF header, the section headers, the section
+/// name table, `.modinfo`, the build-id note and the signature trailer — into a buffer the size
+/// of the file (the rest stays zero). A module is tens of kilobytes; these parts are a few.
+/// `None` when the file is not a plain ELF64 module laid out as expected: the caller then
+/// reads it whole (compressed modules, odd files).
+fn read_sparse(f: &std::fs::File) -> std::io::Result<Option<Vec<u8>>> {
+    use std::os::unix::fs::FileExt;
+    let len = f.metadata()?.len();
+    if !(64..=256 * 1024 * 1024).contains(&len) {
+        return Ok(None);
+    }
+    let mut buf = vec![0u8; len as usize];
+    // Read `n` bytes at `off` into place; false when they lie outside the file.
+    let fill = |buf: &mut Vec<u8>, off: u64, n: u64| -> std::io::Result<bool> {
+        let Some(end) = off.checked_add(n).filter(|e| *e <= len) else {
+            return Ok(false);
         };
-        if ptr == libc::MAP_FAILED {
+        f.read_exact_at(&mut buf[off as usize..end as usize], off)?;
+        Ok(true)
+    };
+    fill(&mut buf, 0, 64)?;
+    let h = &buf[..64];
+    if &h[..4] != b"\x7fELF" || h[4] != 2 || h[5] != 1 {
+        return Ok(None);
+    }
+    let le16 = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as u64;
+    let le32 =
+        |b: &[u8], o: usize| u32::from_le_bytes(b[o..o + 4].try_into().expect("4 bytes")) as u64;
+    let le64 = |b: &[u8], o: usize| u64::from_le_bytes(b[o..o + 8].try_into().expect("8 bytes"));
+    let (shoff, shentsize, shnum, shstrndx) =
+        (le64(h, 0x28), le16(h, 0x3a), le16(h, 0x3c), le16(h, 0x3e));
+    if shoff == 0 || shentsize < 64 || shnum == 0 || shstrndx >= shnum {
+        return Ok(None); // extended numbering or no sections: read it whole
+    }
+    if !fill(&mut buf, shoff, shnum * shentsize)? {
+        return Ok(None);
+    }
+    let sec = |buf: &[u8], i: u64| {
+        let o = (shoff + i * shentsize) as usize;
+        (le32(buf, o), le64(buf, o + 24), le64(buf, o + 32))
+    };
+    let (_, stroff, strsize) = sec(&buf, shstrndx);
+    if !fill(&mut buf, stroff, strsize)? {
+        return Ok(None);
+    }
+    let wanted: Vec<(u64, u64)> = (0..shnum)
+        .map(|i| sec(&buf, i))
+        .filter(|(name, _, _)| {
+            let n = (stroff + name) as usize;
+            let names = &buf[n.min(buf.len())..];
+            names.starts_with(b".modinfo\0") || names.starts_with(b".note.gnu.build-id\0")
+        })
+        .map(|(_, off, size)| (off, size))
+        .collect();
+    for (off, size) in wanted {
+        if !fill(&mut buf, off, size)? {
             return Ok(None);
         }
-        Ok(Some(Mapped { ptr, len }))
     }
-
-    fn bytes(&self) -> &[u8] {
-        // SAFETY: `ptr` maps `len` readable bytes for as long as `self` lives.
-        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
-    }
-}
-
-impl Drop for Mapped {
-    fn drop(&mut self) {
-        // SAFETY: unmapping exactly what `open` mapped.
-        unsafe {
-            libc::munmap(self.ptr, self.len);
+    // The signature trailer: magic, then a 12-byte descriptor whose last 4 bytes (big endian)
+    // are the signature length; signer and key id (old style) come before the signature.
+    let tail = SIG_MAGIC.len() as u64 + 12;
+    if len > tail && fill(&mut buf, len - tail, tail)? && buf.ends_with(SIG_MAGIC) {
+        let d = (len - tail) as usize;
+        let sig_len = u32::from_be_bytes(buf[d + 8..d + 12].try_into().expect("4 bytes")) as u64;
+        let extra = sig_len + buf[d + 3] as u64 + buf[d + 4] as u64;
+        if extra > len - tail || !fill(&mut buf, len - tail - extra, extra)? {
+            return Ok(None);
         }
     }
+    Ok(Some(buf))
 }
 
 /// Read and parse a module file; compression is recognised by its magic bytes.
@@ -137,15 +161,16 @@ pub fn read_path(path: &Path) -> Result<ModInfo, ModinfoError> {
         path: path.to_path_buf(),
         source,
     };
-    let mapped = Mapped::open(path).map_err(read_err)?;
-    let owned;
-    let raw: &[u8] = match &mapped {
-        Some(m) => m.bytes(),
+    let f = std::fs::File::open(path).map_err(read_err)?;
+    let raw = match read_sparse(&f).map_err(read_err)? {
+        Some(b) => b,
         None => {
-            owned = std::fs::read(path).map_err(read_err)?;
-            &owned
+            let mut all = Vec::new();
+            std::io::Read::read_to_end(&mut &f, &mut all).map_err(read_err)?;
+            all
         }
     };
+    let raw = &raw[..];
     parse_file_bytes(raw).map_err(|e| match e {
         FileError::Decompress(source) => ModinfoError::Decompress {
             path: path.to_path_buf(),
