@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 need=""
 for pair in rpm:rpm rpmsign:rpm createrepo_c:createrepo-c depmod:kmod modinfo:kmod \
             qemu-system-x86_64:qemu-system-x86 testsolv:libsolv-tools gpg:gpg cpio:cpio \
-            readelf:binutils strip:binutils xz:xz-utils zstd:zstd gzip:gzip busybox:busybox-static \
-            db5.3_load:db5.3-util; do
+            readelf:binutils strip:binutils xz:xz-utils zstd:zstd gzip:gzip \
+            db5.3_load:db5.3-util python3:python3 rpmspec:rpm; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/sbin/$cmd" ] || need="$need $pkg"
 done
+# The VM tests put busybox in an initramfs: it must be the static build.
+dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || need="$need busybox-static"
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 if [ -n "$need" ]; then
     echo "installing:$need" >&2
