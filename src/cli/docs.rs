@@ -30,7 +30,27 @@ Repository configuration, read as yum reads it.
 Checked metadata and its parsed binary form; replaced whole, never half\-written.
 .TP
 \fI/var/lib/rpm\fR
-The rpm database, read through the host's \fBrpm\fR.
+The rpm database: read natively (SQLite, or rpm 4.11's Berkeley DB), written only by the
+host's \fBrpm\fR.
+.TP
+\fI/var/cache/xcpng\-mod/rpmdb.cache\fR, \fI/var/cache/xcpng\-mod/<repo>/packages/\fR, \fI/var/cache/xcpng\-mod/keep/\fR
+The parsed installed set; downloaded packages; driver packages kept for offline undo and rollback.
+.TP
+\fI/var/lib/xcpng\-mod/history\fR, \fI/var/lib/xcpng\-mod/journal\fR
+Transaction history (append\-only) and the transaction in flight (for recovery after a crash).
+.TP
+\fI/var/lib/xcpng\-mod/metadata\-seen/\fR, \fI/var/lib/xcpng\-mod/fallback/\fR
+The newest signed metadata seen per repository (refuses rollback attacks); copies of loaded
+modules, so a failed reload can load the previous copy back.
+.TP
+\fI/var/log/xcpng\-mod.log\fR
+One line per package action.
+.TP
+\fI/run/xcpng\-mod.lock\fR, \fI/var/run/yum.pid\fR
+The exclusive lock; xcpng\-mod refuses to run while yum holds its pid file.
+.TP
+\fI/etc/xensource\-inventory\fR, \fI/etc/modprobe.d/\fR
+The XAPI management interface (protected by \fBreload\fR); module options used when loading.
 .TP
 \fI/lib/modules/<kver>/\fR
 Kernel modules: \fIkernel/\fR, \fIupdates/\fR (supported drivers), \fIextra/\fR (additional),
@@ -42,6 +62,12 @@ depmod configuration: search order and overrides.
 \fI/proc/modules\fR, \fI/sys/module/<module>/\fR
 Loaded modules.
 .SH EXAMPLES
+.TP
+Install an update candidate from testing, then take it back:
+\fBxcpng\-mod \-\-enablerepo xcp\-ng\-testing update intel\-igb\fR, then \fBxcpng\-mod history undo N\fR
+.TP
+Roll back a faulty driver (removes an alternate, or downgrades), then reload or reboot:
+\fBxcpng\-mod rollback bnxt_en\fR
 .TP
 Which alternate drivers exist, and which is installed:
 \fBxcpng\-mod list \-\-alternate\fR
