@@ -472,3 +472,49 @@ fn http_key_and_missing_key_file() {
         .stderr_has("repo `signed`: cannot read key file:///etc/pki/rpm-gpg/RPM-GPG-KEY-test");
     assert_nothing_cached(&h, "signed");
 }
+
+#[test]
+fn cached_metadata_is_checked_against_its_signature_on_every_use() {
+    let h0 = TestHost::new();
+    let repo = reference_repo(&h0, "signed");
+    let key = std::fs::read(signed_fixture("repodata/repomd.xml.key")).unwrap();
+    let h = host_with("signed", &file_url(&repo), &key, "metadata_max_age=never\n");
+    h.run(&["makecache"]).ok();
+    assert!(h
+        .cache_files("signed")
+        .contains_key("repodata/repomd.xml.asc"));
+    h.run(&["-C", "list", "--available"]).ok();
+
+    // Someone edits the cached repomd.xml: the next run refuses it, even with -C.
+    let cached = h.host_path("/var/cache/xcpng-mod/signed/repodata/repomd.xml");
+    let text = std::fs::read_to_string(&cached).unwrap();
+    std::fs::write(&cached, text.replacen("<revision>", "<revision>9", 1)).unwrap();
+    h.run(&["-C", "list", "--available"])
+        .code(1)
+        .stderr_has("repo `signed`")
+        .stderr_has("var/cache/xcpng-mod/signed/repodata/repomd.xml");
+    // --refresh fetches signed metadata again and the host works.
+    h.run(&["--refresh", "list", "--available"]).ok();
+}
+
+#[test]
+fn a_cache_written_without_signature_is_not_trusted_once_repo_gpgcheck_is_on() {
+    let h0 = TestHost::new();
+    let repo = reference_repo(&h0, "signed");
+    let key = std::fs::read(signed_fixture("repodata/repomd.xml.key")).unwrap();
+    let h = host_with("signed", &file_url(&repo), &key, "metadata_max_age=never\n");
+    h.run(&["--setopt=signed.repo_gpgcheck=0", "makecache"])
+        .ok();
+    assert!(!h
+        .cache_files("signed")
+        .contains_key("repodata/repomd.xml.asc"));
+    // repo_gpgcheck=1 again: the unsigned cache is not used as is.
+    h.run(&["-C", "list", "--available"])
+        .code(1)
+        .stderr_has("carries no signature");
+    h.run(&["list", "--available"]).ok();
+    assert!(h
+        .cache_files("signed")
+        .contains_key("repodata/repomd.xml.asc"));
+    h.run(&["-C", "list", "--available"]).ok();
+}

@@ -403,7 +403,33 @@ pub fn open(
         (Some(_), None) => false,
         (None, _) => true,
     };
-    let need_fetch = !policy.cacheonly && (policy.refresh || cached.is_none() || expired);
+    let mut need_fetch = !policy.cacheonly && (policy.refresh || cached.is_none() || expired);
+    // With repo_gpgcheck=1 the cache is used only with the signature it was accepted with,
+    // checked again now (keys or the setting may have changed, or the cache been tampered with).
+    if !need_fetch && cfg.repo_gpgcheck {
+        if let Some((raw, _)) = &cached {
+            let asc_path = repodata.join("repomd.xml.asc");
+            match read_opt(&asc_path)? {
+                Some(asc) => {
+                    crate::trust::metadata::verify_cached_repomd(
+                        root,
+                        cfg,
+                        fetcher,
+                        raw,
+                        &asc,
+                        &repodata.join("repomd.xml").display().to_string(),
+                    )?;
+                }
+                None if policy.cacheonly => {
+                    return Err(RepoError::Unsafe {
+                        repo: cfg.id.clone(),
+                        what: "the cached metadata carries no signature (repo_gpgcheck=1); run without -C to fetch signed metadata".into(),
+                    });
+                }
+                None => need_fetch = true,
+            }
+        }
+    }
     if !need_fetch {
         let Some((_, md)) = cached else {
             return Err(RepoError::NoCache {
@@ -432,9 +458,18 @@ pub fn open(
         })?;
     let url = fetch::join_url(&bases[mirror], "repodata/repomd.xml");
     // Trust: the signature (from the same mirror) is checked before repomd.xml is parsed.
-    if cfg.repo_gpgcheck {
-        crate::trust::metadata::verify_repomd(root, cfg, fetcher, &bases[mirror], &raw)?;
-    }
+    let asc = if cfg.repo_gpgcheck {
+        let (_, asc) = crate::trust::metadata::fetch_and_verify_repomd(
+            root,
+            cfg,
+            fetcher,
+            &bases[mirror],
+            &raw,
+        )?;
+        Some(asc)
+    } else {
+        None
+    };
     let md = repomd::parse(&raw).map_err(|msg| RepoError::BadRepomd {
         repo: cfg.id.clone(),
         url: url.clone(),
@@ -457,6 +492,12 @@ pub fn open(
     };
     if let Some((old_raw, _)) = &cached {
         if *old_raw == raw && cached_data_ok(&repodata, &md, &cfg.id) {
+            match &asc {
+                Some(a) => write_atomic(&repodata.join("repomd.xml.asc"), a)?,
+                None => {
+                    let _ = std::fs::remove_file(repodata.join("repomd.xml.asc"));
+                }
+            }
             // Unchanged: mark the cache as checked now.
             let f = std::fs::File::options()
                 .append(true)
@@ -502,6 +543,9 @@ pub fn open(
             )?;
             write_atomic(&staging.join(name), &data)?;
             *repo.parsed.lock().expect("not poisoned") = Some(pkgs);
+        }
+        if let Some(a) = &asc {
+            write_atomic(&staging.join("repomd.xml.asc"), a)?;
         }
         write_atomic(&staging.join("repomd.xml"), &raw)?;
         Ok(())

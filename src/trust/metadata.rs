@@ -31,6 +31,18 @@ pub fn verify_repomd(
     base: &str,
     raw: &[u8],
 ) -> Result<Verified, TrustError> {
+    fetch_and_verify_repomd(root, cfg, fetcher, base, raw).map(|(v, _)| v)
+}
+
+/// `verify_repomd`, also returning the signature bytes, which the cache keeps so that cached
+/// metadata is checked again each time it is used.
+pub fn fetch_and_verify_repomd(
+    root: &Sysroot,
+    cfg: &RepoConfig,
+    fetcher: &Fetcher,
+    base: &str,
+    raw: &[u8],
+) -> Result<(Verified, Vec<u8>), TrustError> {
     let ring = Keyring::for_repo(root, cfg, fetcher)?;
     if ring.is_empty() {
         return Err(TrustError::NoKeys {
@@ -51,9 +63,34 @@ pub fn verify_repomd(
             url: url.clone(),
             source,
         })?;
-    verify_detached(&ring, &asc, raw).map_err(|problem| TrustError::BadSignature {
+    let v = verify_detached(&ring, &asc, raw).map_err(|problem| TrustError::BadSignature {
         repo: cfg.id.clone(),
         url: join_url(base, "repodata/repomd.xml"),
+        problem,
+    })?;
+    Ok((v, asc))
+}
+
+/// Check cached `repomd.xml` against its cached signature with the repo's keys: the cache is
+/// only as trustworthy as the signature it was accepted with, and keys or `repo_gpgcheck` may
+/// have changed since. `where_` names the cached file in errors.
+pub fn verify_cached_repomd(
+    root: &Sysroot,
+    cfg: &RepoConfig,
+    fetcher: &Fetcher,
+    raw: &[u8],
+    asc: &[u8],
+    where_: &str,
+) -> Result<Verified, TrustError> {
+    let ring = Keyring::for_repo(root, cfg, fetcher)?;
+    if ring.is_empty() {
+        return Err(TrustError::NoKeys {
+            repo: cfg.id.clone(),
+        });
+    }
+    verify_detached(&ring, asc, raw).map_err(|problem| TrustError::BadSignature {
+        repo: cfg.id.clone(),
+        url: where_.to_string(),
         problem,
     })
 }
