@@ -289,8 +289,16 @@ fn not_found(what: String, hint: &str) -> Error {
 
 /// The packages of the pool a spec names: by name/glob/NEVRA, else as a capability or file.
 fn select(pool: &Pool, spec: &str, filter: impl Fn(Sid) -> bool) -> Vec<Sid> {
+    // Every form a spec can match starts with the name (or `EPOCH:` and the name): skip the
+    // packages whose name cannot match before building their forms.
+    let glob = crate::config::is_glob(spec);
+    let after_epoch = spec.split_once(':').map(|(_, r)| r);
+    let may_match = |p: &Package| {
+        glob || spec.starts_with(p.name.as_str())
+            || after_epoch.is_some_and(|r| r.starts_with(p.name.as_str()))
+    };
     let by_name: Vec<Sid> = (0..pool.len() as Sid)
-        .filter(|&s| filter(s) && matches_spec(pool.pkg(s), spec))
+        .filter(|&s| filter(s) && may_match(pool.pkg(s)) && matches_spec(pool.pkg(s), spec))
         .collect();
     if !by_name.is_empty() {
         return by_name;

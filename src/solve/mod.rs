@@ -14,7 +14,12 @@
 //!   becomes a soft requirement (kept when possible), except for protected packages;
 //! - install jobs are root requirements over the chosen packages; erase jobs and locks are
 //!   root constraints;
-//! - the solution is compared with the installed set to give the transaction.
+//! - targeted updates and distupgrades replace the keep of the packages they concern (the
+//!   targets, or the repos' versions; orphans are kept when they fit);
+//! - the solution is compared with the installed set to give the transaction;
+//! - then libsolv's policies resolvo has no notion of are applied by solving again: choice
+//!   rules (update an installed provider rather than install another one) and weak
+//!   dependencies (soft requirements), see `solve`.
 
 pub mod explain;
 pub mod pool;
@@ -89,6 +94,9 @@ pub struct Request {
     pub uninstallable: HashSet<Sid>,
     /// Packages never pulled in by weak dependencies.
     pub not_weak: HashSet<Sid>,
+    /// Packages that may not be chosen, with the reason (e.g. a higher-priority repo has the
+    /// name: yum's priorities plugin, libsolv's `strictrepopriority`).
+    pub excluded: HashMap<Sid, String>,
 }
 
 /// A package's weak dependencies.
@@ -875,6 +883,7 @@ fn choice_candidates(
 
 fn solve_with(pool: &Pool, req: &Request, extra: &Extra) -> Result<Solution, Unsolvable> {
     let (mut policy, _) = build(pool, req);
+    policy.excluded.extend(req.excluded.clone());
     policy.excluded.extend(extra.excluded.clone());
     for (&s, &f) in &extra.favor {
         policy.favor.entry(s).or_insert(f);

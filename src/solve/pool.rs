@@ -7,6 +7,44 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+/// A fast hasher for the pool's string indexes (FxHash, as rustc uses): the keys are package
+/// and capability names, not attacker-chosen in a way that matters here, and SipHash was a
+/// visible part of building a 60,000-package pool.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with `FxHasher`.
+pub type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Index of a package in the pool.
 pub type Sid = u32;
 
@@ -55,12 +93,14 @@ pub struct Pool {
     pub group_of: Vec<u32>,
     pub options: PoolOptions,
     /// Capability name → packages providing something of that name.
-    providers: HashMap<String, Vec<Sid>>,
+    providers: FxMap<String, Vec<Sid>>,
     /// File path → packages holding it (from primary's file lists).
-    files: HashMap<String, Vec<Sid>>,
+    files: FxMap<String, Vec<Sid>>,
     /// Package name → groups with packages of that name.
-    by_name: HashMap<String, Vec<u32>>,
-    what_provides: RefCell<HashMap<Dependency, Rc<Vec<Sid>>>>,
+    by_name: FxMap<String, Vec<u32>>,
+    /// Name in an obsoletes entry → packages with that entry.
+    obsoleting: FxMap<String, Vec<Sid>>,
+    what_provides: RefCell<FxMap<Dependency, Rc<Vec<Sid>>>>,
 }
 
 /// The group of capabilities nobody provides (it has no members).
@@ -104,51 +144,62 @@ impl Pool {
             }],
             group_of: Vec::new(),
             options,
-            providers: HashMap::new(),
-            files: HashMap::new(),
-            by_name: HashMap::new(),
-            what_provides: RefCell::new(HashMap::new()),
+            providers: FxMap::default(),
+            files: FxMap::default(),
+            by_name: FxMap::default(),
+            obsoleting: FxMap::default(),
+            what_provides: RefCell::new(FxMap::default()),
         };
         pool.index();
         pool
     }
 
-    fn group_key(&self, p: &Package) -> String {
-        if self.options.multilib {
-            format!("{}.{}", p.name, p.arch)
-        } else {
-            p.name.clone()
-        }
-    }
-
     fn index(&mut self) {
-        let mut keys: HashMap<String, u32> = HashMap::new();
-        for (i, s) in self.solvables.iter_mut().enumerate() {
-            let sp = self_provide(&s.pkg);
-            if !s
-                .pkg
+        let n = self.solvables.len();
+        self.group_of.reserve(n);
+        self.providers.reserve(n * 2);
+        let mut keys: FxMap<String, u32> = FxMap::default();
+        keys.reserve(n);
+        for s in self.solvables.iter_mut() {
+            let p = &s.pkg;
+            let has_self = p
                 .provides
                 .iter()
-                .any(|d| d.name == sp.name && d.evr.as_ref() == sp.evr.as_ref())
-            {
+                .any(|d| d.name == p.name && d.evr.as_ref() == Some(&p.evr));
+            if !has_self {
+                let sp = self_provide(p);
                 s.pkg.provides.push(sp);
             }
-            let _ = i;
         }
-        for i in 0..self.solvables.len() {
-            let key = self.group_key(&self.solvables[i].pkg);
-            let name = self.solvables[i].pkg.name.clone();
-            let g = *keys.entry(key.clone()).or_insert_with(|| {
-                self.groups.push(Group {
-                    key,
-                    name: name.clone(),
-                    members: Vec::new(),
-                    installonly: false,
-                });
-                let g = (self.groups.len() - 1) as u32;
-                self.by_name.entry(name.clone()).or_default().push(g);
-                g
-            });
+        let mut key = String::new();
+        for i in 0..n {
+            let pkg = &self.solvables[i].pkg;
+            key.clear();
+            key.push_str(&pkg.name);
+            if self.options.multilib {
+                key.push('.');
+                key.push_str(&pkg.arch);
+            }
+            let g = match keys.get(key.as_str()) {
+                Some(&g) => g,
+                None => {
+                    self.groups.push(Group {
+                        key: key.clone(),
+                        name: pkg.name.clone(),
+                        members: Vec::new(),
+                        installonly: false,
+                    });
+                    let g = (self.groups.len() - 1) as u32;
+                    match self.by_name.get_mut(pkg.name.as_str()) {
+                        Some(v) => v.push(g),
+                        None => {
+                            self.by_name.insert(pkg.name.clone(), vec![g]);
+                        }
+                    }
+                    keys.insert(key.clone(), g);
+                    g
+                }
+            };
             self.groups[g as usize].members.push(i as Sid);
             self.group_of.push(g);
             let s = &self.solvables[i];
@@ -160,18 +211,35 @@ impl Pool {
             if io {
                 self.groups[g as usize].installonly = true;
             }
-            let mut seen: Vec<&str> = Vec::new();
-            for d in &s.pkg.provides {
-                if !seen.contains(&d.name.as_str()) {
-                    seen.push(&d.name);
-                    self.providers
-                        .entry(d.name.clone())
-                        .or_default()
-                        .push(i as Sid);
+            for (k, d) in s.pkg.provides.iter().enumerate() {
+                if s.pkg.provides[..k].iter().any(|e| e.name == d.name) {
+                    continue;
+                }
+                match self.providers.get_mut(d.name.as_str()) {
+                    Some(v) => v.push(i as Sid),
+                    None => {
+                        self.providers.insert(d.name.clone(), vec![i as Sid]);
+                    }
+                }
+            }
+            for (k, d) in s.pkg.obsoletes.iter().enumerate() {
+                if s.pkg.obsoletes[..k].iter().any(|e| e.name == d.name) {
+                    continue;
+                }
+                match self.obsoleting.get_mut(d.name.as_str()) {
+                    Some(v) => v.push(i as Sid),
+                    None => {
+                        self.obsoleting.insert(d.name.clone(), vec![i as Sid]);
+                    }
                 }
             }
             for f in &s.pkg.files {
-                self.files.entry(f.clone()).or_default().push(i as Sid);
+                match self.files.get_mut(f.as_str()) {
+                    Some(v) => v.push(i as Sid),
+                    None => {
+                        self.files.insert(f.clone(), vec![i as Sid]);
+                    }
+                }
             }
         }
     }
@@ -251,7 +319,12 @@ impl Pool {
 
     /// Every package whose obsoletes match package `s` (by name and EVR).
     pub fn obsoleters_of(&self, s: Sid) -> Vec<Sid> {
-        (0..self.len() as Sid)
+        let Some(cands) = self.obsoleting.get(self.pkg(s).name.as_str()) else {
+            return Vec::new();
+        };
+        cands
+            .iter()
+            .copied()
             .filter(|&o| o != s && self.group(o) != self.group(s))
             .filter(|&o| self.pkg(o).obsoletes.iter().any(|d| self.named(s, d)))
             .collect()

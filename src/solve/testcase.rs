@@ -2,10 +2,19 @@
 //! solver, print the result in the testcase's own syntax and compare it with the expected one
 //! (transaction lines as a set; `problem` lines only as "must be unsolvable").
 //!
+//! Read and applied: install/erase/update (with libsolv's autotarget, `[targeted]`,
+//! `[forcebest]`), distupgrade (all, repo, name), lock, favor/disfavor, multiversion,
+//! allowuninstall and excludefromweak jobs; `disable pkg`; weak dependencies (libsolv installs
+//! what new packages recommend or what supplements them, unless `ignorerecommended`); the
+//! solver flags allowuninstall, keeporphans, keepexplicitobsoletes, noautotarget,
+//! yumobsoletes, strictrepopriority, bestobeypolicy (vendor kept on forcebest updates) and
+//! allowvendorchange (we never hold a vendor).
+//!
 //! What the format can say that we do not model is reported as unsupported, never passed
-//! silently: rich dependencies, weak dependencies (Recommends/Supplements), vendor policy,
-//! solver and pool flags other than `allowuninstall` and `implicitobsoleteusescolors`, and
-//! result classes other than `transaction` and `problems`.
+//! silently: rich dependencies, cleandeps, blacklists, `!dupallow*` flags, strongrecommends,
+//! `verify`/`noop` jobs, and result classes other than `transaction` and `problems`.
+//!
+//! `write` does the reverse: a solver problem as a testcase (`--debugsolver`).
 
 use super::{Job, Pool, PoolOptions, Request, Sid, Step, WeakDeps};
 use crate::rpm::{Dependency, Evr, Package};
@@ -127,7 +136,10 @@ impl Testcase {
                         (Some(&"empty"), _) => {}
                         _ => note(
                             &mut tc.unsupported,
-                            format!("repo format `{}`", words[3..].join(" ")),
+                            format!(
+                                "repo format `{}`",
+                                words.get(3..).unwrap_or_default().join(" ")
+                            ),
                         ),
                     }
                 }
@@ -206,10 +218,17 @@ impl Testcase {
                         note(&mut self.unsupported, format!("bad package line `{rest}`"));
                         continue;
                     }
-                    let ev = Evr::parse(f[1]);
+                    // `[E:]V`: the version is everything after the epoch (a `-` in it is
+                    // kept, as libsolv keeps it).
+                    let (epoch, version) = match f[1].split_once(':') {
+                        Some((e, v)) if e.chars().all(|c| c.is_ascii_digit()) => {
+                            (e.parse().ok(), v)
+                        }
+                        _ => (None, f[1]),
+                    };
                     cur = Some(Package {
                         name: f[0].into(),
-                        evr: Evr::new(ev.epoch, ev.version, f[2]),
+                        evr: Evr::new(epoch, version, f[2]),
                         arch: f[3].into(),
                         repo: repo_name.clone(),
                         ..Default::default()
@@ -295,6 +314,7 @@ impl Testcase {
         };
         let mut flags = Flags::default();
         let mut ignore_weak = false;
+        let mut strict_prio = false;
         for f in &sec.solverflags {
             match f.as_str() {
                 "allowuninstall" => req.allow_uninstall = true,
@@ -302,6 +322,7 @@ impl Testcase {
                 "keepexplicitobsoletes" => req.ignore_installonly_obsoletes = false,
                 "noautotarget" => flags.no_autotarget = true,
                 "yumobsoletes" => req.yum_obsoletes = true,
+                "strictrepopriority" => strict_prio = true,
                 // We never hold packages to their vendor.
                 "allowvendorchange" => {}
                 // Best by policy (vendor): a no-op for install and distupgrade jobs.
@@ -383,6 +404,33 @@ impl Testcase {
         }
         let pool = Pool::new(installed, available, opts);
         req.frozen = frozen.into_iter().collect();
+        if strict_prio {
+            // Only the best-priority repo's packages of a name are candidates; a package
+            // named by a `pkg` job stays one.
+            let named: Vec<&str> = sec
+                .jobs
+                .iter()
+                .filter(|j| j.split_whitespace().nth(1) == Some("pkg"))
+                .filter_map(|j| j.split_whitespace().nth(2))
+                .collect();
+            for s in 0..pool.len() as Sid {
+                if pool.installed(s) || named.contains(&pool.display(s).as_str()) {
+                    continue;
+                }
+                let best = pool
+                    .groups_named(&pool.pkg(s).name)
+                    .iter()
+                    .flat_map(|&g| pool.groups[g as usize].members.iter())
+                    .filter(|&&m| !pool.installed(m))
+                    .map(|&m| pool.solvables[m as usize].priority)
+                    .min()
+                    .unwrap_or(0);
+                if pool.solvables[s as usize].priority > best {
+                    req.excluded
+                        .insert(s, "a repo with a better priority has this name".into());
+                }
+            }
+        }
         for (i, v) in inst_vendor.into_iter().chain(avail_vendor).enumerate() {
             flags.vendor.insert(i as Sid, v);
         }
@@ -397,6 +445,33 @@ impl Testcase {
             if j.starts_with("lock ") {
                 if let Ok(Some(Job::Lock(l))) = self.job(&pool, j, &flags) {
                     flags.locked.extend(l);
+                }
+            }
+        }
+        if strict_prio {
+            // Only the best-priority repo's packages of a name are candidates; a package
+            // named by a `pkg` job stays one.
+            let named: Vec<&str> = sec
+                .jobs
+                .iter()
+                .filter(|j| j.split_whitespace().nth(1) == Some("pkg"))
+                .filter_map(|j| j.split_whitespace().nth(2))
+                .collect();
+            for s in 0..pool.len() as Sid {
+                if pool.installed(s) || named.contains(&pool.display(s).as_str()) {
+                    continue;
+                }
+                let best = pool
+                    .groups_named(&pool.pkg(s).name)
+                    .iter()
+                    .flat_map(|&g| pool.groups[g as usize].members.iter())
+                    .filter(|&&m| !pool.installed(m))
+                    .map(|&m| pool.solvables[m as usize].priority)
+                    .min()
+                    .unwrap_or(0);
+                if pool.solvables[s as usize].priority > best {
+                    req.excluded
+                        .insert(s, "a repo with a better priority has this name".into());
                 }
             }
         }

@@ -639,11 +639,11 @@ fn testcase_format_round_trip() {
     assert!(!super::testcase::run_text(&wrong).1);
     let unsupported = t.replace(
         "job install name b",
-        "job install name b\nsolverflags strictrepopriority",
+        "job install name b\nsolverflags strongrecommends",
     );
     let (out, ok) = super::testcase::run_text(&unsupported);
     assert!(
-        !ok && out.contains("unsupported: solver flag `strictrepopriority`"),
+        !ok && out.contains("unsupported: solver flag `strongrecommends`"),
         "{out}"
     );
 }
