@@ -518,3 +518,37 @@ fn a_cache_written_without_signature_is_not_trusted_once_repo_gpgcheck_is_on() {
         .contains_key("repodata/repomd.xml.asc"));
     h.run(&["-C", "list", "--available"]).ok();
 }
+
+#[test]
+fn revoked_key_is_refused() {
+    use sequoia_openpgp::cert::prelude::*;
+    let (k, revocation) = CertBuilder::general_purpose(Some("Gone <g@example.org>"))
+        .set_cipher_suite(CipherSuite::RSA2k)
+        .generate()
+        .unwrap();
+    let h0 = TestHost::new();
+    let dir = h0.dir().join("r");
+    let repomd = write_repo(
+        &dir,
+        1,
+        now(),
+        &primary_xml(&[("a", "Packages/a.rpm")]),
+        None,
+    );
+    // Signed while the key was good, then the key is revoked.
+    std::fs::write(
+        dir.join("repodata/repomd.xml.asc"),
+        sign_detached(&k, &repomd, HashAlgorithm::SHA256),
+    )
+    .unwrap();
+    let revoked = k.clone().insert_packets(revocation).unwrap().0;
+    let h = host_with("r", &file_url(&dir), &public_asc(&revoked), "");
+    let out = h.run(&["makecache"]);
+    out.code(1).stderr_has("repo `r`");
+    assert!(out.stderr.contains("revoked"), "{}", out.stderr);
+    assert_nothing_cached(&h, "r");
+    h.run(&["keys"]).ok().stdout_has("revoked");
+    // The same repo with the unrevoked key is accepted: the refusal is the revocation's.
+    let h2 = host_with("r", &file_url(&dir), &public_asc(&k), "");
+    h2.run(&["makecache"]).ok();
+}
