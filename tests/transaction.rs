@@ -593,3 +593,44 @@ fn killed_during_rpm_is_detected_and_recovered() {
         .ok()
         .stdout_has("No interrupted transaction");
 }
+
+#[test]
+fn ctrl_c_during_rpm_lets_rpm_finish_and_leaves_a_consistent_record() {
+    let h = host();
+    let mut slow = pkg("slow", "2", "1").file("/etc/slow.conf", b"2");
+    // The scriptlet outlives the Ctrl-C: rpm (and xcpng-mod) must wait for it.
+    slow.post = Some("trap '' INT; touch /tmp/post-started; sleep 2; touch /tmp/post-done".into());
+    h.add_repo("base", true, &[slow]);
+    h.install(&[PkgSpec::new("slow", "1", "1").file("/etc/slow.conf", b"1")]);
+    let mut child = spawn_group(&h, &["-y", "update", "slow"]);
+    let marker = h.host_path("/tmp/post-started");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !marker.exists() {
+        if let Some(st) = child.try_wait().unwrap() {
+            panic!("xcpng-mod ended before %post ran: {st}");
+        }
+        assert!(Instant::now() < deadline, "%post never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: Ctrl-C, as a terminal sends it, to the process group we created.
+    assert_eq!(unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) }, 0);
+    let st = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        st.signal(),
+        None,
+        "xcpng-mod was killed by the Ctrl-C: {st:?}"
+    );
+    assert!(
+        h.host_path("/tmp/post-done").exists(),
+        "the scriptlet in hand was cut short"
+    );
+    // Whatever rpm completed is what the rpmdb, the history and the journal agree on.
+    assert!(
+        !h.host_path("/var/lib/xcpng-mod/journal").exists(),
+        "a journal was left behind"
+    );
+    assert_eq!(rpmq(&h, "slow"), vec!["slow-2-1"]);
+    let hist = history_json(&h);
+    assert_eq!(hist["transactions"][0]["steps"][0]["done"], true, "{hist}");
+}
