@@ -634,3 +634,56 @@ fn ctrl_c_during_rpm_lets_rpm_finish_and_leaves_a_consistent_record() {
     let hist = history_json(&h);
     assert_eq!(hist["transactions"][0]["steps"][0]["done"], true, "{hist}");
 }
+
+#[test]
+fn needs_reboot_for_xen_microcode_and_a_stale_initrd() {
+    let h = host();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    // Booted an hour ago; nothing installed since: no reboot.
+    h.write(
+        "/proc/stat",
+        &format!("cpu  1 2 3 4\nbtime {}\n", now - 3600),
+    );
+    h.write("/proc/sys/kernel/osrelease", "4.19.0+1\n");
+    h.run(&["needs-reboot"]).ok();
+    // A driver for 4.19.0+1 and an initrd written before it was installed.
+    let initrd = h.host_path("/boot/initrd-4.19.0+1.img");
+    std::fs::create_dir_all(initrd.parent().unwrap()).unwrap();
+    std::fs::write(&initrd, b"initrd").unwrap();
+    let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 86400);
+    std::fs::File::options()
+        .write(true)
+        .open(&initrd)
+        .unwrap()
+        .set_modified(two_days_ago)
+        .unwrap();
+    h.install(&[
+        pkg("xen-hypervisor", "4.17.5", "1"),
+        pkg("microcode_ctl", "2.1", "73"),
+        pkg("intel-igb", "5.11.4", "1").requires("kernel-uname-r = 4.19.0+1"),
+    ]);
+    let doc = h.run(&["--json", "needs-reboot"]);
+    doc.code(1);
+    let kinds: Vec<String> = doc.json()["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap().to_string())
+        .collect();
+    for k in ["xen", "microcode", "initrd"] {
+        assert!(kinds.contains(&k.to_string()), "no {k} reason in {kinds:?}");
+    }
+    // dracut regenerated the initrd: that reason goes away, the others stay.
+    std::fs::File::options()
+        .write(true)
+        .open(&initrd)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() + Duration::from_secs(60))
+        .unwrap();
+    let out = h.run(&["needs-reboot"]);
+    out.code(1);
+    assert!(!out.stdout.contains("initrd"), "{}", out.stdout);
+}
