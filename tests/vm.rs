@@ -33,6 +33,9 @@ xm --json reload dummy
 check json-exit-0 [ "$rc" = 0 ]
 check json-result out_has '"result": "reloaded"'
 check json-version out_has '"version": 1'
+xm history
+check history-records-reload out_has "reload dummy"
+check log-records-reload grep -q "transaction [0-9]*: reload dummy: .*: ok" /var/log/xcpng-mod.log
 "#;
 
 /// A module used by another: refused without --force; with it, both are reloaded.
@@ -206,6 +209,8 @@ fn reload_of_an_unused_module_loads_the_update() {
             "build-id-is-the-update",
             "interface-back",
             "json-result",
+            "history-records-reload",
+            "log-records-reload",
         ],
     );
 }

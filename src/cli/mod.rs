@@ -470,6 +470,16 @@ fn reload(g: &GlobalArgs, module: &str, dry_run: bool, force: bool) -> Result<Ou
         dry_run,
         force,
     )?;
+    if r.result != Outcome::DryRun && r.result != Outcome::Refused {
+        // The kernel's state changed (or a change was tried): history and log keep it.
+        let argv: Vec<String> = std::env::args().collect();
+        if let Err(e) = crate::ops::transaction::record_reload(&Sysroot::new(&g.root), &argv, &r) {
+            eprintln!(
+                "warning: the reload is not recorded in the history: {}",
+                e.chain()
+            );
+        }
+    }
     let err = match r.result {
         Outcome::Reloaded => None,
         Outcome::DryRun if r.preflight.allowed(force) => None,

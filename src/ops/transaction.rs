@@ -1107,3 +1107,75 @@ mod tests {
         assert!(!newer_than_installed(&e("A <a@b>", 50), &i));
     }
 }
+
+/// Record a reload that acted on the kernel (not a dry run) in the history and the log: the
+/// command, the outcome, each command the kernel tools ran with its result, and the summary as
+/// advice. Taken under the transaction lock, so ids stay unique.
+pub fn record_reload(
+    root: &crate::sysroot::Sysroot,
+    command: &[String],
+    report: &crate::modules::reload::ReloadReport,
+) -> Result<u64> {
+    use crate::modules::reload::Outcome;
+    let p = Paths::new(root, std::path::Path::new("/var/cache/xcpng-mod"));
+    let _lock = lock::acquire(&p)?;
+    let records = history::load(&p.history)?;
+    let id = records.iter().map(|r| r.id).max().unwrap_or(0) + 1;
+    let result = match report.result {
+        Outcome::Reloaded => "ok",
+        Outcome::RolledBack => "rolled-back",
+        Outcome::Refused => "refused",
+        Outcome::Failed => "failed",
+        Outcome::DryRun => "dry-run",
+    };
+    let mut advice: Vec<String> = report
+        .steps
+        .iter()
+        .map(|s| {
+            format!(
+                "{}{}: {}{}",
+                if s.fallback { "fallback " } else { "" },
+                s.command.join(" "),
+                if s.ok { "ok" } else { "FAILED" },
+                s.message
+                    .as_ref()
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    advice.push(report.summary.clone());
+    let record = Record {
+        id,
+        time: crate::transaction::now(),
+        command: command.to_vec(),
+        user: crate::transaction::current_user(),
+        result: result.into(),
+        steps: Vec::new(),
+        advice: advice.clone(),
+        error: (result != "ok").then(|| report.summary.clone()),
+    };
+    history::append(&p.history, &record)?;
+    let t = crate::transaction::utc(crate::transaction::now());
+    let text: String = advice
+        .iter()
+        .map(|a| {
+            format!(
+                "{t} transaction {id}: reload {}: {a}\n",
+                report.preflight.module
+            )
+        })
+        .collect();
+    if let Some(d) = p.log.parent() {
+        let _ = std::fs::create_dir_all(d);
+    }
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&p.log)
+    {
+        use std::io::Write;
+        let _ = f.write_all(text.as_bytes());
+    }
+    Ok(id)
+}
