@@ -447,25 +447,43 @@ impl Ere {
 
     fn search(&self, s: &[u8]) -> bool {
         let starts = if self.anchored { 0..=0 } else { 0..=s.len() };
-        starts.into_iter().any(|st| self.at(0, &s[st..]))
+        // (atom, bytes left) pairs known not to match: backtracking stays polynomial.
+        let mut failed = std::collections::HashSet::new();
+        starts
+            .into_iter()
+            .any(|st| self.at(0, &s[st..], &mut failed))
     }
 
-    fn at(&self, k: usize, s: &[u8]) -> bool {
+    fn at(
+        &self,
+        k: usize,
+        s: &[u8],
+        failed: &mut std::collections::HashSet<(usize, usize)>,
+    ) -> bool {
         let Some((atom, rep)) = self.atoms.get(k) else {
             return !self.end || s.is_empty();
         };
-        match rep {
-            Rep::One => s.first().is_some_and(|&c| atom.matches(c)) && self.at(k + 1, &s[1..]),
+        if failed.contains(&(k, s.len())) {
+            return false;
+        }
+        let hit = match rep {
+            Rep::One => {
+                s.first().is_some_and(|&c| atom.matches(c)) && self.at(k + 1, &s[1..], failed)
+            }
             Rep::Opt => {
-                (s.first().is_some_and(|&c| atom.matches(c)) && self.at(k + 1, &s[1..]))
-                    || self.at(k + 1, s)
+                (s.first().is_some_and(|&c| atom.matches(c)) && self.at(k + 1, &s[1..], failed))
+                    || self.at(k + 1, s, failed)
             }
             Rep::Star | Rep::Plus => {
                 let n = s.iter().take_while(|&&c| atom.matches(c)).count();
                 let min = usize::from(*rep == Rep::Plus);
-                (min..=n).rev().any(|j| self.at(k + 1, &s[j..]))
+                (min..=n).rev().any(|j| self.at(k + 1, &s[j..], failed))
             }
+        };
+        if !hit {
+            failed.insert((k, s.len()));
         }
+        hit
     }
 }
 

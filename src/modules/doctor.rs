@@ -580,6 +580,13 @@ fn leftover_confs(root: &Sysroot, inv: &Inventory, out: &mut Vec<Finding>) {
 
 /// Module names inside an initrd (newc cpio, possibly several archives, compressed or not).
 pub fn initrd_modules(data: &[u8]) -> Option<Vec<String>> {
+    initrd_modules_at(data, 0)
+}
+
+/// An initrd is compressed once; deeper nesting than this is not an initrd.
+const INITRD_MAX_NESTING: u32 = 4;
+
+fn initrd_modules_at(data: &[u8], depth: u32) -> Option<Vec<String>> {
     let mut names = Vec::new();
     let mut off = 0usize;
     let mut parsed_any = false;
@@ -608,8 +615,11 @@ pub fn initrd_modules(data: &[u8]) -> Option<Vec<String>> {
         }
         use crate::repo::compress::{decompress_all, Compression};
         if Compression::sniff(rest) != Compression::None {
+            if depth >= INITRD_MAX_NESTING {
+                return None;
+            }
             let inner = decompress_all(rest).ok()?;
-            names.extend(initrd_modules(&inner)?);
+            names.extend(initrd_modules_at(&inner, depth + 1)?);
             return Some(names);
         }
         break;

@@ -328,7 +328,8 @@ impl<'a> Elf<'a> {
         if shnum > 65536 * 16 {
             return Err(format!("implausible section count {shnum}"));
         }
-        let mut sections = Vec::with_capacity(shnum as usize);
+        // Each header takes 64 bytes of the file: reserve no more than it can hold.
+        let mut sections = Vec::with_capacity((shnum as usize).min(data.len() / 64));
         for i in 0..shnum {
             let h = hdr(i)?;
             let name = u32::from_le_bytes(rd(data, h)?);

@@ -1084,30 +1084,6 @@ pub fn pending(ctx: &Context<'_>) -> Result<Option<String>> {
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn changelog_since_installed() {
-        let i = Package {
-            name: "a".into(),
-            evr: crate::rpm::Evr::new(None, "5.11.4", "1"),
-            buildtime: 100,
-            ..Default::default()
-        };
-        let e = |author: &str, date| crate::repo::primary::ChangelogEntry {
-            author: author.into(),
-            date,
-            text: String::new(),
-        };
-        assert!(newer_than_installed(&e("A <a@b> - 5.12.3-1", 0), &i));
-        assert!(!newer_than_installed(&e("A <a@b> - 5.11.4-1", 999), &i));
-        assert!(newer_than_installed(&e("A <a@b>", 200), &i));
-        assert!(!newer_than_installed(&e("A <a@b>", 50), &i));
-    }
-}
-
 /// Record a reload that acted on the kernel (not a dry run) in the history and the log: the
 /// command, the outcome, each command the kernel tools ran with its result, and the summary as
 /// advice. Taken under the transaction lock, so ids stay unique.
@@ -1178,4 +1154,28 @@ pub fn record_reload(
         let _ = f.write_all(text.as_bytes());
     }
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changelog_since_installed() {
+        let i = Package {
+            name: "a".into(),
+            evr: crate::rpm::Evr::new(None, "5.11.4", "1"),
+            buildtime: 100,
+            ..Default::default()
+        };
+        let e = |author: &str, date| crate::repo::primary::ChangelogEntry {
+            author: author.into(),
+            date,
+            text: String::new(),
+        };
+        assert!(newer_than_installed(&e("A <a@b> - 5.12.3-1", 0), &i));
+        assert!(!newer_than_installed(&e("A <a@b> - 5.11.4-1", 999), &i));
+        assert!(newer_than_installed(&e("A <a@b>", 200), &i));
+        assert!(!newer_than_installed(&e("A <a@b>", 50), &i));
+    }
 }

@@ -94,7 +94,8 @@ impl<'a> R<'a> {
     }
     fn deps(&mut self) -> Res<Vec<Dependency>> {
         let n = self.u32()? as usize;
-        let mut v = Vec::with_capacity(n.min(4096));
+        // A dependency takes at least 5 bytes of what is left.
+        let mut v = Vec::with_capacity(n.min((self.b.len() - self.i) / 5));
         for _ in 0..n {
             let flags = self.u8()?;
             let name = self.str()?;
@@ -179,11 +180,14 @@ pub fn read_file(
     let mut head = vec![0u8; head_len];
     f.read_exact(&mut head)
         .map_err(|_| "truncated cache".to_string())?;
-    let sum_len = u64::from_le_bytes(head[head_len - 8..].try_into().expect("8 bytes")) as usize;
+    let sum_len = u64::from_le_bytes(head[head_len - 8..].try_into().expect("8 bytes"));
+    // The length is read from the file: reserve no more than the file holds.
+    let file_len = f.metadata().map_err(|e| e.to_string())?.len();
+    let sum_len = sum_len.min(file_len);
     let mut data = head;
-    data.reserve(sum_len);
+    data.reserve(sum_len as usize);
     (&mut f)
-        .take(sum_len as u64)
+        .take(sum_len)
         .read_to_end(&mut data)
         .map_err(|e| e.to_string())?;
     decode(&data, key, repo, detail)
@@ -211,7 +215,8 @@ pub fn decode(data: &[u8], key: &str, repo: &str, detail: Detail) -> Res<Vec<Pac
     let sum_len = r.u64()? as usize;
     let sum = r.take(sum_len)?;
     let mut s = R { b: sum, i: 0 };
-    let mut pkgs = Vec::with_capacity(n.min(1 << 22));
+    // A package takes at least 40 bytes of the section: `n` cannot promise more than that.
+    let mut pkgs = Vec::with_capacity(n.min(sum.len() / 40));
     for _ in 0..n {
         let name = s.str()?;
         let e = s.u32()?;

@@ -117,7 +117,10 @@ pub fn check_checksum(data: &[u8], ck: &Checksum) -> Result<(), AttemptError> {
 /// An HTTP client with xcpng-mod's settings: `connect` bounds connecting, `total` a whole
 /// request; redirects followed (mirrors answer 302). Fails, rather than panics, when TLS
 /// cannot be set up (e.g. a host without CA certificates).
-pub fn http_client(connect: Duration, total: Duration) -> Result<reqwest::blocking::Client, String> {
+pub fn http_client(
+    connect: Duration,
+    total: Duration,
+) -> Result<reqwest::blocking::Client, String> {
     reqwest::blocking::Client::builder()
         .connect_timeout(connect.min(Duration::from_secs(15)))
         .timeout(total)
@@ -125,7 +128,12 @@ pub fn http_client(connect: Duration, total: Duration) -> Result<reqwest::blocki
         .user_agent(concat!("xcpng-mod/", env!("CARGO_PKG_VERSION")))
         .no_proxy()
         .build()
-        .map_err(|e| format!("cannot set up HTTP/TLS: {} (are CA certificates installed?)", error_chain(&e)))
+        .map_err(|e| {
+            format!(
+                "cannot set up HTTP/TLS: {} (are CA certificates installed?)",
+                error_chain(&e)
+            )
+        })
 }
 
 /// Join a base URL and a relative path (`base/` + `repodata/repomd.xml`).

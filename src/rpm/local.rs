@@ -48,14 +48,88 @@ pub fn read(path: &Path) -> Result<Package, LocalError> {
         msg,
     };
     let data = std::fs::read(path).map_err(|e| err(e.to_string()))?;
-    let meta = rpm::PackageMetadata::parse(&mut std::io::Cursor::new(&data))
-        .map_err(|e| err(e.to_string()))?;
+    // The `rpm` crate trusts the offsets and sizes of a header (it panics on an entry outside
+    // the data, and allocates what the sizes say): check them first, and keep a panic it
+    // still finds an error.
+    check_headers(&data).map_err(err)?;
+    let parsed = std::panic::catch_unwind(|| read_meta(&data))
+        .unwrap_or_else(|_| Err("malformed header".into()));
+    let pkg = parsed.map_err(err)?;
+    let abs = std::path::absolute(path).map_err(|e| err(e.to_string()))?;
+    Ok(Package {
+        size_package: data.len() as u64,
+        location: abs.display().to_string(),
+        checksum: Checksum {
+            kind: "sha256".into(),
+            value: crate::repo::fetch::digest_hex("sha256", &data).expect("sha256 is known"),
+        },
+        ..pkg
+    })
+}
+
+/// The lead, then the signature header and the header, each bounds-checked as rpm's
+/// `hdrchkRange` does: sizes within rpm's limits and the file, every entry inside its data.
+fn check_headers(data: &[u8]) -> Result<(), String> {
+    const LEAD: usize = 96;
+    let be32 = |at: usize| {
+        data.get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .ok_or_else(|| "truncated header".to_string())
+    };
+    let mut at = LEAD;
+    for (i, what) in ["signature header", "header"].into_iter().enumerate() {
+        if data.get(at..at + 3) != Some(&[0x8e, 0xad, 0xe8][..]) {
+            return Err(format!("no {what} magic at offset {at}"));
+        }
+        let (il, dl) = (be32(at + 8)?, be32(at + 12)?);
+        if il > 0xffff || dl > 256 << 20 {
+            return Err(format!("{what} too large ({il} entries, {dl} bytes)"));
+        }
+        let store_at = at + 16 + il * 16;
+        let store = data
+            .get(store_at..store_at + dl)
+            .ok_or_else(|| format!("truncated {what}"))?;
+        for e in 0..il {
+            let (ty, off, count) = (
+                be32(at + 16 + e * 16 + 4)?,
+                be32(at + 16 + e * 16 + 8)?,
+                be32(at + 16 + e * 16 + 12)?,
+            );
+            let rest = store
+                .get(off..)
+                .ok_or_else(|| format!("{what}: entry {e} outside the data"))?;
+            let fits = match ty {
+                0 => true,
+                1 | 2 | 7 => count <= rest.len(),
+                3 => count.saturating_mul(2) <= rest.len(),
+                4 => count.saturating_mul(4) <= rest.len(),
+                5 => count.saturating_mul(8) <= rest.len(),
+                6 | 8 | 9 => {
+                    rest.iter().filter(|&&b| b == 0).take(count.max(1)).count() == count.max(1)
+                }
+                _ => false,
+            };
+            if !fits {
+                return Err(format!("{what}: entry {e} (type {ty}) outside the data"));
+            }
+        }
+        at = store_at + dl;
+        if i == 0 {
+            at += (8 - dl % 8) % 8;
+        }
+    }
+    Ok(())
+}
+
+/// The package record of a header, but for what depends on the file (size, path, digest).
+fn read_meta(data: &[u8]) -> Result<Package, String> {
+    let meta =
+        rpm::PackageMetadata::parse(&mut std::io::Cursor::new(data)).map_err(|e| e.to_string())?;
     if meta.is_source_package() {
-        return Err(err("a source package cannot be installed".into()));
+        return Err("a source package cannot be installed".into());
     }
     let text = |r: Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
-    let name = meta.get_name().map_err(|e| err(e.to_string()))?.to_string();
-    let abs = std::path::absolute(path).map_err(|e| err(e.to_string()))?;
+    let name = meta.get_name().map_err(|e| e.to_string())?.to_string();
     Ok(Package {
         name,
         evr: Evr::new(
@@ -72,13 +146,7 @@ pub fn read(path: &Path) -> Result<Package, LocalError> {
         sourcerpm: text(meta.get_source_rpm()),
         buildtime: meta.get_build_time().unwrap_or(0),
         installtime: 0,
-        size_package: data.len() as u64,
         size_installed: meta.get_installed_size().unwrap_or(0),
-        location: abs.display().to_string(),
-        checksum: Checksum {
-            kind: "sha256".into(),
-            value: crate::repo::fetch::digest_hex("sha256", &data).expect("sha256 is known"),
-        },
         provides: deps(meta.get_provides()),
         requires: deps(meta.get_requires()),
         conflicts: deps(meta.get_conflicts()),
@@ -89,5 +157,6 @@ pub fn read(path: &Path) -> Result<Package, LocalError> {
             .into_iter()
             .map(|p| p.display().to_string())
             .collect(),
+        ..Default::default()
     })
 }

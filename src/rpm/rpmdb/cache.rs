@@ -143,7 +143,8 @@ impl<'a> Cur<'a> {
     }
     fn deps(&mut self) -> Option<Vec<Dependency>> {
         let n = self.u32()? as usize;
-        let mut v = Vec::with_capacity(n.min(self.b.len()));
+        // A dependency takes at least 6 bytes of what is left.
+        let mut v = Vec::with_capacity(n.min((self.b.len() - self.at) / 6));
         for _ in 0..n {
             let name = self.str()?;
             let bits = self.u8()?;
@@ -179,7 +180,8 @@ pub fn decode(key: &[u8], bytes: &[u8]) -> Option<Vec<Package>> {
         return None;
     }
     let n = c.u32()? as usize;
-    let mut pkgs = Vec::with_capacity(n.min(body.len()));
+    // A package takes at least 77 bytes: `n` cannot promise more than the body holds.
+    let mut pkgs = Vec::with_capacity(n.min(body.len() / 77));
     for _ in 0..n {
         let mut s = || c.str();
         let (name, arch, summary, description, url, license, sourcerpm) =
