@@ -150,3 +150,28 @@ fn corrupt_compressed_primary_is_refused_and_not_cached() {
         .stderr_has("checksum mismatch");
     assert!(host.cache_files("c").is_empty(), "nothing may be cached");
 }
+
+#[test]
+fn primary_that_decompresses_past_its_open_size_is_refused() {
+    // A decompression bomb in small: repomd.xml promises 100 bytes of XML, the file holds more.
+    let host = repo_with("gz");
+    let repomd_path = host.dir().join("repos/c/repodata/repomd.xml");
+    let repomd = std::fs::read_to_string(&repomd_path).unwrap();
+    let start = repomd.find("<data type=\"primary\">").unwrap();
+    let end = start + repomd[start..].find("</data>").unwrap();
+    let block = &repomd[start..end];
+    let open = block
+        .split("<open-size>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    let forged = block.replace(&format!("<open-size>{open}<"), "<open-size>100<");
+    std::fs::write(&repomd_path, repomd.replace(block, &forged)).unwrap();
+    host.run(&["list", "--available"])
+        .code(1)
+        .stderr_has("repo `c`")
+        .stderr_has("decompresses to more than the 100 bytes expected");
+    assert!(host.cache_files("c").is_empty(), "nothing may be cached");
+}

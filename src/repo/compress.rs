@@ -44,37 +44,106 @@ impl Compression {
     }
 }
 
+/// The most any decompression yields when no size is known: a decompression bomb stops here.
+pub const DEFAULT_LIMIT: u64 = 4 << 30;
+
 /// A reader of the decompressed bytes of `data`. The kind comes from the magic bytes, so a
 /// file named `.gz` that is plain XML (or the reverse) still reads correctly.
 pub fn decompress<'a>(data: &'a [u8]) -> io::Result<Box<dyn BufRead + Send + 'a>> {
+    decompress_limited(data, DEFAULT_LIMIT)
+}
+
+fn too_big(limit: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("decompresses to more than the {limit} bytes expected"),
+    )
+}
+
+/// A reader that fails once more than `left` bytes come through.
+struct Limited<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(too_big(self.limit));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// A writer that fails once more than `left` bytes are written (for xz, decoded at once).
+struct LimitedVec {
+    out: Vec<u8>,
+    limit: u64,
+}
+
+impl io::Write for LimitedVec {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if (self.out.len() + buf.len()) as u64 > self.limit {
+            return Err(too_big(self.limit));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `decompress`, refusing more than `limit` bytes of output (repomd.xml's `open-size`, when
+/// it states one): a decompression bomb is an error, not an exhausted host.
+pub fn decompress_limited<'a>(
+    data: &'a [u8],
+    limit: u64,
+) -> io::Result<Box<dyn BufRead + Send + 'a>> {
+    let cap = |r: Box<dyn Read + Send + 'a>| -> Box<dyn BufRead + Send + 'a> {
+        Box::new(BufReader::with_capacity(
+            256 * 1024,
+            Limited {
+                inner: r,
+                left: limit,
+                limit,
+            },
+        ))
+    };
     Ok(match Compression::sniff(data) {
         Compression::None => Box::new(data),
-        Compression::Gzip => Box::new(BufReader::with_capacity(
-            256 * 1024,
-            flate2::read::MultiGzDecoder::new(data),
-        )),
-        Compression::Bzip2 => Box::new(BufReader::with_capacity(
-            256 * 1024,
-            bzip2::read::MultiBzDecoder::new(data),
-        )),
-        Compression::Zstd => Box::new(BufReader::with_capacity(
-            256 * 1024,
+        Compression::Gzip => cap(Box::new(flate2::read::MultiGzDecoder::new(data))),
+        Compression::Bzip2 => cap(Box::new(bzip2::read::MultiBzDecoder::new(data))),
+        Compression::Zstd => cap(Box::new(
             ruzstd::decoding::StreamingDecoder::new(data)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
         )),
         Compression::Xz => {
-            let mut out = Vec::new();
-            lzma_rs::xz_decompress(&mut BufReader::new(data), &mut out)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("xz: {e}")))?;
-            Box::new(io::Cursor::new(out))
+            let mut out = LimitedVec {
+                out: Vec::new(),
+                limit,
+            };
+            lzma_rs::xz_decompress(&mut BufReader::new(data), &mut out).map_err(|e| match e {
+                lzma_rs::error::Error::IoError(io) => io,
+                e => io::Error::new(io::ErrorKind::InvalidData, format!("xz: {e}")),
+            })?;
+            Box::new(io::Cursor::new(out.out))
         }
     })
 }
 
-/// Decompress everything into memory.
+/// Decompress everything into memory (at most `DEFAULT_LIMIT` bytes).
 pub fn decompress_all(data: &[u8]) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(data.len() * 4);
-    decompress(data)?.read_to_end(&mut out)?;
+    decompress_all_limited(data, DEFAULT_LIMIT)
+}
+
+/// Decompress everything into memory, refusing more than `limit` bytes.
+pub fn decompress_all_limited(data: &[u8], limit: u64) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity((data.len() * 4).min(limit as usize));
+    decompress_limited(data, limit)?.read_to_end(&mut out)?;
     Ok(out)
 }
 

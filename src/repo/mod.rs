@@ -190,10 +190,12 @@ impl Repo {
         }
         let path = self.repodata().join(cached_name(id, &data.location)?);
         let raw = std::fs::read(&path).map_err(io_err(&path))?;
-        let pkgs = parse_primary_bytes(&raw, id).map_err(|source| RepoError::BadMetadata {
-            repo: id.clone(),
-            file: data.location.clone(),
-            source,
+        let pkgs = parse_primary_bytes(&raw, id, open_limit(Some(data))).map_err(|source| {
+            RepoError::BadMetadata {
+                repo: id.clone(),
+                file: data.location.clone(),
+                source,
+            }
         })?;
         // Best effort: a read-only cache dir only costs speed.
         let _ = write_file(&bin, &cache::encode(&key, &pkgs), false);
@@ -247,7 +249,8 @@ impl Repo {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        let rd = compress::decompress(&raw).map_err(|e| self.bad("other", e))?;
+        let rd = compress::decompress_limited(&raw, self.open_limit("other"))
+            .map_err(|e| self.bad("other", e))?;
         primary::parse_other(rd, |n| names.contains(&n), |p| out.push(p)).map_err(|source| {
             RepoError::BadMetadata {
                 repo: self.config.id.clone(),
@@ -270,7 +273,8 @@ impl Repo {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        let rd = compress::decompress(&raw).map_err(|e| self.bad("filelists", e))?;
+        let rd = compress::decompress_limited(&raw, self.open_limit("filelists"))
+            .map_err(|e| self.bad("filelists", e))?;
         primary::parse_filelists(rd, want, |id, f| out.push((id.to_string(), f))).map_err(
             |source| RepoError::BadMetadata {
                 repo: self.config.id.clone(),
@@ -279,6 +283,12 @@ impl Repo {
             },
         )?;
         Ok(out)
+    }
+
+    /// How many bytes a metadata file may decompress to: the (signed) `open-size`, else a
+    /// generous bound.
+    fn open_limit(&self, kind: &str) -> u64 {
+        open_limit(self.repomd.get(kind))
     }
 
     fn bad(&self, file: &str, e: std::io::Error) -> RepoError {
@@ -293,9 +303,17 @@ impl Repo {
     }
 }
 
-/// Decompress and parse primary metadata. Decompression runs on a second thread, feeding the
-/// parser through a pipe, so the two cores share the work.
-pub fn parse_primary_bytes(raw: &[u8], repo: &str) -> Result<Vec<Package>, ParseError> {
+/// The decompressed size a metadata file may reach: its `open-size` from repomd.xml when
+/// stated, else `compress::DEFAULT_LIMIT`.
+pub fn open_limit(d: Option<&repomd::RepomdData>) -> u64 {
+    d.and_then(|d| d.open_size)
+        .unwrap_or(compress::DEFAULT_LIMIT)
+}
+
+/// Decompress and parse primary metadata (refusing more than `limit` decompressed bytes).
+/// Decompression runs on a second thread, feeding the parser through a pipe, so the two cores
+/// share the work.
+pub fn parse_primary_bytes(raw: &[u8], repo: &str, limit: u64) -> Result<Vec<Package>, ParseError> {
     use std::io::{BufReader, Read, Write};
     let mut pkgs = Vec::new();
     if compress::Compression::sniff(raw) == compress::Compression::None {
@@ -314,7 +332,7 @@ pub fn parse_primary_bytes(raw: &[u8], repo: &str) -> Result<Vec<Package>, Parse
     })?;
     std::thread::scope(|s| {
         let producer = s.spawn(move || -> std::io::Result<()> {
-            let mut dec = compress::decompress(raw)?;
+            let mut dec = compress::decompress_limited(raw, limit)?;
             let mut buf = vec![0u8; 1 << 16];
             loop {
                 let n = dec.read(&mut buf)?;
@@ -530,10 +548,12 @@ pub fn open(
                 })?;
             // Parse before caching: metadata that does not parse never enters the cache.
             let pkgs =
-                parse_primary_bytes(&data, &cfg.id).map_err(|source| RepoError::BadMetadata {
-                    repo: cfg.id.clone(),
-                    file: d.location.clone(),
-                    source,
+                parse_primary_bytes(&data, &cfg.id, open_limit(Some(d))).map_err(|source| {
+                    RepoError::BadMetadata {
+                        repo: cfg.id.clone(),
+                        file: d.location.clone(),
+                        source,
+                    }
                 })?;
             let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
             write_file(
