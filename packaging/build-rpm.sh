@@ -70,9 +70,12 @@ vendor="$cache/$lock_sum"
 if [ ! -d "$vendor" ]; then
     echo "vendoring crates into $vendor" >&2
     mkdir -p "$cache"
-    rm -rf "$vendor.tmp"
-    (cd "$here" && cargo vendor --locked --versioned-dirs --quiet "$vendor.tmp" >/dev/null)
-    mv "$vendor.tmp" "$vendor"
+    # A private temp dir: two builds may vendor at once (the tests run in parallel); the first
+    # to finish publishes its copy, the other drops its own.
+    tmpv="$vendor.tmp.$$"
+    rm -rf "$tmpv"
+    (cd "$here" && cargo vendor --locked --versioned-dirs --quiet "$tmpv" >/dev/null)
+    mv -T "$tmpv" "$vendor" 2>/dev/null || rm -rf "$tmpv"
 fi
 
 # 2. The source tree: what the build and the package need, nothing of tests/ or benches/.

@@ -12,24 +12,7 @@ use std::process::Command;
 use trust_support::*;
 
 fn installed(h: &TestHost) -> Vec<String> {
-    let o = Command::new("rpm")
-        .arg("--root")
-        .arg(h.root())
-        .args([
-            "--dbpath",
-            "/var/lib/rpm",
-            "-qa",
-            "--qf",
-            "%{NAME}-%{VERSION}\\n",
-        ])
-        .output()
-        .unwrap();
-    let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect();
-    v.sort();
-    v
+    h.rpm_qa_fmt("%{NAME}-%{VERSION}\\n")
 }
 
 fn sign_with(cert: &sequoia_openpgp::Cert, src: &Path, dst: &Path) {

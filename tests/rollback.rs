@@ -11,7 +11,6 @@ mod common;
 use common::{pkg, PkgSpec, TestHost};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 use xcpng_mod::demo::module_bytes;
 
 const KVER: &str = "4.19.0+1";
@@ -69,24 +68,7 @@ fn fake_loaded(h: &TestHost, module: &str, version: &str) {
 }
 
 fn rpmqa(h: &TestHost) -> Vec<String> {
-    let o = Command::new("rpm")
-        .arg("--root")
-        .arg(h.root())
-        .args([
-            "--dbpath",
-            "/var/lib/rpm",
-            "-qa",
-            "--qf",
-            "%{NAME}-%{VERSION}-%{RELEASE}\n",
-        ])
-        .output()
-        .unwrap();
-    let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect();
-    v.sort();
-    v
+    h.rpm_qa()
 }
 
 fn rpmq(h: &TestHost, name: &str) -> Vec<String> {

@@ -40,24 +40,7 @@ fn rpmq(h: &TestHost, name: &str) -> Vec<String> {
 
 /// Every installed package, for "nothing changed" checks.
 fn rpmqa(h: &TestHost) -> Vec<String> {
-    let o = Command::new("rpm")
-        .arg("--root")
-        .arg(h.root())
-        .args([
-            "--dbpath",
-            "/var/lib/rpm",
-            "-qa",
-            "--qf",
-            "%{NAME}-%{VERSION}-%{RELEASE}\n",
-        ])
-        .output()
-        .unwrap();
-    let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect();
-    v.sort();
-    v
+    h.rpm_qa()
 }
 
 /// A host with an initialised rpmdb (and `/bin/sh` from busybox, so scriptlets run).

@@ -576,7 +576,6 @@ pub fn rollback(
 /// One line per module in `/var/log/xcpng-mod.log`: what the rollback did to the running
 /// kernel after its transaction (the history record was written before).
 fn log_reloads(log: &std::path::Path, id: u64, steps: &[ReloadStep]) {
-    use std::io::Write;
     let t = crate::transaction::utc(crate::transaction::now());
     let mut text = String::new();
     for s in steps {
@@ -585,16 +584,7 @@ fn log_reloads(log: &std::path::Path, id: u64, steps: &[ReloadStep]) {
             s.module, s.action, s.why
         ));
     }
-    if let Some(d) = log.parent() {
-        let _ = std::fs::create_dir_all(d);
-    }
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-    {
-        let _ = f.write_all(text.as_bytes());
-    }
+    crate::transaction::append_log(log, &text);
 }
 
 fn describe_action(pkg: &str, changes: &[Change], basis: &Basis) -> String {

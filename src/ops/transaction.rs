@@ -1142,17 +1142,7 @@ pub fn record_reload(
             )
         })
         .collect();
-    if let Some(d) = p.log.parent() {
-        let _ = std::fs::create_dir_all(d);
-    }
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&p.log)
-    {
-        use std::io::Write;
-        let _ = f.write_all(text.as_bytes());
-    }
+    crate::transaction::append_log(&p.log, &text);
     Ok(id)
 }
 

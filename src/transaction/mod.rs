@@ -365,6 +365,11 @@ pub fn log_changes(path: &Path, id: u64, changes: &[(Change, bool)]) {
             if *done { "done" } else { "NOT DONE" }
         ));
     }
+    append_log(path, &text);
+}
+
+/// Append lines to `/var/log/xcpng-mod.log` (best effort: the log must never stop a run).
+pub fn append_log(path: &Path, text: &str) {
     if let Some(d) = path.parent() {
         let _ = std::fs::create_dir_all(d);
     }

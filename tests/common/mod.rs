@@ -260,3 +260,27 @@ pub fn nvrs(doc: &serde_json::Value) -> Vec<String> {
     v.sort();
     v
 }
+
+impl TestHost {
+    /// What the real rpm says is installed, as `%{NAME}-%{VERSION}-%{RELEASE}`, sorted (for
+    /// "nothing changed" checks).
+    pub fn rpm_qa(&self) -> Vec<String> {
+        self.rpm_qa_fmt("%{NAME}-%{VERSION}-%{RELEASE}\n")
+    }
+
+    /// `rpm -qa` with a query format, sorted.
+    pub fn rpm_qa_fmt(&self, qf: &str) -> Vec<String> {
+        let o = Command::new("rpm")
+            .arg("--root")
+            .arg(self.root())
+            .args(["--dbpath", "/var/lib/rpm", "-qa", "--qf", qf])
+            .output()
+            .expect("run rpm -qa");
+        let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    }
+}
