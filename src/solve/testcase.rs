@@ -448,33 +448,6 @@ impl Testcase {
                 }
             }
         }
-        if strict_prio {
-            // Only the best-priority repo's packages of a name are candidates; a package
-            // named by a `pkg` job stays one.
-            let named: Vec<&str> = sec
-                .jobs
-                .iter()
-                .filter(|j| j.split_whitespace().nth(1) == Some("pkg"))
-                .filter_map(|j| j.split_whitespace().nth(2))
-                .collect();
-            for s in 0..pool.len() as Sid {
-                if pool.installed(s) || named.contains(&pool.display(s).as_str()) {
-                    continue;
-                }
-                let best = pool
-                    .groups_named(&pool.pkg(s).name)
-                    .iter()
-                    .flat_map(|&g| pool.groups[g as usize].members.iter())
-                    .filter(|&&m| !pool.installed(m))
-                    .map(|&m| pool.solvables[m as usize].priority)
-                    .min()
-                    .unwrap_or(0);
-                if pool.solvables[s as usize].priority > best {
-                    req.excluded
-                        .insert(s, "a repo with a better priority has this name".into());
-                }
-            }
-        }
         for j in &sec.jobs {
             let w: Vec<&str> = j.split_whitespace().collect();
             if matches!(w.first(), Some(&"allowuninstall" | &"excludefromweak")) {
