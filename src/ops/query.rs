@@ -220,7 +220,13 @@ fn find_installed<'a>(
 pub fn updates(installed: &[Package], available: &[Package]) -> Vec<(Package, Package)> {
     let idx = installed_index(installed);
     let mut out = Vec::new();
-    for a in newest_per_name_arch(available.to_vec()) {
+    // Only packages of installed names can be updates: copy those, not the whole repo.
+    let relevant: Vec<Package> = available
+        .iter()
+        .filter(|a| find_installed(&idx, a).is_some())
+        .cloned()
+        .collect();
+    for a in newest_per_name_arch(relevant) {
         if let Some(i) = find_installed(&idx, &a) {
             if a.evr_cmp(i).is_gt() {
                 out.push((i.clone(), a));
