@@ -163,6 +163,11 @@ fn write_debugdata(
 
 /// Plan a goal on the root: load the installed set and the enabled repos, then `plan_on`.
 pub fn plan(ctx: &Context<'_>, goal: &Goal) -> Result<Plan> {
+    plan_with_targets(ctx, goal).map(|(plan, _)| plan)
+}
+
+/// `plan`, with the full records of the packages it installs (see `plan_on_with_targets`).
+pub fn plan_with_targets(ctx: &Context<'_>, goal: &Goal) -> Result<(Plan, Vec<Package>)> {
     let (goal, local) = local_files(goal)?;
     let goal = &goal;
     let installed = ctx.installed()?;
@@ -191,7 +196,7 @@ pub fn plan(ctx: &Context<'_>, goal: &Goal) -> Result<Plan> {
         protected: Vec::new(),
         debugsolver: debugsolver_dir(),
     };
-    plan_on(installed, available, &opts, goal)
+    plan_on_with_targets(installed, available, &opts, goal)
 }
 
 /// Package files named in the goal (`./foo.rpm`): read their headers as candidates of the
@@ -321,6 +326,17 @@ pub fn plan_on(
     opts: &PlanOptions,
     goal: &Goal,
 ) -> Result<Plan> {
+    plan_on_with_targets(installed, available, opts, goal).map(|(plan, _)| plan)
+}
+
+/// `plan_on`, also returning the full records of the packages the plan installs (location,
+/// checksum, sizes), so executing it needs no second pass over the repos' metadata.
+pub fn plan_on_with_targets(
+    installed: Vec<Package>,
+    available: Vec<(Package, i32)>,
+    opts: &PlanOptions,
+    goal: &Goal,
+) -> Result<(Plan, Vec<Package>)> {
     let mut installonly = opts.installonly.clone();
     if installonly.is_empty() {
         installonly = PoolOptions::default().installonly;
@@ -466,7 +482,18 @@ pub fn plan_on(
         write_debugdata(dir, &pool, &req, &outcome)?;
     }
     let sol = outcome.map_err(|u| unsolvable(goal, &pool, u))?;
-    Ok(to_plan(&pool, &sol.steps, &requested))
+    let targets = sol
+        .steps
+        .iter()
+        .filter_map(|st| match *st {
+            Step::Install(s)
+            | Step::Upgrade { to: s, .. }
+            | Step::Downgrade { to: s, .. }
+            | Step::Reinstall { to: s, .. } => Some(pool.pkg(s).clone()),
+            Step::Erase { .. } => None,
+        })
+        .collect();
+    Ok((to_plan(&pool, &sol.steps, &requested), targets))
 }
 
 /// Among packages of the same name and version, the host's arch before i686.

@@ -103,7 +103,7 @@ pub fn run_goal(
     let p = paths(ctx);
     let _lock = lock::acquire(&p)?;
     check_journal(ctx, &p)?;
-    let plan = super::solve::plan(ctx, goal)?;
+    let (plan, target_pkgs) = super::solve::plan_with_targets(ctx, goal)?;
     if plan.is_empty() {
         return Ok(TxResult {
             plan,
@@ -111,7 +111,7 @@ pub fn run_goal(
         });
     }
     let repos = open_lenient(ctx, false)?;
-    let wanted = sources_from_repos(ctx, &repos, &plan, goal)?;
+    let wanted = sources_from_repos(ctx, &repos, &plan, &target_pkgs, goal)?;
     let out = confirm_and_execute(ctx, &p, &plan, wanted, command, confirm)?;
     Ok(TxResult {
         plan,
@@ -204,14 +204,16 @@ fn targets(plan: &Plan) -> Vec<&PackageRef> {
         .collect()
 }
 
-/// Where each package of a solver plan comes from: the repo the plan names.
+/// Where each package of a solver plan comes from: the repo the plan names. `target_pkgs`
+/// are the records the solver chose (no second pass over the repos' metadata).
 fn sources_from_repos(
     ctx: &Context<'_>,
     repos: &[Repo],
     plan: &Plan,
+    target_pkgs: &[Package],
     goal: &Goal,
 ) -> Result<Vec<Wanted>> {
-    let avail = ctx.available(repos, Detail::Full)?;
+    let avail = target_pkgs;
     let mut out = Vec::new();
     for t in targets(plan) {
         if t.repo == crate::rpm::local::COMMANDLINE_REPO {
