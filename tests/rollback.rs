@@ -523,3 +523,37 @@ fn after_installing_an_ignored_alternate_the_check_says_so() {
         .stdout_has("[ok]");
     assert_eq!(winner(&h, "igb"), kpath("updates/igb.ko"));
 }
+
+/// An alternate that obsoletes another driver package: rpm removes that one when the
+/// alternate goes in; rolling the alternate back brings it back (from the repo), and its copy
+/// wins again.
+#[test]
+fn rollback_reinstalls_what_the_alternate_obsoleted() {
+    let h = host();
+    h.add_repo(
+        "xcp-ng-base",
+        true,
+        &[
+            driver("realtek-r8125", "r8125", "9.011.00", "extra"),
+            driver("realtek-r8125-alt", "r8125", "9.013.02", "override").obsoletes("realtek-r8125"),
+        ],
+    );
+    h.run(&["-y", "install", "realtek-r8125"]).ok();
+    h.run(&["-y", "install", "realtek-r8125-alt"]).ok();
+    assert!(
+        rpmq(&h, "realtek-r8125").is_empty(),
+        "obsoleted by the alternate"
+    );
+    assert_eq!(winner(&h, "r8125"), kpath("override/r8125.ko"));
+
+    let preview = h.run(&["rollback", "--dry-run", "realtek-r8125-alt"]);
+    preview
+        .ok()
+        .stdout_has("realtek-r8125-alt")
+        .stdout_has("realtek-r8125-9.011.00");
+    let out = h.run(&["-y", "rollback", "realtek-r8125-alt"]);
+    out.ok();
+    assert!(rpmq(&h, "realtek-r8125-alt").is_empty());
+    assert_eq!(rpmq(&h, "realtek-r8125").len(), 1, "{}", out.stdout);
+    assert_eq!(winner(&h, "r8125"), kpath("extra/r8125.ko"));
+}

@@ -55,6 +55,9 @@ pub struct Expectation {
     /// Expected path when known (removal).
     #[serde(skip)]
     pub expected_path: Option<Option<String>>,
+    /// Otherwise the packages whose copy should win.
+    #[serde(skip)]
+    pub owners: Vec<String>,
     /// After the run: did it?
     pub ok: Option<bool>,
     pub found: Option<String>,
@@ -327,8 +330,19 @@ pub fn rollback(
                     .collect::<Vec<_>>()
                     .join(", "),
             );
+            // The package's own steps, and what rpm removed because it obsoletes them: taking
+            // the package back brings those back too.
+            let obsoletes: Vec<&str> = inst
+                .iter()
+                .flat_map(|p| p.obsoletes.iter().map(|d| d.name.as_str()))
+                .collect();
             let mut sub = r.clone();
-            sub.steps.retain(|s| s.done && s.change.name == pkg);
+            sub.steps.retain(|s| {
+                s.done
+                    && (s.change.name == pkg
+                        || (s.change.action == Action::Obsoleted
+                            && obsoletes.contains(&s.change.name.as_str())))
+            });
             changes = history::undo_changes(&[&sub], &installed);
         }
         found => {
@@ -427,8 +441,21 @@ pub fn rollback(
             inventory::inventory(ctx.root(), Some(&f.kernel), std::slice::from_ref(&f.module))
                 .ok()
                 .and_then(|i| i.modules.first().map(|e| e.winner().path.clone()));
-        let removing = changes.iter().all(|c| c.after.is_none());
-        let (expected, expected_path) = if removing {
+        let removing = changes
+            .iter()
+            .filter(|c| c.name == pkg)
+            .all(|c| c.after.is_none());
+        // What comes back with the removal: packages the one rolled back had obsoleted.
+        let back: Vec<&Change> = changes
+            .iter()
+            .filter(|c| c.name != pkg && c.after.is_some())
+            .collect();
+        let mut owners = vec![pkg.clone()];
+        let (expected, expected_path) = if removing && !back.is_empty() {
+            owners = back.iter().map(|c| c.name.clone()).collect();
+            let evr = back[0].after.as_ref().map(|a| a.evr()).unwrap_or_default();
+            (format!("the copy from {} {evr}", back[0].name), None)
+        } else if removing {
             let gone: BTreeSet<String> = files.iter().map(|x| x.path.clone()).collect();
             let w = winner_without(ctx, &f.kernel, &f.module, &gone);
             (
@@ -441,6 +468,7 @@ pub fn rollback(
         } else {
             let to = changes
                 .iter()
+                .filter(|c| c.name == pkg)
                 .find_map(|c| c.after.as_ref())
                 .map(|a| a.evr())
                 .unwrap_or_default();
@@ -452,6 +480,7 @@ pub fn rollback(
             now,
             expected,
             expected_path,
+            owners,
             ok: None,
             found: None,
         });
@@ -535,7 +564,11 @@ pub fn rollback(
         });
         e.ok = Some(match &e.expected_path {
             Some(path) => w.map(|w| w.path.clone()) == *path,
-            None => w.is_some_and(|w| w.package.as_deref() == Some(pkg.as_str())),
+            None => w.is_some_and(|w| {
+                w.package
+                    .as_deref()
+                    .is_some_and(|p| e.owners.iter().any(|o| o == p))
+            }),
         });
     }
     let advice = |m: &str| {
