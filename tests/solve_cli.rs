@@ -351,3 +351,43 @@ fn debugsolver_writes_a_testcase_testsolv_reads() {
         String::from_utf8_lossy(&ts2.stdout)
     );
 }
+
+/// Repo priority as dnf applies it (the best-priority repo's versions only) and yum/dnf
+/// versionlock lists under the root hold back versions, and explanations name the cause.
+#[test]
+fn repo_priority_and_versionlock_hold_back_versions() {
+    let h = host();
+    let upgrades = |h: &TestHost| {
+        h.run(&["--assumeno", "--json", "update"]).json()["plan"]["upgrade"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(upgrades(&h), 1);
+    // A locked version: the newer one in xcp-ng-updates is no candidate.
+    h.write(
+        "/etc/yum/pluginconf.d/versionlock.list",
+        "# locked by the admin\n0:broadcom-bnxt-en-1.10.0-1.xcpng8.3.*\n",
+    );
+    assert_eq!(upgrades(&h), 0);
+    h.run(&["--assumeno", "install", "broadcom-bnxt-en-1.10.1"])
+        .code(1)
+        .stderr_has("versionlock.list");
+    // An exclusion entry (dnf's list) does the same for that version only.
+    h.write("/etc/yum/pluginconf.d/versionlock.list", "");
+    h.write(
+        "/etc/dnf/plugins/versionlock.list",
+        "!broadcom-bnxt-en-1.10.1-1.xcpng8.3.*\n",
+    );
+    assert_eq!(upgrades(&h), 0);
+    h.write("/etc/dnf/plugins/versionlock.list", "");
+    assert_eq!(upgrades(&h), 1);
+    // xcp-ng-base at a better priority than xcp-ng-updates: its version is the only one.
+    let repo = h.host_path("/etc/yum.repos.d/xcp-ng-base.repo");
+    let text = std::fs::read_to_string(&repo).unwrap();
+    std::fs::write(&repo, format!("{text}priority=10\n")).unwrap();
+    assert_eq!(upgrades(&h), 0);
+    h.run(&["--assumeno", "install", "broadcom-bnxt-en-1.10.1"])
+        .code(1)
+        .stderr_has("priority 10");
+}

@@ -156,18 +156,54 @@ impl<'r> Context<'r> {
         let mut all = Vec::new();
         for (r, pkgs) in repos.iter().zip(loaded) {
             let pkgs = pkgs?;
-            let main_ex = &self.config.main.exclude;
-            let cfg = &r.config;
-            all.extend(pkgs.into_iter().filter(|p| {
-                !main_ex
-                    .iter()
-                    .chain(&cfg.exclude)
-                    .any(|pat| matches_spec(p, pat))
-                    && (cfg.includepkgs.is_empty()
-                        || cfg.includepkgs.iter().any(|pat| matches_spec(p, pat)))
-            }));
+            all.extend(pkgs.into_iter().filter(|p| self.is_candidate(&r.config, p)));
         }
         Ok(all)
+    }
+
+    /// The enabled repos in the solver's form, each with its priority and the packages that
+    /// `exclude=`/`includepkgs=` leave as candidates.
+    pub fn stores(&self, repos: &[Repo]) -> Result<Vec<crate::solve::pool::Source>> {
+        let loaded: Vec<_> = std::thread::scope(|s| {
+            let hs: Vec<_> = repos.iter().map(|r| s.spawn(move || r.store())).collect();
+            hs.into_iter()
+                .map(|h| h.join().expect("load thread"))
+                .collect()
+        });
+        let mut out = Vec::new();
+        for (r, st) in repos.iter().zip(loaded) {
+            let st = st?;
+            let cfg = &r.config;
+            let filtered = !self.config.main.exclude.is_empty()
+                || !cfg.exclude.is_empty()
+                || !cfg.includepkgs.is_empty();
+            let keep = filtered.then(|| {
+                (0..st.len())
+                    .map(|i| self.is_candidate(cfg, &st.ident(i)))
+                    .collect()
+            });
+            out.push(crate::solve::pool::Source::Store {
+                store: std::sync::Arc::new(st),
+                repo: cfg.id.clone(),
+                priority: cfg.priority as i32,
+                keep,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Is a package of repo `cfg` left as a candidate by `exclude=` (main and the repo's) and
+    /// the repo's `includepkgs=`?
+    fn is_candidate(&self, cfg: &config::RepoConfig, p: &Package) -> bool {
+        !self
+            .config
+            .main
+            .exclude
+            .iter()
+            .chain(&cfg.exclude)
+            .any(|pat| matches_spec(p, pat))
+            && (cfg.includepkgs.is_empty()
+                || cfg.includepkgs.iter().any(|pat| matches_spec(p, pat)))
     }
 
     /// The packages installed on the root.

@@ -4,9 +4,9 @@
 
 use super::{matches_spec, Context};
 use crate::error::{Error, Result};
-use crate::repo::cache::Detail;
 use crate::rpm::package::PackageRef;
 use crate::rpm::{Dependency, Package};
+use crate::solve::pool::Source;
 use crate::solve::{self, Job, Pool, PoolOptions, Request, Sid, Step};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -123,6 +123,120 @@ pub struct PlanOptions {
     pub protected: Vec<String>,
     /// Write the solver problem as a libsolv testcase into this directory (`--debugsolver`).
     pub debugsolver: Option<std::path::PathBuf>,
+    /// Version locks, as `versionlock.list` states them: `[E:]N-V-R.A` patterns (globs) that
+    /// are the only available versions of their name, and `!`-prefixed ones that are never.
+    pub locks: Vec<String>,
+}
+
+/// Where yum's and dnf's versionlock plugins keep their lists, under the root.
+pub const VERSIONLOCK_LISTS: [&str; 2] = [
+    "etc/yum/pluginconf.d/versionlock.list",
+    "etc/dnf/plugins/versionlock.list",
+];
+
+/// The lock entries of the root's versionlock lists (comments and blank lines skipped).
+pub fn read_locks(root: &crate::sysroot::Sysroot) -> Vec<String> {
+    VERSIONLOCK_LISTS
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(root.join(f)).ok())
+        .flat_map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The package name of a lock entry: `[E:]NAME-VERSION-RELEASE[.ARCH]`, the name being what
+/// precedes the last two dashes.
+fn lock_name(entry: &str) -> Option<&str> {
+    let rest = entry.split_once(':').map_or(entry, |(e, r)| {
+        if e.bytes().all(|c| c.is_ascii_digit()) {
+            r
+        } else {
+            entry
+        }
+    });
+    let (nv, _) = rest.rsplit_once('-')?;
+    let (n, _) = nv.rsplit_once('-')?;
+    Some(n)
+}
+
+/// Exclusions the repos' configuration asks for, with the reason explanations show:
+/// - repo priority, as dnf applies it: of the available packages of a name, only those of the
+///   best (lowest) priority are candidates, even when another repo has a newer version;
+/// - version locks: a locked name's other available versions, and `!` entries.
+fn configured_exclusions(
+    pool: &Pool,
+    opts: &PlanOptions,
+) -> std::collections::HashMap<Sid, String> {
+    let mut out = std::collections::HashMap::new();
+    let available = || (0..pool.len() as Sid).filter(|&s| !pool.installed(s));
+    let prio = |s: Sid| pool.solvables[s as usize].priority;
+    let first = available().next().map(prio);
+    if available().any(|s| Some(prio(s)) != first) {
+        let mut best: crate::solve::pool::FxMap<&str, Sid> = Default::default();
+        for s in available() {
+            let b = best.entry(pool.name(s)).or_insert(s);
+            if prio(s) < prio(*b) {
+                *b = s;
+            }
+        }
+        for s in available() {
+            let b = best[pool.name(s)];
+            if prio(s) > prio(b) {
+                let (p, q) = (pool.pkg(s), pool.pkg(b));
+                out.insert(
+                    s,
+                    format!(
+                        "{} is taken from repo {} (priority {}) rather than {} (priority {})",
+                        p.name,
+                        q.repo,
+                        prio(b),
+                        p.repo,
+                        prio(s)
+                    ),
+                );
+            }
+        }
+    }
+    let (deny, allow): (Vec<&String>, Vec<&String>) =
+        opts.locks.iter().partition(|l| l.starts_with('!'));
+    let mut locked: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for l in &allow {
+        if let Some(n) = lock_name(l) {
+            locked.entry(n).or_default().push(l.as_str());
+        }
+    }
+    for (name, pats) in &locked {
+        for &g in pool.groups_named(name).iter() {
+            for &s in &pool.groups[g as usize].members {
+                if !pool.installed(s) && !pats.iter().any(|p| matches_spec(&pool.ident(s), p)) {
+                    out.entry(s).or_insert_with(|| {
+                        format!(
+                            "{name} is locked to {} by versionlock.list",
+                            pats.join(", ")
+                        )
+                    });
+                }
+            }
+        }
+    }
+    for l in deny {
+        let pat = &l[1..];
+        let Some(name) = lock_name(pat) else { continue };
+        for &g in pool.groups_named(name).iter() {
+            for &s in &pool.groups[g as usize].members {
+                if !pool.installed(s) && matches_spec(&pool.ident(s), pat) {
+                    out.entry(s)
+                        .or_insert_with(|| format!("{pat} is excluded by versionlock.list"));
+                }
+            }
+        }
+    }
+    out
 }
 
 static DEBUGSOLVER: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
@@ -172,20 +286,11 @@ pub fn plan_with_targets(ctx: &Context<'_>, goal: &Goal) -> Result<(Plan, Vec<Pa
     let goal = &goal;
     let installed = ctx.installed()?;
     let repos = ctx.open_repos()?;
-    let prio: std::collections::HashMap<String, i32> = repos
-        .iter()
-        .map(|r| (r.config.id.clone(), r.config.priority as i32))
-        .collect();
-    let mut available = ctx.available(&repos, Detail::Full)?;
-    available.extend(local);
-    complete_file_provides(ctx, &repos, &installed, &mut available, goal)?;
-    let available: Vec<(Package, i32)> = available
-        .into_iter()
-        .map(|p| {
-            let pr = prio.get(&p.repo).copied().unwrap_or(99);
-            (p, pr)
-        })
-        .collect();
+    let mut sources = ctx.stores(&repos)?;
+    // Local files are in no repo: the default priority.
+    sources.push(Source::Packages(
+        local.into_iter().map(|p| (p, 99)).collect(),
+    ));
     let opts = PlanOptions {
         installonly: ctx.config.main.installonlypkgs.clone(),
         running_kernel: crate::modules::inventory::target_kernel(
@@ -195,8 +300,11 @@ pub fn plan_with_targets(ctx: &Context<'_>, goal: &Goal) -> Result<(Plan, Vec<Pa
         .ok(),
         protected: Vec::new(),
         debugsolver: debugsolver_dir(),
+        locks: read_locks(ctx.root()),
     };
-    plan_on_with_targets(installed, available, &opts, goal)
+    let mut pool = Pool::from_sources(installed, sources, pool_options(&opts));
+    complete_file_provides(ctx, &repos, &mut pool, goal)?;
+    plan_on_pool(pool, &opts, goal)
 }
 
 /// Package files named in the goal (`./foo.rpm`): read their headers as candidates of the
@@ -246,42 +354,53 @@ fn local_files(goal: &Goal) -> Result<(Goal, Vec<Package>)> {
 fn complete_file_provides(
     ctx: &Context<'_>,
     repos: &[crate::repo::Repo],
-    installed: &[Package],
-    available: &mut [Package],
+    pool: &mut Pool,
     goal: &Goal,
 ) -> Result<()> {
-    let mut wanted: HashSet<String> = installed
-        .iter()
-        .chain(available.iter())
-        .flat_map(|p| p.requires.iter().chain(&p.conflicts))
-        .map(|d| &d.name)
-        .chain(goal.specs())
+    // In-memory packages (installed, local files) list their requires; each store knows the
+    // file requires its own file lists leave open.
+    let mut wanted: HashSet<String> = (0..pool.len() as Sid)
+        .filter(|&s| pool.is_in_memory(s))
+        .flat_map(|s| {
+            let p = pool.pkg(s);
+            p.requires.iter().chain(&p.conflicts)
+        })
+        .map(|d| d.name.clone())
+        .chain(
+            pool.stores()
+                .flat_map(|(st, _, _)| st.unresolved_files().map(str::to_string)),
+        )
+        .chain(goal.specs().iter().cloned())
         .filter(|n| n.starts_with('/'))
-        .cloned()
         .collect();
-    for p in available.iter() {
-        for f in &p.files {
-            wanted.remove(f);
-        }
-    }
+    wanted.retain(|f| {
+        pool.what_provides(&Dependency::unversioned(f.clone()))
+            .is_empty()
+    });
     if wanted.is_empty() {
         return Ok(());
     }
-    let mut by_id: std::collections::HashMap<(String, String), usize> =
+    // (repo, pkgid) → Sid, for the repos' packages.
+    let mut by_id: std::collections::HashMap<(&str, String), Sid> =
         std::collections::HashMap::new();
-    for (i, p) in available.iter().enumerate() {
-        by_id.insert((p.repo.clone(), p.checksum.value.clone()), i);
-    }
-    for r in repos {
-        let found = r.files_matching(|f| wanted.contains(f), &ctx.fetcher, ctx.settings.cache)?;
-        for (pkgid, file) in found {
-            if let Some(&i) = by_id.get(&(r.config.id.clone(), pkgid.to_ascii_lowercase())) {
-                if !available[i].files.contains(&file) {
-                    available[i].files.push(file);
-                }
+    for (st, repo, sids) in pool.stores() {
+        for (i, &s) in sids.iter().enumerate() {
+            if s != u32::MAX {
+                by_id.insert((repo, st.pkgid(i).to_ascii_lowercase()), s);
             }
         }
     }
+    let mut add = Vec::new();
+    for r in repos {
+        let found = r.files_matching(|f| wanted.contains(f), &ctx.fetcher, ctx.settings.cache)?;
+        for (pkgid, file) in found {
+            if let Some(&s) = by_id.get(&(r.config.id.as_str(), pkgid.to_ascii_lowercase())) {
+                add.push((s, file));
+            }
+        }
+    }
+    drop(by_id);
+    pool.add_files(add);
     Ok(())
 }
 
@@ -298,12 +417,11 @@ fn select(pool: &Pool, spec: &str, filter: impl Fn(Sid) -> bool) -> Vec<Sid> {
     // packages whose name cannot match before building their forms.
     let glob = crate::config::is_glob(spec);
     let after_epoch = spec.split_once(':').map(|(_, r)| r);
-    let may_match = |p: &Package| {
-        glob || spec.starts_with(p.name.as_str())
-            || after_epoch.is_some_and(|r| r.starts_with(p.name.as_str()))
+    let may_match = |name: &str| {
+        glob || spec.starts_with(name) || after_epoch.is_some_and(|r| r.starts_with(name))
     };
     let by_name: Vec<Sid> = (0..pool.len() as Sid)
-        .filter(|&s| filter(s) && may_match(pool.pkg(s)) && matches_spec(pool.pkg(s), spec))
+        .filter(|&s| filter(s) && may_match(pool.name(s)) && matches_spec(&pool.ident(s), spec))
         .collect();
     if !by_name.is_empty() {
         return by_name;
@@ -337,18 +455,26 @@ pub fn plan_on_with_targets(
     opts: &PlanOptions,
     goal: &Goal,
 ) -> Result<(Plan, Vec<Package>)> {
+    plan_on_pool(
+        Pool::new(installed, available, pool_options(opts)),
+        opts,
+        goal,
+    )
+}
+
+fn pool_options(opts: &PlanOptions) -> PoolOptions {
     let mut installonly = opts.installonly.clone();
     if installonly.is_empty() {
         installonly = PoolOptions::default().installonly;
     }
-    let pool = Pool::new(
-        installed,
-        available,
-        PoolOptions {
-            multilib: true,
-            installonly,
-        },
-    );
+    PoolOptions {
+        multilib: true,
+        installonly,
+    }
+}
+
+/// Plan a goal on a pool built from the installed set and the available packages.
+fn plan_on_pool(pool: Pool, opts: &PlanOptions, goal: &Goal) -> Result<(Plan, Vec<Package>)> {
     let mut req = Request::default();
     for s in pool.installed_ids() {
         let p = pool.pkg(s);
@@ -397,15 +523,21 @@ pub fn plan_on_with_targets(
                         "only installed packages can be downgraded",
                     ));
                 }
-                let older: Vec<Sid> = (0..pool.len() as Sid)
-                    .filter(|&s| {
-                        !pool.installed(s)
-                            && inst.iter().any(|&i| {
-                                pool.group(i) == pool.group(s)
-                                    && pool.pkg(s).evr_cmp(pool.pkg(i)).is_lt()
+                let mut older: Vec<Sid> = inst
+                    .iter()
+                    .flat_map(|&i| {
+                        let pool = &pool;
+                        pool.groups[pool.group(i) as usize]
+                            .members
+                            .iter()
+                            .copied()
+                            .filter(move |&s| {
+                                !pool.installed(s) && pool.pkg(s).evr_cmp(pool.pkg(i)).is_lt()
                             })
                     })
                     .collect();
+                older.sort_unstable();
+                older.dedup();
                 if older.is_empty() {
                     return Err(not_found(
                         format!("no older version of `{spec}` is available"),
@@ -448,12 +580,11 @@ pub fn plan_on_with_targets(
                     ));
                 }
                 for i in inst {
-                    let same: Vec<Sid> = (0..pool.len() as Sid)
-                        .filter(|&s| {
-                            !pool.installed(s)
-                                && pool.group(s) == pool.group(i)
-                                && pool.pkg(s).evr_cmp(pool.pkg(i)).is_eq()
-                        })
+                    let same: Vec<Sid> = pool.groups[pool.group(i) as usize]
+                        .members
+                        .iter()
+                        .copied()
+                        .filter(|&s| !pool.installed(s) && pool.pkg(s).evr_cmp(pool.pkg(i)).is_eq())
                         .collect();
                     if same.is_empty() {
                         return Err(not_found(
@@ -477,6 +608,7 @@ pub fn plan_on_with_targets(
         requested.extend(all.iter().copied());
         req.jobs.push(Job::Update(all));
     }
+    req.excluded.extend(configured_exclusions(&pool, opts));
     let outcome = solve::solve(&pool, &req);
     if let Some(dir) = &opts.debugsolver {
         write_debugdata(dir, &pool, &req, &outcome)?;
@@ -608,4 +740,22 @@ fn to_plan(pool: &Pool, steps: &[Step], requested: &HashSet<Sid>) -> Plan {
     plan.downgrade.sort_by_key(|c| key(&c.to));
     plan.reinstall.sort_by_key(|c| key(&c.to));
     plan
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lock_entries_name_their_package() {
+        for (entry, name) in [
+            ("0:kernel-4.19.19-7.0.9.1.xcpng8.2.*", Some("kernel")),
+            (
+                "broadcom-bnxt-en-1.10.0-1.xcpng8.3.x86_64",
+                Some("broadcom-bnxt-en"),
+            ),
+            ("1:perl-Time-HiRes-1.9725-3.el7.*", Some("perl-Time-HiRes")),
+            ("nodashes", None),
+        ] {
+            assert_eq!(super::lock_name(entry), name, "{entry}");
+        }
+    }
 }

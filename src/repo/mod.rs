@@ -8,6 +8,7 @@ pub mod compress;
 pub mod fetch;
 pub mod primary;
 pub mod repomd;
+pub mod store;
 
 use crate::config::{MainConfig, RepoConfig};
 use crate::rpm::package::Package;
@@ -115,6 +116,8 @@ pub struct Repo {
     pub refreshed: bool,
     /// Packages parsed by this run's fetch, handed out once instead of decoding the cache.
     parsed: std::sync::Mutex<Option<Vec<Package>>>,
+    /// The store built by this run's fetch, handed out once instead of mapping the file.
+    built: std::sync::Mutex<Option<store::Store>>,
 }
 
 /// The cache directory of a repo.
@@ -200,6 +203,25 @@ impl Repo {
         // Best effort: a read-only cache dir only costs speed.
         let _ = write_file(&bin, &cache::encode(&key, &pkgs), false);
         Ok(pkgs)
+    }
+
+    /// The repository in the solver's form (`primary.xcps`), built from primary metadata and
+    /// cached next to it when missing or written for other metadata.
+    pub fn store(&self) -> Result<store::Store, RepoError> {
+        let data = self.repomd.get("primary").expect("checked at parse");
+        let key = format!("{}:{}", data.checksum.kind, data.checksum.value);
+        if let Some(st) = self.built.lock().expect("not poisoned").take() {
+            return Ok(st);
+        }
+        let path = self.repodata().join("primary.xcps");
+        if let Some(st) = store::Store::open(&path, &key) {
+            return Ok(st);
+        }
+        let pkgs = self.packages(Detail::Full)?;
+        let words = store::build(&key, &pkgs);
+        // Best effort, as for primary.xcpc.
+        let _ = write_file(&path, &store::to_bytes(&words), false);
+        Ok(store::Store::from_words(words, &key).expect("a store just built reads back"))
     }
 
     /// Fetch (if needed and allowed) one more metadata file (`other`, `filelists`) and return
@@ -461,6 +483,7 @@ pub fn open(
             bases: cfg.baseurls.clone(),
             refreshed: false,
             parsed: Default::default(),
+            built: Default::default(),
         });
     }
     let bases = resolve_bases(cfg, fetcher)?;
@@ -507,6 +530,7 @@ pub fn open(
         bases: bases.clone(),
         refreshed: true,
         parsed: Default::default(),
+        built: Default::default(),
     };
     if let Some((old_raw, _)) = &cached {
         if *old_raw == raw && cached_data_ok(&repodata, &md, &cfg.id) {
@@ -556,13 +580,22 @@ pub fn open(
                     }
                 })?;
             let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
+            // Both parsed forms at once, one per core: listings read the first, plans the second.
+            let (listing, words) = std::thread::scope(|s| {
+                let solver = s.spawn(|| store::build(&key, &pkgs));
+                let listing = cache::encode(&key, &pkgs);
+                (listing, solver.join().expect("store builder"))
+            });
+            write_file(&staging.join("primary.xcpc"), &listing, false)?;
+            drop(listing);
             write_file(
-                &staging.join("primary.xcpc"),
-                &cache::encode(&key, &pkgs),
+                &staging.join("primary.xcps"),
+                &store::to_bytes(&words),
                 false,
             )?;
             write_atomic(&staging.join(name), &data)?;
             *repo.parsed.lock().expect("not poisoned") = Some(pkgs);
+            *repo.built.lock().expect("not poisoned") = store::Store::from_words(words, &key);
         }
         if let Some(a) = &asc {
             write_atomic(&staging.join("repomd.xml.asc"), a)?;

@@ -155,7 +155,7 @@ pub(crate) fn explain(
                         &mut reasons,
                         format!(
                             "only one version of {} can be installed: {} or {}",
-                            pool.groups[pool.group(a.into_raw()) as usize].key,
+                            pool.group_key(pool.group(a.into_raw())),
                             name(a),
                             name(b)
                         ),

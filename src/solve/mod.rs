@@ -270,14 +270,14 @@ pub(crate) fn root(p: &RpmProvider<'_>, req: &Request) -> Root {
                         let set = p.set(new);
                         let v = p.vset(g, Pred::NotIn(set));
                         r.origin
-                            .push((v, format!("lock on {}", pool.groups[g as usize].name)));
+                            .push((v, format!("lock on {}", pool.group_name(g))));
                         r.constraints.push(v);
                     }
                     if !inst.is_empty() && !pool.groups[g as usize].installonly {
                         let set = p.set(inst.clone());
                         let v = p.vset(g, Pred::In(set));
                         r.origin
-                            .push((v, format!("lock on {}", pool.groups[g as usize].name)));
+                            .push((v, format!("lock on {}", pool.group_name(g))));
                         r.constraints.push(v);
                     }
                 }
@@ -297,8 +297,7 @@ pub(crate) fn root(p: &RpmProvider<'_>, req: &Request) -> Root {
                     });
                     if has_newer {
                         let v = p.vset(g, Pred::Newer(newest));
-                        r.origin
-                            .push((v, format!("update {}", pool.groups[g as usize].name)));
+                        r.origin.push((v, format!("update {}", pool.group_name(g))));
                         r.requirements.push(v.into());
                     }
                 }
@@ -331,7 +330,7 @@ pub(crate) fn root(p: &RpmProvider<'_>, req: &Request) -> Root {
                 if newer {
                     if *force {
                         let v = p.vset(g, Pred::In(p.set(vec![t])));
-                        r.origin.push((v, format!("update {}", gr.name)));
+                        r.origin.push((v, format!("update {}", pool.group_name(g))));
                         r.requirements.push(v.into());
                     } else {
                         r.soft.push(t);
@@ -476,7 +475,8 @@ pub(crate) fn root(p: &RpmProvider<'_>, req: &Request) -> Root {
                                 soft_dup.push(t);
                             } else {
                                 let v = p.vset(g, Pred::In(p.set(vec![t])));
-                                r.origin.push((v, format!("distupgrade {}", gr.name)));
+                                r.origin
+                                    .push((v, format!("distupgrade {}", pool.group_name(g))));
                                 r.requirements.push(v.into());
                             }
                         }

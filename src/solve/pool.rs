@@ -1,11 +1,13 @@
 //! The solver's view of the packages: every candidate (installed or available) with its
 //! identity group, and the indexes the provider needs ("who provides X", "who is named X").
 
+use crate::repo::store::{DepKind, Store};
 use crate::rpm::dep::{evr_ranges_overlap, Sense};
 use crate::rpm::{Dependency, Package};
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// A fast hasher for the pool's string indexes (FxHash, as rustc uses): the keys are package
 /// and capability names, not attacker-chosen in a way that matters here, and SipHash was a
@@ -48,13 +50,50 @@ pub type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 /// Index of a package in the pool.
 pub type Sid = u32;
 
+const NO_SID: u32 = u32::MAX;
+
+/// Where a package's record comes from.
+#[derive(Debug)]
+enum Src {
+    /// A record in memory (installed packages, local files, testcases).
+    Mem(Box<Package>),
+    /// Package `idx` of store `store`, decoded the first time it is asked for.
+    Store {
+        store: u32,
+        idx: u32,
+        cell: OnceCell<Box<Package>>,
+    },
+}
+
 /// One package the solver may choose.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Solvable {
-    pub pkg: Package,
+    src: Src,
     pub installed: bool,
     /// Repo priority as yum states it: lower is preferred (default 99).
     pub priority: i32,
+}
+
+/// Available packages given to `Pool::from_sources`, in the order they take in the pool.
+pub enum Source {
+    /// Records in memory, each with its repo priority.
+    Packages(Vec<(Package, i32)>),
+    /// A repository's store; `keep`, when given, says which of its packages are candidates
+    /// (the others are excluded by configuration).
+    Store {
+        store: Arc<Store>,
+        repo: String,
+        priority: i32,
+        keep: Option<Vec<bool>>,
+    },
+}
+
+#[derive(Debug)]
+struct StoreSrc {
+    store: Arc<Store>,
+    repo: String,
+    /// Package index in the store → Sid (`NO_SID`: excluded).
+    sid_of: Vec<Sid>,
 }
 
 /// How packages are grouped into "one version at a time" identities.
@@ -79,28 +118,33 @@ impl Default for PoolOptions {
 /// One identity: the packages of which at most one may be installed (unless install-only).
 #[derive(Debug, Clone)]
 pub struct Group {
-    pub key: String,
-    pub name: String,
     pub members: Vec<Sid>,
     pub installonly: bool,
 }
 
-/// All candidates with their indexes.
+/// All candidates with their indexes. Packages from repository stores are indexed by the
+/// stores themselves and decoded only when the solver looks at them; packages in memory are
+/// indexed here.
 #[derive(Debug)]
 pub struct Pool {
     pub solvables: Vec<Solvable>,
     pub groups: Vec<Group>,
     pub group_of: Vec<u32>,
     pub options: PoolOptions,
-    /// Capability name → packages providing something of that name.
+    stores: Vec<StoreSrc>,
+    /// Capability name → in-memory packages providing something of that name.
     providers: FxMap<String, Vec<Sid>>,
-    /// File path → packages holding it (from primary's file lists).
+    /// File path → in-memory packages holding it (from primary's file lists).
     files: FxMap<String, Vec<Sid>>,
-    /// Package name → groups with packages of that name.
+    /// File path → packages holding it according to filelists (`add_files`).
+    extra_files: FxMap<String, Vec<Sid>>,
+    extra_of: FxMap<Sid, Vec<String>>,
+    /// Package name → groups with in-memory packages of that name.
     by_name: FxMap<String, Vec<u32>>,
-    /// Name in an obsoletes entry → packages with that entry.
+    /// Name in an obsoletes entry → in-memory packages with that entry.
     obsoleting: FxMap<String, Vec<Sid>>,
     what_provides: RefCell<FxMap<Dependency, Rc<Vec<Sid>>>>,
+    groups_named: RefCell<FxMap<String, Rc<Vec<u32>>>>,
 }
 
 /// The group of capabilities nobody provides (it has no members).
@@ -114,6 +158,15 @@ fn self_provide(p: &Package) -> Dependency {
     )
 }
 
+fn push_to(map: &mut FxMap<String, Vec<Sid>>, key: &str, s: Sid) {
+    match map.get_mut(key) {
+        Some(v) => v.push(s),
+        None => {
+            map.insert(key.to_string(), vec![s]);
+        }
+    }
+}
+
 impl Pool {
     /// Build a pool from installed packages and available ones (with their repo priority).
     pub fn new(
@@ -121,34 +174,76 @@ impl Pool {
         available: Vec<(Package, i32)>,
         options: PoolOptions,
     ) -> Pool {
-        let mut solvables: Vec<Solvable> = installed
-            .into_iter()
-            .map(|pkg| Solvable {
-                pkg,
-                installed: true,
-                priority: 0,
-            })
-            .collect();
-        solvables.extend(available.into_iter().map(|(pkg, priority)| Solvable {
-            pkg,
-            installed: false,
+        Pool::from_sources(installed, vec![Source::Packages(available)], options)
+    }
+
+    /// Build a pool from installed packages and sources of available ones, in that order.
+    pub fn from_sources(
+        installed: Vec<Package>,
+        sources: Vec<Source>,
+        options: PoolOptions,
+    ) -> Pool {
+        let mem = |pkg: Package, installed: bool, priority: i32| Solvable {
+            src: Src::Mem(Box::new(pkg)),
+            installed,
             priority,
-        }));
+        };
+        let mut solvables: Vec<Solvable> = installed.into_iter().map(|p| mem(p, true, 0)).collect();
+        let mut stores = Vec::new();
+        for src in sources {
+            match src {
+                Source::Packages(v) => {
+                    solvables.extend(v.into_iter().map(|(p, pr)| mem(p, false, pr)))
+                }
+                Source::Store {
+                    store,
+                    repo,
+                    priority,
+                    keep,
+                } => {
+                    let si = stores.len() as u32;
+                    let mut sid_of = vec![NO_SID; store.len()];
+                    solvables.reserve(store.len());
+                    for (idx, sid) in sid_of.iter_mut().enumerate() {
+                        if keep
+                            .as_ref()
+                            .is_some_and(|k| !k.get(idx).copied().unwrap_or(false))
+                        {
+                            continue;
+                        }
+                        *sid = solvables.len() as Sid;
+                        solvables.push(Solvable {
+                            src: Src::Store {
+                                store: si,
+                                idx: idx as u32,
+                                cell: OnceCell::new(),
+                            },
+                            installed: false,
+                            priority,
+                        });
+                    }
+                    stores.push(StoreSrc {
+                        store,
+                        repo,
+                        sid_of,
+                    });
+                }
+            }
+        }
         let mut pool = Pool {
             solvables,
-            groups: vec![Group {
-                key: "(nothing)".into(),
-                name: "(nothing)".into(),
-                members: Vec::new(),
-                installonly: false,
-            }],
+            groups: Vec::new(),
             group_of: Vec::new(),
             options,
+            stores,
             providers: FxMap::default(),
             files: FxMap::default(),
+            extra_files: FxMap::default(),
+            extra_of: FxMap::default(),
             by_name: FxMap::default(),
             obsoleting: FxMap::default(),
             what_provides: RefCell::new(FxMap::default()),
+            groups_named: RefCell::new(FxMap::default()),
         };
         pool.index();
         pool
@@ -156,91 +251,178 @@ impl Pool {
 
     fn index(&mut self) {
         let n = self.solvables.len();
-        self.group_of.reserve(n);
-        self.providers.reserve(n * 2);
-        let mut keys: FxMap<String, u32> = FxMap::default();
-        keys.reserve(n);
         for s in self.solvables.iter_mut() {
-            let p = &s.pkg;
-            let has_self = p
-                .provides
-                .iter()
-                .any(|d| d.name == p.name && d.evr.as_ref() == Some(&p.evr));
-            if !has_self {
-                let sp = self_provide(p);
-                s.pkg.provides.push(sp);
+            if let Src::Mem(p) = &mut s.src {
+                let has_self = p
+                    .provides
+                    .iter()
+                    .any(|d| d.name == p.name && d.evr.as_ref() == Some(&p.evr));
+                if !has_self {
+                    let sp = self_provide(p);
+                    p.provides.push(sp);
+                }
             }
         }
-        let mut key = String::new();
-        for i in 0..n {
-            let pkg = &self.solvables[i].pkg;
-            key.clear();
-            key.push_str(&pkg.name);
-            if self.options.multilib {
-                key.push('.');
-                key.push_str(&pkg.arch);
+        // Identities, numbered in the order of their first package (0 is NOTHING_GROUP).
+        let mut ngroups = 1u32;
+        let mut group_of: Vec<u32> = Vec::with_capacity(n);
+        {
+            let mut keys: FxMap<(&str, &str), u32> = FxMap::default();
+            keys.reserve(n);
+            for s in 0..n as Sid {
+                let arch = if self.options.multilib {
+                    self.arch(s)
+                } else {
+                    ""
+                };
+                let g = *keys.entry((self.name(s), arch)).or_insert_with(|| {
+                    ngroups += 1;
+                    ngroups - 1
+                });
+                group_of.push(g);
             }
-            let g = match keys.get(key.as_str()) {
-                Some(&g) => g,
-                None => {
-                    self.groups.push(Group {
-                        key: key.clone(),
-                        name: pkg.name.clone(),
-                        members: Vec::new(),
-                        installonly: false,
-                    });
-                    let g = (self.groups.len() - 1) as u32;
-                    match self.by_name.get_mut(pkg.name.as_str()) {
-                        Some(v) => v.push(g),
-                        None => {
-                            self.by_name.insert(pkg.name.clone(), vec![g]);
-                        }
-                    }
-                    keys.insert(key.clone(), g);
-                    g
+        }
+        let mut groups: Vec<Group> = (0..ngroups)
+            .map(|_| Group {
+                members: Vec::new(),
+                installonly: false,
+            })
+            .collect();
+        for (s, &g) in group_of.iter().enumerate() {
+            groups[g as usize].members.push(s as Sid);
+        }
+        self.groups = groups;
+        self.group_of = group_of;
+        // Install-only identities: named so, or providing an install-only capability.
+        let io = self.options.installonly.clone();
+        for name in &io {
+            let mut marked: Vec<Sid> = Vec::new();
+            for st in &self.stores {
+                for &i in st.store.named(name).iter().chain(st.store.providers(name)) {
+                    marked.push(st.sid_of[i as usize]);
                 }
-            };
-            self.groups[g as usize].members.push(i as Sid);
-            self.group_of.push(g);
-            let s = &self.solvables[i];
-            let io = self
-                .options
-                .installonly
-                .iter()
-                .any(|n| *n == s.pkg.name || s.pkg.provides.iter().any(|d| d.name == *n));
-            if io {
+            }
+            for s in marked.into_iter().filter(|&s| s != NO_SID) {
+                let g = self.group_of[s as usize];
                 self.groups[g as usize].installonly = true;
             }
-            for (k, d) in s.pkg.provides.iter().enumerate() {
-                if s.pkg.provides[..k].iter().any(|e| e.name == d.name) {
-                    continue;
-                }
-                match self.providers.get_mut(d.name.as_str()) {
-                    Some(v) => v.push(i as Sid),
-                    None => {
-                        self.providers.insert(d.name.clone(), vec![i as Sid]);
+        }
+        // The in-memory packages' indexes.
+        for i in 0..n {
+            let Src::Mem(p) = &self.solvables[i].src else {
+                continue;
+            };
+            let s = i as Sid;
+            let g = self.group_of[i];
+            if io
+                .iter()
+                .any(|n| *n == p.name || p.provides.iter().any(|d| d.name == *n))
+            {
+                self.groups[g as usize].installonly = true;
+            }
+            match self.by_name.get_mut(p.name.as_str()) {
+                Some(v) => {
+                    if !v.contains(&g) {
+                        v.push(g)
                     }
                 }
-            }
-            for (k, d) in s.pkg.obsoletes.iter().enumerate() {
-                if s.pkg.obsoletes[..k].iter().any(|e| e.name == d.name) {
-                    continue;
-                }
-                match self.obsoleting.get_mut(d.name.as_str()) {
-                    Some(v) => v.push(i as Sid),
-                    None => {
-                        self.obsoleting.insert(d.name.clone(), vec![i as Sid]);
-                    }
+                None => {
+                    self.by_name.insert(p.name.clone(), vec![g]);
                 }
             }
-            for f in &s.pkg.files {
-                match self.files.get_mut(f.as_str()) {
-                    Some(v) => v.push(i as Sid),
-                    None => {
-                        self.files.insert(f.clone(), vec![i as Sid]);
-                    }
+            for (k, d) in p.provides.iter().enumerate() {
+                if !p.provides[..k].iter().any(|e| e.name == d.name) {
+                    push_to(&mut self.providers, &d.name, s);
                 }
             }
+            for (k, d) in p.obsoletes.iter().enumerate() {
+                if !p.obsoletes[..k].iter().any(|e| e.name == d.name) {
+                    push_to(&mut self.obsoleting, &d.name, s);
+                }
+            }
+            for f in &p.files {
+                push_to(&mut self.files, f, s);
+            }
+        }
+    }
+
+    /// Files that filelists says packages hold, beyond primary's subset (before solving).
+    pub fn add_files(&mut self, files: Vec<(Sid, String)>) {
+        for (s, f) in files {
+            let held = self.extra_of.entry(s).or_default();
+            if held.contains(&f) {
+                continue;
+            }
+            held.push(f.clone());
+            push_to(&mut self.extra_files, &f, s);
+        }
+        self.what_provides.borrow_mut().clear();
+    }
+
+    /// The repository stores in the pool with the Sid of each of their packages.
+    pub fn stores(&self) -> impl Iterator<Item = (&Store, &str, &[Sid])> {
+        self.stores
+            .iter()
+            .map(|s| (&*s.store, s.repo.as_str(), s.sid_of.as_slice()))
+    }
+
+    /// Is the package's record in memory (installed, a local file, a testcase) rather than in
+    /// a repository store?
+    pub fn is_in_memory(&self, s: Sid) -> bool {
+        matches!(self.solvables[s as usize].src, Src::Mem(_))
+    }
+
+    /// The package name of group `g` ("(nothing)" for `NOTHING_GROUP`).
+    pub fn group_name(&self, g: u32) -> &str {
+        match self.groups[g as usize].members.first() {
+            Some(&s) => self.name(s),
+            None => "(nothing)",
+        }
+    }
+
+    /// `name.arch` of group `g` (`name` without multilib).
+    pub fn group_key(&self, g: u32) -> String {
+        match self.groups[g as usize].members.first() {
+            Some(&s) if self.options.multilib => format!("{}.{}", self.name(s), self.arch(s)),
+            _ => self.group_name(g).to_string(),
+        }
+    }
+
+    /// Is group `g` a `noarch` identity (multilib only)?
+    pub fn group_is_noarch(&self, g: u32) -> bool {
+        self.options.multilib
+            && self.groups[g as usize]
+                .members
+                .first()
+                .is_some_and(|&s| self.arch(s) == "noarch")
+    }
+
+    /// The package's name (without decoding its record).
+    pub fn name(&self, s: Sid) -> &str {
+        match &self.solvables[s as usize].src {
+            Src::Mem(p) => &p.name,
+            Src::Store { store, idx, .. } => self.stores[*store as usize].store.name(*idx as usize),
+        }
+    }
+
+    /// Name, EVR and arch of the package (its record if decoded, else only those fields): what
+    /// a yum-style spec is matched against.
+    pub fn ident(&self, s: Sid) -> std::borrow::Cow<'_, Package> {
+        use std::borrow::Cow;
+        match &self.solvables[s as usize].src {
+            Src::Mem(p) => Cow::Borrowed(p),
+            Src::Store { cell, .. } if cell.get().is_some() => Cow::Borrowed(self.pkg(s)),
+            Src::Store { store, idx, .. } => {
+                Cow::Owned(self.stores[*store as usize].store.ident(*idx as usize))
+            }
+        }
+    }
+
+    /// The package's architecture (without decoding its record).
+    pub fn arch(&self, s: Sid) -> &str {
+        match &self.solvables[s as usize].src {
+            Src::Mem(p) => &p.arch,
+            Src::Store { store, idx, .. } => self.stores[*store as usize].store.arch(*idx as usize),
         }
     }
 
@@ -252,8 +434,19 @@ impl Pool {
         self.solvables.is_empty()
     }
 
+    /// The package's record (decoded from its store the first time).
     pub fn pkg(&self, s: Sid) -> &Package {
-        &self.solvables[s as usize].pkg
+        match &self.solvables[s as usize].src {
+            Src::Mem(p) => p,
+            Src::Store { store, idx, cell } => cell.get_or_init(|| {
+                let st = &self.stores[*store as usize];
+                let mut p = st.store.package(*idx as usize, &st.repo);
+                if let Some(extra) = self.extra_of.get(&s) {
+                    p.files.extend(extra.iter().cloned());
+                }
+                Box::new(p)
+            }),
+        }
     }
 
     pub fn installed(&self, s: Sid) -> bool {
@@ -264,18 +457,51 @@ impl Pool {
         self.group_of[s as usize]
     }
 
-    /// Groups holding packages named `name`.
-    pub fn groups_named(&self, name: &str) -> &[u32] {
-        self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[])
+    /// Groups holding packages named `name`, in the order they were numbered.
+    pub fn groups_named(&self, name: &str) -> Rc<Vec<u32>> {
+        if let Some(v) = self.groups_named.borrow().get(name) {
+            return v.clone();
+        }
+        let mut out: Vec<u32> = self.by_name.get(name).cloned().unwrap_or_default();
+        for st in &self.stores {
+            for &i in st.store.named(name) {
+                let s = st.sid_of[i as usize];
+                if s != NO_SID {
+                    out.push(self.group(s));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        let v = Rc::new(out);
+        self.groups_named
+            .borrow_mut()
+            .insert(name.to_string(), v.clone());
+        v
     }
 
     /// Does package `s` provide something satisfying `dep` (a capability or a file path)?
     pub fn provides(&self, s: Sid, dep: &Dependency) -> bool {
-        let p = self.pkg(s);
-        if p.provides.iter().any(|pr| pr.satisfies(dep)) {
-            return true;
+        let file = dep.name.starts_with('/');
+        match &self.solvables[s as usize].src {
+            Src::Store { store, idx, cell } if cell.get().is_none() => {
+                let st = &self.stores[*store as usize].store;
+                let i = *idx as usize;
+                let versioned = dep.is_versioned();
+                let cap = st.deps(i, DepKind::Provides).any(|d| {
+                    d.name() == dep.name
+                        && (!versioned || !d.is_versioned() || d.to_dep().satisfies(dep))
+                });
+                cap || (file
+                    && (st.files(i).any(|f| f == dep.name)
+                        || self.extra_of.get(&s).is_some_and(|e| e.contains(&dep.name))))
+            }
+            _ => {
+                let p = self.pkg(s);
+                p.provides.iter().any(|pr| pr.satisfies(dep))
+                    || (file && p.files.contains(&dep.name))
+            }
         }
-        dep.name.starts_with('/') && p.files.contains(&dep.name)
     }
 
     /// Does package `s` match `dep` by its name and its own EVR (obsoletes, `install name X = V`)?
@@ -297,16 +523,35 @@ impl Pool {
         if let Some(v) = self.what_provides.borrow().get(dep) {
             return v.clone();
         }
-        let mut out: Vec<Sid> = Vec::new();
-        if let Some(c) = self.providers.get(&dep.name) {
-            out.extend(c.iter().copied().filter(|&s| self.provides(s, dep)));
+        let mut out: Vec<Sid> = self.providers.get(&dep.name).cloned().unwrap_or_default();
+        for st in &self.stores {
+            out.extend(
+                st.store
+                    .providers(&dep.name)
+                    .iter()
+                    .map(|&i| st.sid_of[i as usize])
+                    .filter(|&s| s != NO_SID),
+            );
         }
+        out.sort_unstable();
+        out.retain(|&s| self.provides(s, dep));
         if dep.name.starts_with('/') {
-            if let Some(f) = self.files.get(&dep.name) {
-                for &s in f {
-                    if !out.contains(&s) {
-                        out.push(s);
-                    }
+            let mut holders: Vec<Sid> = self.files.get(&dep.name).cloned().unwrap_or_default();
+            holders.extend(self.extra_files.get(&dep.name).into_iter().flatten());
+            for st in &self.stores {
+                holders.extend(
+                    st.store
+                        .file_holders(&dep.name)
+                        .iter()
+                        .map(|&i| st.sid_of[i as usize])
+                        .filter(|&s| s != NO_SID),
+                );
+            }
+            holders.sort_unstable();
+            holders.dedup();
+            for s in holders {
+                if !out.contains(&s) {
+                    out.push(s);
                 }
             }
         }
@@ -319,12 +564,20 @@ impl Pool {
 
     /// Every package whose obsoletes match package `s` (by name and EVR).
     pub fn obsoleters_of(&self, s: Sid) -> Vec<Sid> {
-        let Some(cands) = self.obsoleting.get(self.pkg(s).name.as_str()) else {
-            return Vec::new();
-        };
+        let name = self.name(s);
+        let mut cands: Vec<Sid> = self.obsoleting.get(name).cloned().unwrap_or_default();
+        for st in &self.stores {
+            cands.extend(
+                st.store
+                    .obsoleters(name)
+                    .iter()
+                    .map(|&i| st.sid_of[i as usize])
+                    .filter(|&o| o != NO_SID),
+            );
+        }
+        cands.sort_unstable();
         cands
-            .iter()
-            .copied()
+            .into_iter()
             .filter(|&o| o != s && self.group(o) != self.group(s))
             .filter(|&o| self.pkg(o).obsoletes.iter().any(|d| self.named(s, d)))
             .collect()

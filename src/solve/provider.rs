@@ -249,12 +249,7 @@ impl<'p> RpmProvider<'p> {
                 .copied()
                 .max_by(|&a, &b| pool.pkg(a).evr_cmp(pool.pkg(b)));
             let old_only = newest.is_some_and(|n| !provs.contains(&n)) && !installed;
-            (
-                -favor,
-                !installed,
-                old_only,
-                pool.groups[g as usize].name != dep.name,
-            )
+            (-favor, !installed, old_only, pool.group_name(g) != dep.name)
         };
         let sense_rank = |e: &Option<(crate::rpm::Evr, u8)>| {
             e.as_ref()
@@ -270,11 +265,7 @@ impl<'p> RpmProvider<'p> {
                     }
                     _ => std::cmp::Ordering::Equal,
                 })
-                .then_with(|| {
-                    pool.groups[a as usize]
-                        .name
-                        .cmp(&pool.groups[b as usize].name)
-                })
+                .then_with(|| pool.group_name(a).cmp(pool.group_name(b)))
         });
         let vs: Vec<VersionSetId> = if groups.is_empty() {
             vec![self.vset(NOTHING_GROUP, Pred::Provides(id))]
@@ -305,7 +296,7 @@ impl<'p> RpmProvider<'p> {
     /// A version set in words, for explanations.
     pub fn describe_vset(&self, id: VersionSetId) -> String {
         let (g, pred) = self.vset_of(id);
-        let name = &self.pool.groups[g as usize].name;
+        let name = self.pool.group_name(g);
         let dep = |d: &u32| self.dep_of(*d).to_string();
         match &pred {
             Pred::Provides(d) => dep(d),
@@ -349,7 +340,7 @@ impl Interner for RpmProvider<'_> {
     }
 
     fn display_name(&self, name: NameId) -> impl Display + '_ {
-        self.pool.groups[gid(name) as usize].key.clone()
+        self.pool.group_key(gid(name))
     }
 
     fn display_version_set(&self, version_set: VersionSetId) -> impl Display + '_ {
@@ -460,7 +451,7 @@ impl DependencyProvider for RpmProvider<'_> {
             self.policy.ignore_installonly_obsoletes && pool.groups[own as usize].installonly;
         for d in p.obsoletes.iter().filter(|_| !skip_obsoletes) {
             let id = self.dep(d);
-            for &g in pool.groups_named(&d.name) {
+            for &g in pool.groups_named(&d.name).iter() {
                 if g != own && cons.insert((g, id)) {
                     deps.constrains.push(self.vset(g, Pred::NotObsoletedBy(id)));
                 }
@@ -468,11 +459,11 @@ impl DependencyProvider for RpmProvider<'_> {
         }
         if pool.options.multilib {
             // noarch and arch packages of one name exclude each other.
-            for &g in pool.groups_named(&p.name) {
+            for &g in pool.groups_named(&p.name).iter() {
                 if g == own {
                     continue;
                 }
-                let other_noarch = pool.groups[g as usize].key.ends_with(".noarch");
+                let other_noarch = pool.group_is_noarch(g);
                 if p.arch == "noarch" || other_noarch {
                     deps.constrains.push(self.vset(g, Pred::Nothing));
                 }

@@ -630,6 +630,80 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// A pool over repository stores (indexes precomputed, records decoded on demand) answers
+    /// exactly as a pool over the same records in memory: same candidates, same solution.
+    #[test]
+    fn store_backed_pool_solves_as_the_in_memory_pool(
+        repo in prop::collection::vec(arb_pkg(), 1..8),
+        installed in prop::collection::vec(arb_pkg(), 0..3),
+        split in 0..8usize,
+        target in 0..NAMES.len(),
+    ) {
+        use crate::repo::store::{self, Store};
+        use super::pool::Source;
+        use std::sync::Arc;
+        let mut inst: Vec<Package> = Vec::new();
+        for mut p in installed {
+            if !inst.iter().any(|q| q.name == p.name) {
+                p.repo = "@System".into();
+                inst.push(p);
+            }
+        }
+        let mut avail: Vec<Package> = Vec::new();
+        for p in repo {
+            if !avail.iter().any(|q| q.nevra() == p.nevra()) {
+                avail.push(p);
+            }
+        }
+        // Two repos: the first `split` packages in "a" (priority 10), the rest in "b" (99).
+        let split = split.min(avail.len());
+        let (a, b) = avail.split_at(split);
+        let with_repo = |pkgs: &[Package], repo: &str| -> Vec<Package> {
+            pkgs.iter().cloned().map(|mut p| { p.repo = repo.into(); p }).collect()
+        };
+        let (a, b) = (with_repo(a, "a"), with_repo(b, "b"));
+        let mem_avail: Vec<(Package, i32)> = a.iter().map(|p| (p.clone(), 10))
+            .chain(b.iter().map(|p| (p.clone(), 99))).collect();
+        let opts = PoolOptions { multilib: true, installonly: vec!["n1".into()] };
+        let mem = Pool::new(inst.clone(), mem_avail, opts.clone());
+        let st = |pkgs: &[Package], repo: &str, priority| Source::Store {
+            store: Arc::new(Store::from_words(store::build("k", pkgs), "k").unwrap()),
+            repo: repo.into(),
+            priority,
+            keep: None,
+        };
+        let stored = Pool::from_sources(inst, vec![st(&a, "a", 10), st(&b, "b", 99)], opts);
+        prop_assert_eq!(mem.len(), stored.len());
+        prop_assert_eq!(&mem.group_of, &stored.group_of);
+        let io = |p: &Pool| p.groups.iter().map(|g| g.installonly).collect::<Vec<_>>();
+        prop_assert_eq!(io(&mem), io(&stored));
+        for s in 0..mem.len() as Sid {
+            prop_assert_eq!(mem.pkg(s), stored.pkg(s));
+            prop_assert_eq!(mem.obsoleters_of(s), stored.obsoleters_of(s));
+            for d in mem.pkg(s).requires.iter().chain(&mem.pkg(s).conflicts) {
+                prop_assert_eq!(mem.what_provides(d), stored.what_provides(d));
+            }
+        }
+        for n in NAMES {
+            prop_assert_eq!(mem.groups_named(n), stored.groups_named(n));
+        }
+        let mut req = Request::default();
+        let want: Vec<Sid> = (0..mem.len() as Sid).filter(|&s| mem.name(s) == NAMES[target]).collect();
+        if !want.is_empty() {
+            req.jobs.push(Job::Install(want));
+        }
+        let (x, y) = (solve(&mem, &req), solve(&stored, &req));
+        match (x, y) {
+            (Ok(x), Ok(y)) => prop_assert_eq!(x.steps, y.steps),
+            (Err(_), Err(_)) => {}
+            (x, y) => prop_assert!(false, "memory {:?} vs store {:?}", x.is_ok(), y.is_ok()),
+        }
+    }
+}
+
 #[test]
 fn testcase_format_round_trip() {
     let t = "repo system 0 testtags <inline>\n#>=Pkg: a 1 1 noarch\nrepo available 0 testtags <inline>\n#>=Pkg: a 2 1 noarch\n#>=Pkg: b 1 1 noarch\n#>=Req: a > 1\nsystem x86_64 rpm system\njob install name b\nresult transaction,problems <inline>\n#>install b-1-1.noarch@available\n#>upgrade a-1-1.noarch@system a-2-1.noarch@available\n";
