@@ -613,7 +613,7 @@ fn plan_on_pool(pool: Pool, opts: &PlanOptions, goal: &Goal) -> Result<(Plan, Ve
     if let Some(dir) = &opts.debugsolver {
         write_debugdata(dir, &pool, &req, &outcome)?;
     }
-    let sol = outcome.map_err(|u| unsolvable(goal, &pool, u))?;
+    let sol = outcome.map_err(|u| unsolvable(goal, &pool, u, &req.excluded))?;
     let targets = sol
         .steps
         .iter()
@@ -649,7 +649,32 @@ fn protected_hint(p: &Package) -> String {
     }
 }
 
-fn unsolvable(goal: &Goal, pool: &Pool, u: solve::Unsolvable) -> Error {
+fn unsolvable(
+    goal: &Goal,
+    pool: &Pool,
+    mut u: solve::Unsolvable,
+    excluded: &std::collections::HashMap<Sid, String>,
+) -> Error {
+    // Versions held back by configuration (priority, versionlock) that the problem is about.
+    let mut held: Vec<(String, &String)> = excluded
+        .iter()
+        .filter(|(&s, _)| {
+            let n = pool.name(s);
+            u.reasons.iter().any(|r| r.contains(n)) || goal.specs().iter().any(|g| g.starts_with(n))
+        })
+        .map(|(&s, why)| (pool.pkg(s).nevra(), why))
+        .collect();
+    held.sort();
+    if !held.is_empty() {
+        u.hints = vec![
+            "versions are held back by configuration: change the repos' priority= or the versionlock.list entries"
+                .into(),
+        ];
+    }
+    for (nevra, why) in held.into_iter().take(5) {
+        u.reasons.push(format!("{nevra} is held back: {why}"));
+    }
+
     let mut what = format!(
         "cannot {} {}: no set of packages satisfies every requirement",
         goal.verb(),
