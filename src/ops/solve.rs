@@ -368,7 +368,7 @@ fn complete_file_provides(
         .map(|d| d.name.clone())
         .chain(
             pool.stores()
-                .flat_map(|(st, _, _)| st.unresolved_files().map(str::to_string)),
+                .flat_map(|st| st.unresolved_files().map(str::to_string)),
         )
         .chain(goal.specs().iter().cloned())
         .filter(|n| n.starts_with('/'))
@@ -383,12 +383,8 @@ fn complete_file_provides(
     // (repo, pkgid) → Sid, for the repos' packages.
     let mut by_id: std::collections::HashMap<(&str, String), Sid> =
         std::collections::HashMap::new();
-    for (st, repo, sids) in pool.stores() {
-        for (i, &s) in sids.iter().enumerate() {
-            if s != u32::MAX {
-                by_id.insert((repo, st.pkgid(i).to_ascii_lowercase()), s);
-            }
-        }
+    for (st, repo, i, s) in pool.store_packages() {
+        by_id.insert((repo, st.pkgid(i).to_ascii_lowercase()), s);
     }
     let mut add = Vec::new();
     for r in repos {

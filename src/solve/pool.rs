@@ -296,13 +296,9 @@ impl Pool {
         // Install-only identities: named so, or providing an install-only capability.
         let io = self.options.installonly.clone();
         for name in &io {
-            let mut marked: Vec<Sid> = Vec::new();
-            for st in &self.stores {
-                for &i in st.store.named(name).iter().chain(st.store.providers(name)) {
-                    marked.push(st.sid_of[i as usize]);
-                }
-            }
-            for s in marked.into_iter().filter(|&s| s != NO_SID) {
+            let mut marked = self.indexed(None, name, Store::named);
+            marked.extend(self.indexed(None, name, Store::providers));
+            for s in marked {
                 let g = self.group_of[s as usize];
                 self.groups[g as usize].installonly = true;
             }
@@ -359,11 +355,41 @@ impl Pool {
         self.what_provides.borrow_mut().clear();
     }
 
-    /// The repository stores in the pool with the Sid of each of their packages.
-    pub fn stores(&self) -> impl Iterator<Item = (&Store, &str, &[Sid])> {
-        self.stores
-            .iter()
-            .map(|s| (&*s.store, s.repo.as_str(), s.sid_of.as_slice()))
+    /// The repository stores in the pool.
+    pub fn stores(&self) -> impl Iterator<Item = &Store> {
+        self.stores.iter().map(|s| &*s.store)
+    }
+
+    /// The candidates from repository stores: (store, repo id, index in the store, Sid).
+    pub fn store_packages(&self) -> impl Iterator<Item = (&Store, &str, usize, Sid)> {
+        self.stores.iter().flat_map(|st| {
+            st.sid_of
+                .iter()
+                .enumerate()
+                .filter(|(_, &s)| s != NO_SID)
+                .map(move |(i, &s)| (&*st.store, st.repo.as_str(), i, s))
+        })
+    }
+
+    /// Packages listed under `name` by an in-memory index (`mem`) and by the same index of
+    /// every store (`index`), in pool order.
+    fn indexed(
+        &self,
+        mem: Option<&Vec<Sid>>,
+        name: &str,
+        index: for<'a> fn(&'a Store, &str) -> &'a [u32],
+    ) -> Vec<Sid> {
+        let mut out: Vec<Sid> = mem.cloned().unwrap_or_default();
+        for st in &self.stores {
+            out.extend(
+                index(&st.store, name)
+                    .iter()
+                    .map(|&i| st.sid_of[i as usize])
+                    .filter(|&s| s != NO_SID),
+            );
+        }
+        out.sort_unstable();
+        out
     }
 
     /// Is the package's record in memory (installed, a local file, a testcase) rather than in
@@ -463,14 +489,11 @@ impl Pool {
             return v.clone();
         }
         let mut out: Vec<u32> = self.by_name.get(name).cloned().unwrap_or_default();
-        for st in &self.stores {
-            for &i in st.store.named(name) {
-                let s = st.sid_of[i as usize];
-                if s != NO_SID {
-                    out.push(self.group(s));
-                }
-            }
-        }
+        out.extend(
+            self.indexed(None, name, Store::named)
+                .into_iter()
+                .map(|s| self.group(s)),
+        );
         out.sort_unstable();
         out.dedup();
         let v = Rc::new(out);
@@ -523,30 +546,12 @@ impl Pool {
         if let Some(v) = self.what_provides.borrow().get(dep) {
             return v.clone();
         }
-        let mut out: Vec<Sid> = self.providers.get(&dep.name).cloned().unwrap_or_default();
-        for st in &self.stores {
-            out.extend(
-                st.store
-                    .providers(&dep.name)
-                    .iter()
-                    .map(|&i| st.sid_of[i as usize])
-                    .filter(|&s| s != NO_SID),
-            );
-        }
-        out.sort_unstable();
+        let mut out = self.indexed(self.providers.get(&dep.name), &dep.name, Store::providers);
         out.retain(|&s| self.provides(s, dep));
         if dep.name.starts_with('/') {
-            let mut holders: Vec<Sid> = self.files.get(&dep.name).cloned().unwrap_or_default();
+            let mut holders =
+                self.indexed(self.files.get(&dep.name), &dep.name, Store::file_holders);
             holders.extend(self.extra_files.get(&dep.name).into_iter().flatten());
-            for st in &self.stores {
-                holders.extend(
-                    st.store
-                        .file_holders(&dep.name)
-                        .iter()
-                        .map(|&i| st.sid_of[i as usize])
-                        .filter(|&s| s != NO_SID),
-                );
-            }
             holders.sort_unstable();
             holders.dedup();
             for s in holders {
@@ -565,18 +570,7 @@ impl Pool {
     /// Every package whose obsoletes match package `s` (by name and EVR).
     pub fn obsoleters_of(&self, s: Sid) -> Vec<Sid> {
         let name = self.name(s);
-        let mut cands: Vec<Sid> = self.obsoleting.get(name).cloned().unwrap_or_default();
-        for st in &self.stores {
-            cands.extend(
-                st.store
-                    .obsoleters(name)
-                    .iter()
-                    .map(|&i| st.sid_of[i as usize])
-                    .filter(|&o| o != NO_SID),
-            );
-        }
-        cands.sort_unstable();
-        cands
+        self.indexed(self.obsoleting.get(name), name, Store::obsoleters)
             .into_iter()
             .filter(|&o| o != s && self.group(o) != self.group(s))
             .filter(|&o| self.pkg(o).obsoletes.iter().any(|d| self.named(s, d)))
