@@ -210,29 +210,34 @@ fn configured_exclusions(
             locked.entry(n).or_default().push(l.as_str());
         }
     }
+    // The available packages of a name, with a pattern test on their NEVRA.
+    let available_named = |name: &str| -> Vec<Sid> {
+        pool.groups_named(name)
+            .iter()
+            .flat_map(|&g| pool.groups[g as usize].members.iter().copied())
+            .filter(|&s| !pool.installed(s))
+            .collect()
+    };
+    let matches = |s: Sid, pat: &str| matches_spec(&pool.ident(s), pat);
     for (name, pats) in &locked {
-        for &g in pool.groups_named(name).iter() {
-            for &s in &pool.groups[g as usize].members {
-                if !pool.installed(s) && !pats.iter().any(|p| matches_spec(&pool.ident(s), p)) {
-                    out.entry(s).or_insert_with(|| {
-                        format!(
-                            "{name} is locked to {} by versionlock.list",
-                            pats.join(", ")
-                        )
-                    });
-                }
+        for s in available_named(name) {
+            if !pats.iter().any(|p| matches(s, p)) {
+                out.entry(s).or_insert_with(|| {
+                    format!(
+                        "{name} is locked to {} by versionlock.list",
+                        pats.join(", ")
+                    )
+                });
             }
         }
     }
     for l in deny {
         let pat = &l[1..];
         let Some(name) = lock_name(pat) else { continue };
-        for &g in pool.groups_named(name).iter() {
-            for &s in &pool.groups[g as usize].members {
-                if !pool.installed(s) && matches_spec(&pool.ident(s), pat) {
-                    out.entry(s)
-                        .or_insert_with(|| format!("{pat} is excluded by versionlock.list"));
-                }
+        for s in available_named(name) {
+            if matches(s, pat) {
+                out.entry(s)
+                    .or_insert_with(|| format!("{pat} is excluded by versionlock.list"));
             }
         }
     }
