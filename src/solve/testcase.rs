@@ -726,7 +726,11 @@ impl Testcase {
 
 /// A transaction step in the testcase's result syntax.
 pub fn step_line(pool: &Pool, s: &Step) -> String {
-    let d = |x: Sid| pool.display(x);
+    step_line_with(s, |x| pool.display(x))
+}
+
+/// A step with packages named by `d` (`name-evr.arch@repo`, or `@@System` in written testcases).
+fn step_line_with(s: &Step, d: impl Fn(Sid) -> String) -> String {
     match *s {
         Step::Install(p) => format!("install {}", d(p)),
         Step::Erase {
@@ -959,7 +963,7 @@ pub fn write(
             let mut lines: Vec<String> = sol
                 .steps
                 .iter()
-                .map(|s| step_line_testcase(pool, s))
+                .map(|s| step_line_with(s, |x| pool.display_testcase(x)))
                 .collect();
             lines.sort();
             for l in lines {
@@ -976,22 +980,4 @@ pub fn write(
         }
     }
     out
-}
-
-fn step_line_testcase(pool: &Pool, s: &Step) -> String {
-    let d = |x: Sid| pool.display_testcase(x);
-    match *s {
-        Step::Install(p) => format!("install {}", d(p)),
-        Step::Erase {
-            pkg,
-            obsoleted_by: None,
-        } => format!("erase {}", d(pkg)),
-        Step::Erase {
-            pkg,
-            obsoleted_by: Some(o),
-        } => format!("erase {} {}", d(pkg), d(o)),
-        Step::Upgrade { from, to } => format!("upgrade {} {}", d(from), d(to)),
-        Step::Downgrade { from, to } => format!("downgrade {} {}", d(from), d(to)),
-        Step::Reinstall { from, to } => format!("reinstall {} {}", d(from), d(to)),
-    }
 }
