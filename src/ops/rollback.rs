@@ -534,12 +534,12 @@ pub fn rollback(
                             .and_then(|e| e.loaded.as_ref()?.path.clone())
                     });
             if expected.is_some() && loaded_path == expected {
-                report.reloads.push(ReloadStep {
-                    module: m.clone(),
-                    action: "none",
-                    why: "the loaded copy is the one expected to win after the rollback: nothing to reload".into(),
-                    report: None,
-                });
+                report.reloads.push(step(
+                    m,
+                    "none",
+                    "the loaded copy is the one expected to win after the rollback: nothing to reload".into(),
+                    None,
+                ));
                 continue;
             }
             report.reloads.push(preview(ctx, &kernel, m, true));
@@ -583,23 +583,15 @@ pub fn rollback(
     };
     for m in &modules {
         let check = advice(m);
-        let step = match check {
-            Some(c) if c.advice == Advice::None => ReloadStep {
-                module: m.clone(),
-                action: "none",
-                why: c.why.clone(),
-                report: None,
-            },
-            Some(c) if c.advice == Advice::Reboot && c.preflight.is_none() => ReloadStep {
-                module: m.clone(),
-                action: "reboot",
-                why: c.why.clone(),
-                report: None,
-            },
+        let done = match check {
+            Some(c) if c.advice == Advice::None => step(m, "none", c.why.clone(), None),
+            Some(c) if c.advice == Advice::Reboot && c.preflight.is_none() => {
+                step(m, "reboot", c.why.clone(), None)
+            }
             _ if ctx.root().is_host_root() => reload_now(ctx, &kernel, m),
             _ => preview(ctx, &kernel, m, false),
         };
-        report.reloads.push(step);
+        report.reloads.push(done);
     }
     log_reloads(&p.log, out.id.unwrap_or(0), &report.reloads);
     report.transaction = Some(out);
@@ -639,6 +631,24 @@ fn describe_action(pkg: &str, changes: &[Change], basis: &Basis) -> String {
     format!("{}{from}", d.join(", "))
 }
 
+fn step(m: &str, action: &'static str, why: String, report: Option<ReloadReport>) -> ReloadStep {
+    ReloadStep {
+        module: m.to_string(),
+        action,
+        why,
+        report,
+    }
+}
+
+/// `{prefix} (verdict): reasons` of a preflight that refuses.
+fn refusal(prefix: &str, r: &ReloadReport) -> String {
+    format!(
+        "{prefix} ({}): {}",
+        r.preflight.verdict.as_str(),
+        r.preflight.reasons.join("; ")
+    )
+}
+
 /// On the real `/`: reload when the preflight says safe; otherwise say a reboot is needed.
 fn reload_now(ctx: &Context<'_>, kernel: &str, m: &str) -> ReloadStep {
     match reload::reload(ctx.root(), Some(kernel), m, false, false) {
@@ -646,29 +656,14 @@ fn reload_now(ctx: &Context<'_>, kernel: &str, m: &str) -> ReloadStep {
             use crate::modules::reload::Outcome as O;
             let (action, why) = match r.result {
                 O::Reloaded => ("reloaded", r.summary.clone()),
-                O::Refused | O::DryRun => (
-                    "reboot",
-                    format!(
-                        "reload refused by its preflight ({}): {}",
-                        r.preflight.verdict.as_str(),
-                        r.preflight.reasons.join("; ")
-                    ),
-                ),
+                O::Refused | O::DryRun => {
+                    ("reboot", refusal("reload refused by its preflight", &r))
+                }
                 O::RolledBack | O::Failed => ("reload-failed", r.summary.clone()),
             };
-            ReloadStep {
-                module: m.to_string(),
-                action,
-                why,
-                report: Some(r),
-            }
+            step(m, action, why, Some(r))
         }
-        Err(e) => ReloadStep {
-            module: m.to_string(),
-            action: "reboot",
-            why: format!("no reload: {e}"),
-            report: None,
-        },
+        Err(e) => step(m, "reboot", format!("no reload: {e}"), None),
     }
 }
 
@@ -676,51 +671,35 @@ fn reload_now(ctx: &Context<'_>, kernel: &str, m: &str) -> ReloadStep {
 fn preview(ctx: &Context<'_>, kernel: &str, m: &str, before: bool) -> ReloadStep {
     let loaded = crate::modules::loaded::read_loaded(ctx.root());
     if !loaded.contains_key(m) {
-        return ReloadStep {
-            module: m.to_string(),
-            action: "none",
-            why: "not loaded: nothing to reload; the restored copy is used when it is next loaded"
+        return step(
+            m,
+            "none",
+            "not loaded: nothing to reload; the restored copy is used when it is next loaded"
                 .into(),
-            report: None,
-        };
+            None,
+        );
     }
     let when = if before { "after the rollback, " } else { "" };
     match reload::reload(ctx.root(), Some(kernel), m, true, false) {
         Ok(r) => {
             let (action, why) = if r.preflight.allowed(false) {
+                let under_root = if ctx.root().is_host_root() {
+                    ""
+                } else {
+                    " (under --root nothing is reloaded: run it on the host)"
+                };
                 (
                     "would-reload",
-                    format!(
-                        "{when}its preflight says the reload is safe{}",
-                        if ctx.root().is_host_root() {
-                            ""
-                        } else {
-                            " (under --root nothing is reloaded: run it on the host)"
-                        }
-                    ),
+                    format!("{when}its preflight says the reload is safe{under_root}"),
                 )
             } else {
                 (
                     "reboot",
-                    format!(
-                        "{when}a reload would be refused ({}): {}",
-                        r.preflight.verdict.as_str(),
-                        r.preflight.reasons.join("; ")
-                    ),
+                    refusal(&format!("{when}a reload would be refused"), &r),
                 )
             };
-            ReloadStep {
-                module: m.to_string(),
-                action,
-                why,
-                report: Some(r),
-            }
+            step(m, action, why, Some(r))
         }
-        Err(e) => ReloadStep {
-            module: m.to_string(),
-            action: "reboot",
-            why: format!("no reload preflight: {e}"),
-            report: None,
-        },
+        Err(e) => step(m, "reboot", format!("no reload preflight: {e}"), None),
     }
 }
