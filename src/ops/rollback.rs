@@ -188,7 +188,7 @@ fn older_versions(
     than: &Version,
 ) -> Vec<Version> {
     let mut out: Vec<Version> = Vec::new();
-    if let Ok(repos) = tx::open_lenient(ctx, true) {
+    if let Ok(repos) = tx::open_lenient(ctx) {
         if let Ok(avail) = ctx.available(&repos, Detail::Summary) {
             for a in avail.iter().filter(|a| a.name == name && a.arch == arch) {
                 out.push(Version::of(&a.to_ref()));

@@ -282,11 +282,15 @@ fn write_debugdata(
 
 /// Plan a goal on the root: load the installed set and the enabled repos, then `plan_on`.
 pub fn plan(ctx: &Context<'_>, goal: &Goal) -> Result<Plan> {
-    plan_with_targets(ctx, goal).map(|(plan, _)| plan)
+    plan_with_targets(ctx, goal).map(|(plan, _, _)| plan)
 }
 
-/// `plan`, with the full records of the packages it installs (see `plan_on_with_targets`).
-pub fn plan_with_targets(ctx: &Context<'_>, goal: &Goal) -> Result<(Plan, Vec<Package>)> {
+/// `plan`, with the full records of the packages it installs (see `plan_on_with_targets`)
+/// and the repos it opened (executing the plan downloads from them).
+pub fn plan_with_targets(
+    ctx: &Context<'_>,
+    goal: &Goal,
+) -> Result<(Plan, Vec<Package>, Vec<crate::repo::Repo>)> {
     let (goal, local) = local_files(goal)?;
     let goal = &goal;
     let installed = ctx.installed()?;
@@ -309,7 +313,8 @@ pub fn plan_with_targets(ctx: &Context<'_>, goal: &Goal) -> Result<(Plan, Vec<Pa
     };
     let mut pool = Pool::from_sources(installed, sources, pool_options(&opts));
     complete_file_provides(ctx, &repos, &mut pool, goal)?;
-    plan_on_pool(pool, &opts, goal)
+    let (plan, targets) = plan_on_pool(pool, &opts, goal)?;
+    Ok((plan, targets, repos))
 }
 
 /// Package files named in the goal (`./foo.rpm`): read their headers as candidates of the

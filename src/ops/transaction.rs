@@ -103,14 +103,13 @@ pub fn run_goal(
     let p = paths(ctx);
     let _lock = lock::acquire(&p)?;
     check_journal(ctx, &p)?;
-    let (plan, target_pkgs) = super::solve::plan_with_targets(ctx, goal)?;
+    let (plan, target_pkgs, repos) = super::solve::plan_with_targets(ctx, goal)?;
     if plan.is_empty() {
         return Ok(TxResult {
             plan,
             transaction: None,
         });
     }
-    let repos = open_lenient(ctx, false)?;
     let wanted = sources_from_repos(ctx, &repos, &plan, &target_pkgs, goal)?;
     let out = confirm_and_execute(ctx, &p, &plan, wanted, command, confirm)?;
     Ok(TxResult {
@@ -137,12 +136,9 @@ pub(crate) fn confirm_and_execute(
     execute(ctx, p, plan, wanted, command)
 }
 
-/// Open the enabled repos; with `lenient`, a repo that fails is skipped with a warning (undo
-/// and rollback can use kept files instead).
-pub(crate) fn open_lenient(ctx: &Context<'_>, lenient: bool) -> Result<Vec<Repo>> {
-    if !lenient {
-        return ctx.open_repos();
-    }
+/// Open the enabled repos, skipping with a warning a repo that fails (undo and rollback can
+/// use kept files instead).
+pub(crate) fn open_lenient(ctx: &Context<'_>) -> Result<Vec<Repo>> {
     let mut out = Vec::new();
     for cfg in ctx.config.enabled_repos() {
         match repo::open(
@@ -755,7 +751,7 @@ pub(crate) fn plan_changes(
 ) -> Result<(Plan, Vec<Wanted>, Vec<String>)> {
     // Removals need no package file: no repo is opened for them.
     let repos = if changes.iter().any(|c| c.after.is_some()) {
-        open_lenient(ctx, true)?
+        open_lenient(ctx)?
     } else {
         Vec::new()
     };
