@@ -578,6 +578,11 @@ fn includepkgs_and_exclude() {
         common::nvrs(&out.json())
     };
     assert_eq!(list(&h), ["intel-igb-5.11.4-1", "intel-ixgbe-5.9.4-1"]);
+    // Plans see the same candidates as listings.
+    h.run(&["--assumeno", "install", "intel-igb"]).ok();
+    h.run(&["--assumeno", "install", "kernel"])
+        .code(1)
+        .stderr_has("kernel");
     h.repo_file(
         "r.repo",
         &format!(
@@ -587,4 +592,8 @@ fn includepkgs_and_exclude() {
     );
     h.yum_conf("[main]\nexclude=kernel\n");
     assert_eq!(list(&h), ["intel-igb-5.11.4-1"]);
+    h.run(&["--assumeno", "install", "intel-igb"]).ok();
+    for excluded in ["intel-ixgbe", "kernel"] {
+        h.run(&["--assumeno", "install", excluded]).code(1);
+    }
 }

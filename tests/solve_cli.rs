@@ -391,3 +391,38 @@ fn repo_priority_and_versionlock_hold_back_versions() {
         .code(1)
         .stderr_has("priority 10");
 }
+
+/// The solver's cache of a repo (`primary.xcps`) is checked before use: a damaged or
+/// truncated one is rebuilt from the metadata, and the plan is the same.
+#[test]
+fn a_damaged_solver_cache_is_rebuilt() {
+    let h = host();
+    let plan = |h: &TestHost| {
+        let out = h.run(&["--assumeno", "--json", "install", "kmod-zfs"]);
+        out.ok();
+        let doc = out.json();
+        let mut v: Vec<String> = doc["plan"]["install"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}-{}",
+                    p["name"].as_str().unwrap(),
+                    p["version"].as_str().unwrap()
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let want = plan(&h);
+    assert_eq!(want.len(), 2, "{want:?}");
+    let xcps = h.host_path("/var/cache/xcpng-mod/xcp-ng-base/repodata/primary.xcps");
+    let good = std::fs::read(&xcps).unwrap();
+    for damaged in [good[..good.len() / 2].to_vec(), vec![0u8; good.len()]] {
+        std::fs::write(&xcps, &damaged).unwrap();
+        assert_eq!(plan(&h), want);
+        assert_eq!(std::fs::read(&xcps).unwrap(), good, "rewritten whole");
+    }
+}
