@@ -3,31 +3,11 @@
 //! with a faked loaded state (`proc/modules`, `sys/module/<m>/notes/.note.gnu.build-id` cut
 //! from the module file by the real `objcopy`). Nothing is loaded into this machine's kernel.
 
+mod common;
+
+use common::kernel_tree;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn kernel_tree() -> Option<(PathBuf, String)> {
-    let found = std::env::var_os("XCPNG_MOD_KERNEL_DIR")
-        .map(PathBuf::from)
-        .and_then(|d| {
-            let kver = std::fs::read_dir(d.join("lib/modules"))
-                .ok()?
-                .flatten()
-                .find(|e| e.path().join("kernel").is_dir())?
-                .file_name()
-                .to_string_lossy()
-                .into_owned();
-            Some((d, kver))
-        });
-    if found.is_none() {
-        let msg = "XCPNG_MOD_KERNEL_DIR is not set (export XCPNG_MOD_KERNEL_DIR=\"$(scripts/fetch-kernel.sh)\")";
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{msg}");
-        }
-        eprintln!("skipping: {msg}");
-    }
-    found
-}
 
 fn bin(root: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_xcpng-mod"))

@@ -5,37 +5,15 @@
 //! ROOT/etc/depmod.d KVER` writes, under each XCP-ng config style. Only files are touched:
 //! nothing is ever loaded into this machine's kernel.
 
+mod common;
+
+use common::kernel_tree;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use xcpng_mod::modules::depmod::{self, DepmodConfig};
 use xcpng_mod::modules::modinfo;
 use xcpng_mod::sysroot::Sysroot;
-
-/// The extracted kernel package, or None (skip) outside CI; in CI a missing tree fails.
-fn kernel_tree() -> Option<(PathBuf, String)> {
-    let found = std::env::var_os("XCPNG_MOD_KERNEL_DIR")
-        .map(PathBuf::from)
-        .and_then(|d| {
-            let kver = std::fs::read_dir(d.join("lib/modules"))
-                .ok()?
-                .flatten()
-                .find(|e| e.path().join("kernel").is_dir())?
-                .file_name()
-                .to_string_lossy()
-                .into_owned();
-            Some((d, kver))
-        });
-    if found.is_none() {
-        let msg = "XCPNG_MOD_KERNEL_DIR is not set to an extracted kernel package \
-                   (export XCPNG_MOD_KERNEL_DIR=\"$(scripts/fetch-kernel.sh)\")";
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{msg}");
-        }
-        eprintln!("skipping: {msg}");
-    }
-    found
-}
 
 fn tool(name: &str) -> PathBuf {
     for d in ["/sbin", "/usr/sbin", "/bin", "/usr/bin"] {

@@ -284,3 +284,28 @@ impl TestHost {
         v
     }
 }
+
+/// The extracted kernel package, or None (skip) outside CI; in CI a missing tree fails.
+pub fn kernel_tree() -> Option<(PathBuf, String)> {
+    let found = std::env::var_os("XCPNG_MOD_KERNEL_DIR")
+        .map(PathBuf::from)
+        .and_then(|d| {
+            let kver = std::fs::read_dir(d.join("lib/modules"))
+                .ok()?
+                .flatten()
+                .find(|e| e.path().join("kernel").is_dir())?
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            Some((d, kver))
+        });
+    if found.is_none() {
+        let msg = "XCPNG_MOD_KERNEL_DIR is not set to an extracted kernel package \
+                   (export XCPNG_MOD_KERNEL_DIR=\"$(scripts/fetch-kernel.sh)\")";
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{msg}");
+        }
+        eprintln!("skipping: {msg}");
+    }
+    found
+}
