@@ -528,19 +528,14 @@ fn revoked_key_is_refused() {
         .unwrap();
     let h0 = TestHost::new();
     let dir = h0.dir().join("r");
-    let repomd = write_repo(
+    // Signed while the key was good, then the key is revoked.
+    write_repo(
         &dir,
         1,
         now(),
         &primary_xml(&[("a", "Packages/a.rpm")]),
-        None,
+        Some(&k),
     );
-    // Signed while the key was good, then the key is revoked.
-    std::fs::write(
-        dir.join("repodata/repomd.xml.asc"),
-        sign_detached(&k, &repomd, HashAlgorithm::SHA256),
-    )
-    .unwrap();
     let revoked = k.clone().insert_packets(revocation).unwrap().0;
     let h = host_with("r", &file_url(&dir), &public_asc(&revoked), "");
     let out = h.run(&["makecache"]);
