@@ -526,6 +526,19 @@ fn spawn_group(h: &TestHost, args: &[&str]) -> std::process::Child {
     c.spawn().unwrap()
 }
 
+/// Wait until the update's `%post` scriptlet (of the `slow` package) has started.
+fn wait_for_post(h: &TestHost, child: &mut std::process::Child) {
+    let marker = h.host_path("/tmp/post-started");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !marker.exists() {
+        if let Some(st) = child.try_wait().unwrap() {
+            panic!("xcpng-mod ended before %post ran: {st}");
+        }
+        assert!(Instant::now() < deadline, "%post never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn killed_during_rpm_is_detected_and_recovered() {
     let h = host();
@@ -534,15 +547,7 @@ fn killed_during_rpm_is_detected_and_recovered() {
     h.add_repo("base", true, &[slow, pkg("other", "1", "1")]);
     h.install(&[PkgSpec::new("slow", "1", "1").file("/etc/slow.conf", b"1")]);
     let mut child = spawn_group(&h, &["-y", "update", "slow"]);
-    let marker = h.host_path("/tmp/post-started");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !marker.exists() {
-        if let Some(st) = child.try_wait().unwrap() {
-            panic!("xcpng-mod ended before %post ran: {st}");
-        }
-        assert!(Instant::now() < deadline, "%post never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_post(&h, &mut child);
     // SAFETY: kill the process group we created.
     assert_eq!(
         unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) },
@@ -586,15 +591,7 @@ fn ctrl_c_during_rpm_lets_rpm_finish_and_leaves_a_consistent_record() {
     h.add_repo("base", true, &[slow]);
     h.install(&[PkgSpec::new("slow", "1", "1").file("/etc/slow.conf", b"1")]);
     let mut child = spawn_group(&h, &["-y", "update", "slow"]);
-    let marker = h.host_path("/tmp/post-started");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !marker.exists() {
-        if let Some(st) = child.try_wait().unwrap() {
-            panic!("xcpng-mod ended before %post ran: {st}");
-        }
-        assert!(Instant::now() < deadline, "%post never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_post(&h, &mut child);
     // SAFETY: Ctrl-C, as a terminal sends it, to the process group we created.
     assert_eq!(unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) }, 0);
     let st = child.wait().unwrap();
