@@ -81,6 +81,20 @@ pub struct SectionResult {
     pub reason: Option<String>,
 }
 
+/// A dependency of a `#>=Req:`-style line, or None (noted as unsupported) for rich
+/// dependencies and what does not parse.
+fn testcase_dep(rest: &str, unsupported: &mut Vec<String>) -> Option<Dependency> {
+    if rest.starts_with('(') {
+        note(unsupported, "rich dependencies");
+        return None;
+    }
+    let d = parse_dep(rest);
+    if d.is_none() {
+        note(unsupported, format!("dependency `{rest}`"));
+    }
+    d
+}
+
 fn note(v: &mut Vec<String>, s: impl Into<String>) {
     let s = s.into();
     if !v.contains(&s) {
@@ -236,12 +250,7 @@ impl Testcase {
                 }
                 "=Req" | "=Prv" | "=Con" | "=Obs" | "=Prq" => {
                     let Some(p) = cur.as_mut() else { continue };
-                    if rest.starts_with('(') {
-                        note(&mut self.unsupported, "rich dependencies");
-                        continue;
-                    }
-                    let Some(d) = parse_dep(rest) else {
-                        note(&mut self.unsupported, format!("dependency `{rest}`"));
+                    let Some(d) = testcase_dep(rest, &mut self.unsupported) else {
                         continue;
                     };
                     match tag {
@@ -260,12 +269,7 @@ impl Testcase {
                     if cur.is_none() {
                         continue;
                     }
-                    if rest.starts_with('(') {
-                        note(&mut self.unsupported, "rich dependencies");
-                        continue;
-                    }
-                    let Some(d) = parse_dep(rest) else {
-                        note(&mut self.unsupported, format!("dependency `{rest}`"));
+                    let Some(d) = testcase_dep(rest, &mut self.unsupported) else {
                         continue;
                     };
                     match tag {
