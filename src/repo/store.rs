@@ -271,7 +271,11 @@ impl Store {
             .map(move |&id| self.str(id))
     }
 
-    fn csr(&self, off: usize, items: usize, id: u32) -> &[u32] {
+    /// The packages index (`off`, `items`) lists under string `key` (none if unused).
+    fn listed(&self, off: usize, items: usize, key: &str) -> &[u32] {
+        let Some(id) = self.lookup(key) else {
+            return &[];
+        };
         let o = self.section(off);
         let (Some(&a), Some(&b)) = (o.get(id as usize), o.get(id as usize + 1)) else {
             return &[];
@@ -283,26 +287,22 @@ impl Store {
 
     /// Packages providing a capability named `name` (any version), in repository order.
     pub fn providers(&self, name: &str) -> &[u32] {
-        self.lookup(name)
-            .map_or(&[], |id| self.csr(S_PROV_OFF, S_PROV, id))
+        self.listed(S_PROV_OFF, S_PROV, name)
     }
 
     /// Packages with an obsoletes entry named `name`.
     pub fn obsoleters(&self, name: &str) -> &[u32] {
-        self.lookup(name)
-            .map_or(&[], |id| self.csr(S_OBS_OFF, S_OBS, id))
+        self.listed(S_OBS_OFF, S_OBS, name)
     }
 
     /// Packages whose primary file list holds `path`.
     pub fn file_holders(&self, path: &str) -> &[u32] {
-        self.lookup(path)
-            .map_or(&[], |id| self.csr(S_FILEIX_OFF, S_FILEIX, id))
+        self.listed(S_FILEIX_OFF, S_FILEIX, path)
     }
 
     /// Packages named `name`.
     pub fn named(&self, name: &str) -> &[u32] {
-        self.lookup(name)
-            .map_or(&[], |id| self.csr(S_NAMED_OFF, S_NAMED, id))
+        self.listed(S_NAMED_OFF, S_NAMED, name)
     }
 
     /// File paths that requires or conflicts name and no file list of this repo holds.
