@@ -50,6 +50,56 @@ fn push_entity(g: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Result<
     }
 }
 
+/// The root element of a metadata document: it must be there, and closed, so that a document
+/// cut short does not pass for a shorter one.
+struct Root {
+    name: &'static str,
+    what: &'static str,
+    opened: bool,
+    closed: bool,
+}
+
+impl Root {
+    fn new(name: &'static str, what: &'static str) -> Root {
+        Root {
+            name,
+            what,
+            opened: false,
+            closed: false,
+        }
+    }
+
+    fn see(&mut self, ev: &Event<'_>) {
+        match ev {
+            Event::Start(e) if e.local_name().as_ref() == self.name.as_bytes() => {
+                self.opened = true
+            }
+            Event::Empty(e) if e.local_name().as_ref() == self.name.as_bytes() => {
+                self.opened = true;
+                self.closed = true;
+            }
+            Event::End(e) if e.local_name().as_ref() == self.name.as_bytes() => self.closed = true,
+            _ => {}
+        }
+    }
+
+    fn check(&self, pos: u64) -> Result<(), ParseError> {
+        if !self.opened {
+            return Err(xml_err(
+                0,
+                format!("not {} metadata (no <{}> element)", self.what, self.name),
+            ));
+        }
+        if !self.closed {
+            return Err(xml_err(
+                pos,
+                format!("the document ends before </{}>: it is truncated", self.name),
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum DepKind {
     Provides,
@@ -98,20 +148,18 @@ pub fn parse_primary<R: BufRead>(
     let mut in_text = false;
     let mut depkind = DepKind::Other;
     let mut count = 0usize;
-    let mut saw_root = false;
+    let mut root = Root::new("metadata", "primary");
     loop {
         let ev = r
             .read_event_into(&mut buf)
             .map_err(|e| xml_err(r.buffer_position(), e))?;
+        root.see(&ev);
         match ev {
             Event::Eof => break,
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(ev, Event::Empty(_));
                 let local = e.local_name();
                 let name = local.as_ref();
-                if name == b"metadata" {
-                    saw_root = true;
-                }
                 let Some(p) = pkg.as_mut() else {
                     if name == b"package" {
                         pkg = Some(Package {
@@ -223,9 +271,7 @@ pub fn parse_primary<R: BufRead>(
         }
         buf.clear();
     }
-    if !saw_root {
-        return Err(xml_err(0, "not primary metadata (no <metadata> element)"));
-    }
+    root.check(r.buffer_position())?;
     Ok(count)
 }
 
@@ -261,15 +307,15 @@ pub fn parse_filelists<R: BufRead>(
     let mut pkgid = String::new();
     let mut text = String::new();
     let mut in_file = false;
-    let mut saw_root = false;
+    let mut root = Root::new("filelists", "filelists");
     loop {
         let ev = r
             .read_event_into(&mut buf)
             .map_err(|e| xml_err(r.buffer_position(), e))?;
+        root.see(&ev);
         match ev {
             Event::Eof => break,
             Event::Start(ref e) | Event::Empty(ref e) => match e.local_name().as_ref() {
-                b"filelists" => saw_root = true,
                 b"package" => attrs(e, |k, v| {
                     if k == b"pkgid" {
                         pkgid = v
@@ -297,13 +343,7 @@ pub fn parse_filelists<R: BufRead>(
         }
         buf.clear();
     }
-    if !saw_root {
-        return Err(xml_err(
-            0,
-            "not filelists metadata (no <filelists> element)",
-        ));
-    }
-    Ok(())
+    root.check(r.buffer_position())
 }
 
 /// One changelog entry.
@@ -336,10 +376,12 @@ pub fn parse_other<R: BufRead>(
     let mut cur: Option<OtherPackage> = None;
     let mut entry: Option<ChangelogEntry> = None;
     let mut skip = false;
+    let mut root = Root::new("otherdata", "other");
     loop {
         let ev = r
             .read_event_into(&mut buf)
             .map_err(|e| xml_err(r.buffer_position(), e))?;
+        root.see(&ev);
         match ev {
             Event::Eof => break,
             Event::Start(ref e) | Event::Empty(ref e) => match e.local_name().as_ref() {
@@ -415,7 +457,7 @@ pub fn parse_other<R: BufRead>(
         }
         buf.clear();
     }
-    Ok(())
+    root.check(r.buffer_position())
 }
 
 #[cfg(test)]
@@ -487,10 +529,12 @@ line two &#233;</description>
     #[test]
     fn refuses_truncated_xml() {
         let cut = &PRIMARY[..PRIMARY.len() / 2];
-        // A truncated document either errors or yields no complete package.
-        let mut n = 0;
-        let r = parse_primary(cut.as_bytes(), "r", |_| n += 1);
-        assert!(r.is_err() || n == 0);
+        let e = parse_primary(cut.as_bytes(), "r", |_| {}).unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+        // Even when it is cut between two packages.
+        let whole = PRIMARY.find("</package>").unwrap() + "</package>".len();
+        let e = parse_primary(&PRIMARY.as_bytes()[..whole], "r", |_| {}).unwrap_err();
+        assert!(e.to_string().contains("</metadata>"), "{e}");
     }
 
     #[test]
