@@ -19,6 +19,7 @@ pub enum Detail {
     Full,
 }
 
+#[derive(Default)]
 struct W(Vec<u8>);
 
 impl W {
@@ -120,12 +121,29 @@ impl<'a> R<'a> {
     }
 }
 
-/// Encode packages under `key` (the primary checksum).
+/// Encode packages (in listing order) under `key` (the primary checksum).
 pub fn encode(key: &str, pkgs: &[Package]) -> Vec<u8> {
-    let mut head = W(Vec::new());
-    let mut sum = W(Vec::with_capacity(pkgs.len() * 200));
-    let mut det = W(Vec::with_capacity(pkgs.len() * 600));
-    for p in pkgs {
+    let mut e = Encoder::default();
+    pkgs.iter().for_each(|p| e.add(p));
+    let identity: Vec<u32> = (0..pkgs.len() as u32).collect();
+    let mut out = Vec::new();
+    e.write(key, &identity, &mut out)
+        .expect("writing to memory");
+    out
+}
+
+/// Encodes packages added one at a time, in any order; `finish` writes them in the order asked.
+#[derive(Default)]
+pub struct Encoder {
+    sum: W,
+    det: W,
+    /// Where each package's part of the two sections ends.
+    ends: Vec<(usize, usize)>,
+}
+
+impl Encoder {
+    pub fn add(&mut self, p: &Package) {
+        let (sum, det) = (&mut self.sum, &mut self.det);
         sum.str(&p.name);
         sum.u32(p.evr.epoch.unwrap_or(NO_EPOCH));
         sum.str(&p.evr.version);
@@ -150,15 +168,36 @@ pub fn encode(key: &str, pkgs: &[Package]) -> Vec<u8> {
         for f in &p.files {
             det.str(f);
         }
+        self.ends.push((sum.0.len(), det.0.len()));
     }
-    head.0.extend_from_slice(MAGIC);
-    head.str(key);
-    head.u64(pkgs.len() as u64);
-    head.u64(sum.0.len() as u64);
-    head.0.extend_from_slice(&sum.0);
-    head.u64(det.0.len() as u64);
-    head.0.extend_from_slice(&det.0);
-    head.0
+
+    /// Write the cache, the packages in `order` (`order[k]` = the `k`th added).
+    pub fn write(
+        &self,
+        key: &str,
+        order: &[u32],
+        out: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        let span = |k: u32, which: fn(&(usize, usize)) -> usize| {
+            let k = k as usize;
+            let start = if k == 0 { 0 } else { which(&self.ends[k - 1]) };
+            start..which(&self.ends[k])
+        };
+        let mut head = W(Vec::new());
+        head.0.extend_from_slice(MAGIC);
+        head.str(key);
+        head.u64(order.len() as u64);
+        head.u64(self.sum.0.len() as u64);
+        out.write_all(&head.0)?;
+        for &k in order {
+            out.write_all(&self.sum.0[span(k, |e| e.0)])?;
+        }
+        out.write_all(&(self.det.0.len() as u64).to_le_bytes())?;
+        for &k in order {
+            out.write_all(&self.det.0[span(k, |e| e.1)])?;
+        }
+        Ok(())
+    }
 }
 
 /// Read a cache file, loading only the sections `detail` needs (the summary section of a

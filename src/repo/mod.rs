@@ -114,8 +114,6 @@ pub struct Repo {
     pub bases: Vec<String>,
     /// True when this run fetched new metadata.
     pub refreshed: bool,
-    /// Packages parsed by this run's fetch, handed out once instead of decoding the cache.
-    parsed: std::sync::Mutex<Option<Vec<Package>>>,
     /// The store built by this run's fetch, handed out once instead of mapping the file.
     built: std::sync::Mutex<Option<store::Store>>,
 }
@@ -181,9 +179,6 @@ impl Repo {
 
     /// Load the packages of primary metadata (from the parsed cache when it matches).
     pub fn packages(&self, detail: Detail) -> Result<Vec<Package>, RepoError> {
-        if let Some(p) = self.parsed.lock().expect("not poisoned").take() {
-            return Ok(p);
-        }
         let id = &self.config.id;
         let data = self.repomd.get("primary").expect("checked at parse");
         let key = format!("{}:{}", data.checksum.kind, data.checksum.value);
@@ -332,21 +327,34 @@ pub fn open_limit(d: Option<&repomd::RepomdData>) -> u64 {
         .unwrap_or(compress::DEFAULT_LIMIT)
 }
 
-/// Decompress and parse primary metadata (refusing more than `limit` decompressed bytes).
-/// Decompression runs on a second thread, feeding the parser through a pipe, so the two cores
-/// share the work.
+/// Decompress and parse primary metadata (refusing more than `limit` decompressed bytes),
+/// packages sorted as listings want them (name, arch, newest first; ties in document order,
+/// as `ingest_primary` puts them).
 pub fn parse_primary_bytes(raw: &[u8], repo: &str, limit: u64) -> Result<Vec<Package>, ParseError> {
-    use std::io::{BufReader, Read, Write};
     let mut pkgs = Vec::new();
+    parse_streamed(raw, repo, limit, |p| pkgs.push(p))?;
+    // Later sorts are then linear.
+    pkgs.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then_with(|| a.arch.cmp(&b.arch))
+            .then_with(|| b.evr_cmp(a))
+    });
+    Ok(pkgs)
+}
+
+/// Parse (possibly compressed) primary metadata, calling `sink` for each package in document
+/// order. Decompression runs on a second thread, feeding the parser through a pipe, so two
+/// cores share the work.
+fn parse_streamed(
+    raw: &[u8],
+    repo: &str,
+    limit: u64,
+    mut sink: impl FnMut(Package),
+) -> Result<(), ParseError> {
+    use std::io::{BufReader, Read, Write};
     if compress::Compression::sniff(raw) == compress::Compression::None {
-        primary::parse_primary(raw, repo, |p| pkgs.push(p))?;
-        pkgs.sort_unstable_by(|a, b| {
-            a.name
-                .cmp(&b.name)
-                .then_with(|| a.arch.cmp(&b.arch))
-                .then_with(|| b.evr_cmp(a))
-        });
-        return Ok(pkgs);
+        return primary::parse_primary(raw, repo, sink).map(|_| ());
     }
     let (mut rd, mut wr) = std::io::pipe().map_err(|e| ParseError::Xml {
         pos: 0,
@@ -367,9 +375,7 @@ pub fn parse_primary_bytes(raw: &[u8], repo: &str, limit: u64) -> Result<Vec<Pac
             }
         });
         let parsed =
-            primary::parse_primary(BufReader::with_capacity(1 << 16, &mut rd), repo, |p| {
-                pkgs.push(p)
-            });
+            primary::parse_primary(BufReader::with_capacity(1 << 16, &mut rd), repo, &mut sink);
         drop(rd);
         let produced = producer.join().expect("decompressor thread");
         if let Err(e) = produced {
@@ -379,15 +385,72 @@ pub fn parse_primary_bytes(raw: &[u8], repo: &str, limit: u64) -> Result<Vec<Pac
             });
         }
         parsed.map(|_| ())
-    })?;
-    // Sorted as listings want them (name, arch, newest first): later sorts are then linear.
-    pkgs.sort_unstable_by(|a, b| {
-        a.name
-            .cmp(&b.name)
-            .then_with(|| a.arch.cmp(&b.arch))
-            .then_with(|| b.evr_cmp(a))
-    });
-    Ok(pkgs)
+    })
+}
+
+/// Both cached forms of primary metadata, built while it is parsed.
+pub struct Ingested {
+    /// The solver store's words (`primary.xcps`).
+    pub words: Vec<u32>,
+    /// The listing cache (`primary.xcpc`), still to be written in `order`.
+    listing: cache::Encoder,
+    order: Vec<u32>,
+}
+
+impl Ingested {
+    /// Write the listing cache (`primary.xcpc`) for `key`.
+    pub fn write_listing(&self, key: &str, path: &Path) -> Result<(), RepoError> {
+        let f = std::fs::File::create(path).map_err(io_err(path))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        self.listing
+            .write(key, &self.order, &mut w)
+            .and_then(|_| std::io::Write::flush(&mut w))
+            .map_err(io_err(path))
+    }
+}
+
+/// Decompress and parse primary metadata into both cached forms, never holding the parsed
+/// packages all at once: decompression, parsing and encoding run as a pipeline (one thread
+/// each), and each package is dropped once encoded.
+pub fn ingest_primary(
+    raw: &[u8],
+    repo: &str,
+    limit: u64,
+    key: &str,
+) -> Result<Ingested, ParseError> {
+    const BATCH: usize = 256;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Package>>(8);
+    std::thread::scope(|s| {
+        let encoder = s.spawn(move || {
+            let mut store = store::Builder::default();
+            let mut listing = cache::Encoder::default();
+            for batch in rx {
+                for p in &batch {
+                    store.add(p);
+                    listing.add(p);
+                }
+            }
+            (store, listing)
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let parsed = parse_streamed(raw, repo, limit, |p| {
+            batch.push(p);
+            if batch.len() == BATCH {
+                // The encoder only stops when this sender is dropped.
+                let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        });
+        let _ = tx.send(batch);
+        drop(tx);
+        let (store, listing) = encoder.join().expect("encoder thread");
+        parsed?;
+        let (words, order) = store.finish(key, None);
+        Ok(Ingested {
+            words,
+            listing,
+            order,
+        })
+    })
 }
 
 fn cache_age(dir: &Path) -> Option<Duration> {
@@ -482,7 +545,6 @@ pub fn open(
             cache_dir: dir,
             bases: cfg.baseurls.clone(),
             refreshed: false,
-            parsed: Default::default(),
             built: Default::default(),
         });
     }
@@ -529,7 +591,6 @@ pub fn open(
         cache_dir: dir.clone(),
         bases: bases.clone(),
         refreshed: true,
-        parsed: Default::default(),
         built: Default::default(),
     };
     if let Some((old_raw, _)) = &cached {
@@ -570,32 +631,25 @@ pub fn open(
                     repo: cfg.id.clone(),
                     source,
                 })?;
+            let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
             // Parse before caching: metadata that does not parse never enters the cache.
-            let pkgs =
-                parse_primary_bytes(&data, &cfg.id, open_limit(Some(d))).map_err(|source| {
+            // Both parsed forms at once: listings read the first, plans the second.
+            let built =
+                ingest_primary(&data, &cfg.id, open_limit(Some(d)), &key).map_err(|source| {
                     RepoError::BadMetadata {
                         repo: cfg.id.clone(),
                         file: d.location.clone(),
                         source,
                     }
                 })?;
-            let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
-            // Both parsed forms at once, one per core: listings read the first, plans the second.
-            let (listing, words) = std::thread::scope(|s| {
-                let solver = s.spawn(|| store::build(&key, &pkgs));
-                let listing = cache::encode(&key, &pkgs);
-                (listing, solver.join().expect("store builder"))
-            });
-            write_file(&staging.join("primary.xcpc"), &listing, false)?;
-            drop(listing);
+            built.write_listing(&key, &staging.join("primary.xcpc"))?;
             write_file(
                 &staging.join("primary.xcps"),
-                &store::to_bytes(&words),
+                &store::to_bytes(&built.words),
                 false,
             )?;
             write_atomic(&staging.join(name), &data)?;
-            *repo.parsed.lock().expect("not poisoned") = Some(pkgs);
-            *repo.built.lock().expect("not poisoned") = store::Store::from_words(words, &key);
+            *repo.built.lock().expect("not poisoned") = store::Store::from_words(built.words, &key);
         }
         if let Some(a) = &asc {
             write_atomic(&staging.join("repomd.xml.asc"), a)?;
@@ -651,4 +705,94 @@ pub fn cached_package_count(root: &Sysroot, main: &MainConfig, id: &str) -> Opti
 /// The newest changelog entries first, as rpm shows them.
 pub fn sort_changelog(entries: &mut [ChangelogEntry]) {
     entries.sort_by_key(|e| std::cmp::Reverse(e.date));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both cached forms of `raw`, built by the streaming pipeline.
+    fn ingested(raw: &[u8]) -> (Vec<u8>, Vec<u32>) {
+        let got = ingest_primary(raw, "r", u64::MAX, "k").unwrap();
+        let mut listing = Vec::new();
+        got.listing.write("k", &got.order, &mut listing).unwrap();
+        (listing, got.words)
+    }
+
+    /// A primary document of `n` packages out of listing order: versions that sort differently
+    /// as strings and as versions, epochs, two arches, and exact duplicates (ties).
+    fn shuffled_primary(n: usize) -> String {
+        let mut doc = format!(
+            "<?xml version=\"1.0\"?>\n<metadata xmlns=\"http://linux.duke.edu/metadata/common\" \
+             xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"{n}\">\n"
+        );
+        for i in 0..n {
+            let name = format!("p{}", (i * 7919) % 97);
+            let arch = if i % 5 == 0 { "i686" } else { "x86_64" };
+            let epoch = i % 3 / 2;
+            let ver = format!("{}.{}", i % 4 * 9 + 1, i % 2);
+            let rel = if i % 11 == 0 { "1" } else { "2" };
+            doc.push_str(&format!(
+                "<package type=\"rpm\"><name>{name}</name><arch>{arch}</arch>\
+                 <version epoch=\"{epoch}\" ver=\"{ver}\" rel=\"{rel}\"/>\
+                 <checksum type=\"sha256\" pkgid=\"YES\">{i:064x}</checksum>\
+                 <summary>s{i}</summary><location href=\"Packages/{name}-{i}.rpm\"/>\
+                 <format><rpm:provides><rpm:entry name=\"cap{}\"/></rpm:provides>\
+                 <rpm:requires><rpm:entry name=\"cap{}\" flags=\"GE\" epoch=\"0\" ver=\"1\"/>\
+                 <rpm:entry name=\"/bin/sh\"/></rpm:requires>\
+                 <file>/usr/bin/{name}</file></format></package>\n",
+                i % 13,
+                (i + 1) % 13
+            ));
+        }
+        doc.push_str("</metadata>\n");
+        doc
+    }
+
+    #[test]
+    fn ingest_builds_what_parsing_then_encoding_builds() {
+        let sample = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/centos7-sample/repodata/",
+            "ae0eeb68acf1e64637d988a7b92b2b27e93d14c2ce6f9e3a7cc68a561d87335e-primary.xml.gz"
+        ))
+        .unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, shuffled_primary(700).as_bytes()).unwrap();
+        let shuffled_gz = gz.finish().unwrap();
+        for raw in [sample, shuffled_primary(700).into_bytes(), shuffled_gz] {
+            let pkgs = parse_primary_bytes(&raw, "r", u64::MAX).unwrap();
+            assert!(pkgs.len() > 100);
+            let (listing, words) = ingested(&raw);
+            assert!(listing == cache::encode("k", &pkgs), "listing differs");
+            let built = store::build("k", &pkgs);
+            let first = words.iter().zip(&built).position(|(a, b)| a != b);
+            assert!(
+                words == built,
+                "store differs at word {first:?} of {}",
+                words.len()
+            );
+            // And the listing reads back in listing order.
+            let back = cache::decode(&listing, "k", "r", cache::Detail::Full).unwrap();
+            let nevras = |v: &[Package]| v.iter().map(Package::nevra).collect::<Vec<_>>();
+            assert_eq!(nevras(&back), nevras(&pkgs));
+        }
+    }
+
+    #[test]
+    fn ingest_refuses_damaged_metadata() {
+        let doc = shuffled_primary(600);
+        let cut = &doc.as_bytes()[..doc.len() / 2];
+        assert!(ingest_primary(cut, "r", u64::MAX, "k").is_err());
+        let bad = doc.replacen("<location href=\"Packages/", "<location href=\"../", 1);
+        let e = ingest_primary(bad.as_bytes(), "r", u64::MAX, "k")
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("p0-0"), "{e}");
+        // More than the limit decompressed: refused, not parsed.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, doc.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        assert!(ingest_primary(&gz, "r", 1000, "k").is_err());
+    }
 }

@@ -431,22 +431,30 @@ impl Store {
     }
 }
 
-/// Interns strings in first-seen order while building.
+/// Interns strings in first-seen order while building; owns them, so packages can be added
+/// as they are parsed and dropped.
 #[derive(Default)]
-struct Interner<'a> {
-    ids: HashMap<&'a str, u32, std::hash::BuildHasherDefault<crate::solve::pool::FxHasher>>,
-    strs: Vec<&'a str>,
+struct Interner {
+    ids: HashMap<Box<str>, u32, std::hash::BuildHasherDefault<crate::solve::pool::FxHasher>>,
 }
 
-impl<'a> Interner<'a> {
-    fn id(&mut self, s: &'a str) -> u32 {
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.ids.get(s) {
             return i;
         }
-        let i = self.strs.len() as u32;
-        self.ids.insert(s, i);
-        self.strs.push(s);
+        let i = self.ids.len() as u32;
+        self.ids.insert(s.into(), i);
         i
+    }
+
+    /// The strings by id.
+    fn strs(&self) -> Vec<&str> {
+        let mut v = vec![""; self.ids.len()];
+        for (s, &i) in &self.ids {
+            v[i as usize] = s;
+        }
+        v
     }
 }
 
@@ -463,63 +471,73 @@ fn csr(nstr: usize, pairs: &mut [(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
     (off, pairs.iter().map(|&(_, p)| p).collect())
 }
 
-/// Build the store of `pkgs` for `key`: the words `open` and `from_words` read.
+/// Build the store of `pkgs` (already in listing order) for `key`: the words `open` and
+/// `from_words` read.
 pub fn build(key: &str, pkgs: &[Package]) -> Vec<u32> {
-    let mut int = Interner::default();
-    int.ids.reserve(pkgs.len() * 4);
-    // Every package provides itself (`name = evr`) unless it says so already, as rpm does.
-    let selfp: Vec<Option<Dependency>> = pkgs
-        .iter()
-        .map(|p| {
-            let has = p
-                .provides
-                .iter()
-                .any(|d| d.name == p.name && d.evr.as_ref() == Some(&p.evr));
-            (!has).then(|| {
-                Dependency::versioned(
-                    p.name.clone(),
-                    Sense::from_bits(Sense::EQUAL),
-                    p.evr.clone(),
-                )
-            })
-        })
-        .collect();
-    let mut recs: Vec<u32> = Vec::with_capacity(pkgs.len() * PKG_WORDS);
-    let mut deps: Vec<u32> = Vec::new();
-    let mut files: Vec<u32> = Vec::new();
-    for (p, sp) in pkgs.iter().zip(&selfp) {
+    let mut b = Builder::default();
+    pkgs.iter().for_each(|p| b.add(p));
+    let identity: Vec<u32> = (0..pkgs.len() as u32).collect();
+    b.finish(key, Some(&identity)).0
+}
+
+/// Builds a store from packages added one at a time, in any order: `finish` puts them in
+/// listing order (name, arch, newest first).
+#[derive(Default)]
+pub struct Builder {
+    int: Interner,
+    recs: Vec<u32>,
+    deps: Vec<u32>,
+    files: Vec<u32>,
+}
+
+impl Builder {
+    pub fn add(&mut self, p: &Package) {
+        let int = &mut self.int;
+        let deps = &mut self.deps;
         let dep_start = deps.len() / DEP_WORDS;
-        let mut counts = [0u32; 4];
-        let lists: [Vec<&Dependency>; 4] = [
-            p.provides.iter().chain(sp.iter()).collect(),
-            p.requires.iter().collect(),
-            p.conflicts.iter().collect(),
-            p.obsoletes.iter().collect(),
-        ];
-        for (k, list) in lists.iter().enumerate() {
-            counts[k] = list.len() as u32;
-            for d in list {
-                let mut flags = u32::from(d.sense.bits());
-                if d.pre {
-                    flags |= 8;
-                }
-                deps.push(int.id(&d.name));
-                match &d.evr {
-                    Some(e) => {
-                        deps.push(flags | 16);
-                        deps.push(e.epoch.unwrap_or(NONE));
-                        deps.push(int.id(&e.version));
-                        deps.push(int.id(&e.release));
-                    }
-                    None => deps.extend([flags, NONE, NONE, NONE]),
-                }
+        let mut push = |d: &Dependency| {
+            let mut flags = u32::from(d.sense.bits());
+            if d.pre {
+                flags |= 8;
             }
+            deps.push(int.id(&d.name));
+            match &d.evr {
+                Some(e) => {
+                    deps.push(flags | 16);
+                    deps.push(e.epoch.unwrap_or(NONE));
+                    deps.push(int.id(&e.version));
+                    deps.push(int.id(&e.release));
+                }
+                None => deps.extend([flags, NONE, NONE, NONE]),
+            }
+        };
+        p.provides.iter().for_each(&mut push);
+        // Every package provides itself (`name = evr`) unless it says so already, as rpm does.
+        let has_self = p
+            .provides
+            .iter()
+            .any(|d| d.name == p.name && d.evr.as_ref() == Some(&p.evr));
+        if !has_self {
+            push(&Dependency::versioned(
+                p.name.as_str(),
+                Sense::from_bits(Sense::EQUAL),
+                p.evr.clone(),
+            ));
         }
-        let file_start = files.len();
+        p.requires.iter().for_each(&mut push);
+        p.conflicts.iter().for_each(&mut push);
+        p.obsoletes.iter().for_each(&mut push);
+        let counts = [
+            p.provides.len() + usize::from(!has_self),
+            p.requires.len(),
+            p.conflicts.len(),
+            p.obsoletes.len(),
+        ];
+        let file_start = self.files.len();
         for f in &p.files {
-            files.push(int.id(f));
+            self.files.push(int.id(f));
         }
-        recs.extend([
+        self.recs.extend([
             int.id(&p.name),
             int.id(&p.arch),
             p.evr.epoch.unwrap_or(NONE),
@@ -533,49 +551,130 @@ pub fn build(key: &str, pkgs: &[Package]) -> Vec<u32> {
             p.size_installed as u32,
             (p.size_installed >> 32) as u32,
             dep_start as u32,
-            counts[0],
-            counts[1],
-            counts[2],
-            counts[3],
+            counts[0] as u32,
+            counts[1] as u32,
+            counts[2] as u32,
+            counts[3] as u32,
             file_start as u32,
             p.files.len() as u32,
         ]);
     }
-    // Sort the table so that lookups are a binary search, and renumber.
-    let nstr = int.strs.len();
-    let mut order: Vec<u32> = (0..nstr as u32).collect();
-    order.sort_unstable_by(|&a, &b| int.strs[a as usize].cmp(int.strs[b as usize]));
-    let mut new_id = vec![0u32; nstr];
-    for (n, &o) in order.iter().enumerate() {
-        new_id[o as usize] = n as u32;
-    }
-    let re = |id: &mut u32| {
-        if *id != NONE {
-            *id = new_id[*id as usize];
+
+    /// The store's words, and the order the packages were put in (`order[new] = added`). The
+    /// order is `given`, or else listing order (name, arch, newest first; ties as added).
+    pub fn finish(self, key: &str, given: Option<&[u32]>) -> (Vec<u32>, Vec<u32>) {
+        let Builder {
+            int,
+            recs: added,
+            mut deps,
+            mut files,
+        } = self;
+        let strs = int.strs();
+        // Sort the table so that lookups are a binary search, and renumber.
+        let nstr = strs.len();
+        let mut by_str: Vec<u32> = (0..nstr as u32).collect();
+        by_str.sort_unstable_by(|&a, &b| strs[a as usize].cmp(strs[b as usize]));
+        let mut new_id = vec![0u32; nstr];
+        for (n, &o) in by_str.iter().enumerate() {
+            new_id[o as usize] = n as u32;
         }
-    };
-    for r in recs.chunks_exact_mut(PKG_WORDS) {
-        for k in [P_NAME, P_ARCH, P_VER, P_REL, P_LOC, P_CKKIND, P_CKVAL] {
-            re(&mut r[k]);
+        let re = |id: &mut u32| {
+            if *id != NONE {
+                *id = new_id[*id as usize];
+            }
+        };
+        let mut added = added;
+        for r in added.chunks_exact_mut(PKG_WORDS) {
+            for k in [P_NAME, P_ARCH, P_VER, P_REL, P_LOC, P_CKKIND, P_CKVAL] {
+                re(&mut r[k]);
+            }
         }
-    }
-    for d in deps.chunks_exact_mut(DEP_WORDS) {
-        re(&mut d[0]);
-        if d[1] & 16 != 0 {
-            re(&mut d[3]);
-            re(&mut d[4]);
+        for d in deps.chunks_exact_mut(DEP_WORDS) {
+            re(&mut d[0]);
+            if d[1] & 16 != 0 {
+                re(&mut d[3]);
+                re(&mut d[4]);
+            }
         }
+        files.iter_mut().for_each(re);
+        let rec = |i: u32| &added[i as usize * PKG_WORDS..(i as usize + 1) * PKG_WORDS];
+        let order: Vec<u32> = match given {
+            Some(o) => o.to_vec(),
+            None => {
+                // Ids now sort as their strings do.
+                let text = |id: u32| strs[by_str[id as usize] as usize];
+                let epoch = |r: &[u32]| if r[P_EPOCH] == NONE { 0 } else { r[P_EPOCH] };
+                let mut o: Vec<u32> = (0..(added.len() / PKG_WORDS) as u32).collect();
+                o.sort_by(|&a, &b| {
+                    let (ra, rb) = (rec(a), rec(b));
+                    (ra[P_NAME], ra[P_ARCH])
+                        .cmp(&(rb[P_NAME], rb[P_ARCH]))
+                        .then_with(|| {
+                            epoch(rb)
+                                .cmp(&epoch(ra))
+                                .then_with(|| crate::rpm::vercmp(text(rb[P_VER]), text(ra[P_VER])))
+                                .then_with(|| crate::rpm::vercmp(text(rb[P_REL]), text(ra[P_REL])))
+                        })
+                });
+                o
+            }
+        };
+        // Records, and their dependencies and files, in the new order: the file is the same
+        // whatever order the packages came in.
+        let mut recs = Vec::with_capacity(added.len());
+        let mut new_deps = Vec::with_capacity(deps.len());
+        let mut new_files = Vec::with_capacity(files.len());
+        for &i in &order {
+            let mut r: [u32; PKG_WORDS] = rec(i).try_into().expect("a record");
+            let (d, nd) = (
+                r[P_DEPS] as usize,
+                r[P_DEPS + 1..P_DEPS + 5].iter().sum::<u32>() as usize,
+            );
+            r[P_DEPS] = (new_deps.len() / DEP_WORDS) as u32;
+            new_deps.extend_from_slice(&deps[d * DEP_WORDS..(d + nd) * DEP_WORDS]);
+            let (f, nf) = (r[P_FILES] as usize, r[P_FILES + 1] as usize);
+            r[P_FILES] = new_files.len() as u32;
+            new_files.extend_from_slice(&files[f..f + nf]);
+            recs.extend_from_slice(&r);
+        }
+        drop((added, deps, files));
+        (
+            assemble(key, &recs, &new_deps, &new_files, &strs, &by_str),
+            order,
+        )
     }
-    files.iter_mut().for_each(re);
+}
+
+/// The file's words: the string table in `by_str` order, the renumbered records, dependencies
+/// and files, and the indexes over them.
+fn assemble(
+    key: &str,
+    recs: &[u32],
+    deps: &[u32],
+    files: &[u32],
+    strs: &[&str],
+    by_str: &[u32],
+) -> Vec<u32> {
+    let nstr = strs.len();
     let mut str_off = Vec::with_capacity(nstr + 1);
-    let mut str_bytes: Vec<u8> = Vec::new();
+    let mut str_bytes: Vec<u8> =
+        Vec::with_capacity(strs.iter().map(|s| s.len()).sum::<usize>() + 4);
     str_off.push(0u32);
-    for &o in &order {
-        str_bytes.extend_from_slice(int.strs[o as usize].as_bytes());
+    for &o in by_str {
+        str_bytes.extend_from_slice(strs[o as usize].as_bytes());
         str_off.push(str_bytes.len() as u32);
     }
     // The indexes, each package once per name.
     let (mut prov, mut obs, mut fix, mut named) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut scratch: Vec<u32> = Vec::new();
+    let mut names = |list: &[u32], out: &mut Vec<(u32, u32)>, i: u32| {
+        scratch.clear();
+        scratch.extend_from_slice(list);
+        scratch.sort_unstable();
+        scratch.dedup();
+        out.extend(scratch.iter().map(|&s| (s, i)));
+    };
+    let mut dep_names: Vec<u32> = Vec::new();
     for (i, r) in recs.chunks_exact(PKG_WORDS).enumerate() {
         let i = i as u32;
         named.push((r[P_NAME], i));
@@ -583,19 +682,15 @@ pub fn build(key: &str, pkgs: &[Package]) -> Vec<u32> {
         let np = r[P_DEPS + 1] as usize;
         let before_obs: usize = (1..4).map(|k| r[P_DEPS + k] as usize).sum();
         let no = r[P_DEPS + 4] as usize;
-        let names = |a: usize, n: usize| -> Vec<u32> {
-            let mut v: Vec<u32> = (a..a + n).map(|k| deps[k * DEP_WORDS]).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        prov.extend(names(start, np).into_iter().map(|s| (s, i)));
-        obs.extend(names(start + before_obs, no).into_iter().map(|s| (s, i)));
+        let dep_name = |k: usize| deps[k * DEP_WORDS];
+        dep_names.clear();
+        dep_names.extend((start..start + np).map(dep_name));
+        names(&dep_names, &mut prov, i);
+        dep_names.clear();
+        dep_names.extend((start + before_obs..start + before_obs + no).map(dep_name));
+        names(&dep_names, &mut obs, i);
         let (fa, fnn) = (r[P_FILES] as usize, r[P_FILES + 1] as usize);
-        let mut fl: Vec<u32> = files[fa..fa + fnn].to_vec();
-        fl.sort_unstable();
-        fl.dedup();
-        fix.extend(fl.into_iter().map(|s| (s, i)));
+        names(&files[fa..fa + fnn], &mut fix, i);
     }
     let (prov_off, prov) = csr(nstr, &mut prov);
     let (obs_off, obs) = csr(nstr, &mut obs);
@@ -609,7 +704,7 @@ pub fn build(key: &str, pkgs: &[Package]) -> Vec<u32> {
         for k in start..start + n {
             let id = deps[k * DEP_WORDS];
             if fix_off[id as usize] == fix_off[id as usize + 1]
-                && int.strs[order[id as usize] as usize].starts_with('/')
+                && strs[by_str[id as usize] as usize].starts_with('/')
             {
                 unres.push(id);
             }
@@ -626,10 +721,11 @@ pub fn build(key: &str, pkgs: &[Package]) -> Vec<u32> {
         .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
         .collect();
     let sections: [&[u32]; NSEC] = [
-        &str_off, &str_words, &recs, &deps, &files, &prov_off, &prov, &obs_off, &obs, &fix_off,
-        &fix, &named_off, &named, &unres,
+        &str_off, &str_words, recs, deps, files, &prov_off, &prov, &obs_off, &obs, &fix_off, &fix,
+        &named_off, &named, &unres,
     ];
-    let mut out: Vec<u32> = Vec::new();
+    let mut out: Vec<u32> =
+        Vec::with_capacity(sections.iter().map(|s| s.len()).sum::<usize>() + 64 + key.len());
     let mut head = MAGIC.to_vec();
     head.extend_from_slice(&(key.len() as u32).to_le_bytes());
     head.extend_from_slice(key.as_bytes());
