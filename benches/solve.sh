@@ -15,7 +15,7 @@
 #   cold: xcpng-mod (no metadata cache) vs dnf (no cache)          target <= 0.5x
 #   warm: xcpng-mod (cache present) vs dnf (cache present)         target <= 0.2x
 #         xcpng-mod warm vs testsolv on its own .solv cache         target <= 1.0x
-#   peak memory: xcpng-mod vs dnf                                   target < 1.0x
+#   peak memory: xcpng-mod vs dnf (warm; cold printed too)           target < 1.0x
 set -eu
 cd "$(dirname "$0")/.."
 DATA=${BENCH_DATA:-$PWD/bench-data}
@@ -61,11 +61,12 @@ hyperfine -N -i --warmup 2 --runs 10 --export-json "$SOLV/warm.json" \
     -n "xcpng-mod warm" "$XM" -n "dnf warm" "$DNF" -n "testsolv (.solv)" "$TS"
 mem() { /usr/bin/time -f %M "$@" > /dev/null 2> "$SOLV/mem" || true; tail -1 "$SOLV/mem"; }
 mx=$(mem $XM); md=$(mem $DNF); mt=$(mem $TS)
-python3 - "$SOLV/cold.json" "$SOLV/warm.json" "$mx" "$md" "$mt" <<'PY'
+rm -rf "$ROOT/var/cache" "$DNFROOT/cache"; cmx=$(mem $XM); cmd=$(mem $DNF)
+python3 - "$SOLV/cold.json" "$SOLV/warm.json" "$mx" "$md" "$mt" "$cmx" "$cmd" <<'PY'
 import json, sys
 cold = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]}
 warm = {r["command"]: r["mean"] for r in json.load(open(sys.argv[2]))["results"]}
-mx, md, mt = (int(x) for x in sys.argv[3:6])
+mx, md, mt, cmx, cmd = (int(x) for x in sys.argv[3:8])
 def line(what, a, b, target):
     print("%-40s %.3f s vs %.3f s = %.2fx (target <= %s)" % (what, a, b, a / b, target))
 line("cold: xcpng-mod / dnf", cold["xcpng-mod cold"], cold["dnf cold"], "0.5")
@@ -73,4 +74,6 @@ line("warm: xcpng-mod / dnf", warm["xcpng-mod warm"], warm["dnf warm"], "0.2")
 line("warm: xcpng-mod / testsolv (.solv)", warm["xcpng-mod warm"], warm["testsolv (.solv)"], "1.0")
 print("peak memory: xcpng-mod %d MiB, dnf %d MiB, testsolv %d MiB -> xcpng-mod/dnf = %.2f (target < 1.0)"
       % (mx // 1024, md // 1024, mt // 1024, mx / md))
+print("peak memory, cold: xcpng-mod %d MiB, dnf %d MiB -> xcpng-mod/dnf = %.2f"
+      % (cmx // 1024, cmd // 1024, cmx / cmd))
 PY

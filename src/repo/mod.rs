@@ -390,34 +390,36 @@ fn parse_streamed(
 
 /// Both cached forms of primary metadata, built while it is parsed.
 pub struct Ingested {
-    /// The solver store's words (`primary.xcps`).
-    pub words: Vec<u32>,
-    /// The listing cache (`primary.xcpc`), still to be written in `order`.
-    listing: cache::Encoder,
+    store: store::Builder,
+    listing: Option<cache::Encoder>,
+    /// Listing order (`order[k]` = the `k`th package parsed that comes `k`th).
     order: Vec<u32>,
 }
 
 impl Ingested {
-    /// Write the listing cache (`primary.xcpc`) for `key`.
-    pub fn write_listing(&self, key: &str, path: &Path) -> Result<(), RepoError> {
+    /// Write the listing cache (`primary.xcpc`) for `key`, and let go of it.
+    pub fn write_listing(&mut self, key: &str, path: &Path) -> Result<(), RepoError> {
+        let Some(listing) = self.listing.take() else {
+            return Ok(());
+        };
         let f = std::fs::File::create(path).map_err(io_err(path))?;
         let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        self.listing
+        listing
             .write(key, &self.order, &mut w)
             .and_then(|_| std::io::Write::flush(&mut w))
             .map_err(io_err(path))
+    }
+
+    /// The solver store's words (`primary.xcps`) for `key`.
+    pub fn store_words(self, key: &str) -> Vec<u32> {
+        self.store.finish(key, &self.order)
     }
 }
 
 /// Decompress and parse primary metadata into both cached forms, never holding the parsed
 /// packages all at once: decompression, parsing and encoding run as a pipeline (one thread
 /// each), and each package is dropped once encoded.
-pub fn ingest_primary(
-    raw: &[u8],
-    repo: &str,
-    limit: u64,
-    key: &str,
-) -> Result<Ingested, ParseError> {
+pub fn ingest_primary(raw: &[u8], repo: &str, limit: u64) -> Result<Ingested, ParseError> {
     const BATCH: usize = 256;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Package>>(8);
     std::thread::scope(|s| {
@@ -444,10 +446,10 @@ pub fn ingest_primary(
         drop(tx);
         let (store, listing) = encoder.join().expect("encoder thread");
         parsed?;
-        let (words, order) = store.finish(key, None);
+        let order = store.order();
         Ok(Ingested {
-            words,
-            listing,
+            store,
+            listing: Some(listing),
             order,
         })
     })
@@ -634,22 +636,24 @@ pub fn open(
             let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
             // Parse before caching: metadata that does not parse never enters the cache.
             // Both parsed forms at once: listings read the first, plans the second.
-            let built =
-                ingest_primary(&data, &cfg.id, open_limit(Some(d)), &key).map_err(|source| {
+            let mut built =
+                ingest_primary(&data, &cfg.id, open_limit(Some(d))).map_err(|source| {
                     RepoError::BadMetadata {
                         repo: cfg.id.clone(),
                         file: d.location.clone(),
                         source,
                     }
                 })?;
+            // The listing first: it is let go of before the store is assembled.
             built.write_listing(&key, &staging.join("primary.xcpc"))?;
+            let words = built.store_words(&key);
             write_file(
                 &staging.join("primary.xcps"),
-                &store::to_bytes(&built.words),
+                &store::to_bytes(&words),
                 false,
             )?;
             write_atomic(&staging.join(name), &data)?;
-            *repo.built.lock().expect("not poisoned") = store::Store::from_words(built.words, &key);
+            *repo.built.lock().expect("not poisoned") = store::Store::from_words(words, &key);
         }
         if let Some(a) = &asc {
             write_atomic(&staging.join("repomd.xml.asc"), a)?;
@@ -713,10 +717,11 @@ mod tests {
 
     /// Both cached forms of `raw`, built by the streaming pipeline.
     fn ingested(raw: &[u8]) -> (Vec<u8>, Vec<u32>) {
-        let got = ingest_primary(raw, "r", u64::MAX, "k").unwrap();
+        let mut got = ingest_primary(raw, "r", u64::MAX).unwrap();
         let mut listing = Vec::new();
-        got.listing.write("k", &got.order, &mut listing).unwrap();
-        (listing, got.words)
+        let enc = got.listing.take().unwrap();
+        enc.write("k", &got.order, &mut listing).unwrap();
+        (listing, got.store_words("k"))
     }
 
     /// A primary document of `n` packages out of listing order: versions that sort differently
@@ -783,16 +788,14 @@ mod tests {
     fn ingest_refuses_damaged_metadata() {
         let doc = shuffled_primary(600);
         let cut = &doc.as_bytes()[..doc.len() / 2];
-        assert!(ingest_primary(cut, "r", u64::MAX, "k").is_err());
+        assert!(ingest_primary(cut, "r", u64::MAX).is_err());
         let bad = doc.replacen("<location href=\"Packages/", "<location href=\"../", 1);
-        let e = ingest_primary(bad.as_bytes(), "r", u64::MAX, "k")
-            .err()
-            .unwrap();
+        let e = ingest_primary(bad.as_bytes(), "r", u64::MAX).err().unwrap();
         assert!(e.to_string().contains("p0-0"), "{e}");
         // More than the limit decompressed: refused, not parsed.
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, doc.as_bytes()).unwrap();
         let gz = gz.finish().unwrap();
-        assert!(ingest_primary(&gz, "r", 1000, "k").is_err());
+        assert!(ingest_primary(&gz, "r", 1000).is_err());
     }
 }

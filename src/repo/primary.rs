@@ -7,6 +7,7 @@ use crate::rpm::package::Package;
 use crate::sysroot::checked_relative;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use std::borrow::Cow;
 use std::io::BufRead;
 
 /// What went wrong in a metadata document.
@@ -25,10 +26,12 @@ fn xml_err(pos: u64, e: impl std::fmt::Display) -> ParseError {
     }
 }
 
-fn attrs(e: &BytesStart<'_>, mut f: impl FnMut(&[u8], String)) {
+/// Call `f` with each attribute's name and unescaped value (borrowed unless it had escapes:
+/// most are parsed or dropped, and only those kept are copied).
+fn attrs(e: &BytesStart<'_>, mut f: impl FnMut(&[u8], Cow<'_, str>)) {
     for a in e.attributes().flatten() {
         if let Ok(v) = a.unescape_value() {
-            f(a.key.as_ref(), v.into_owned());
+            f(a.key.as_ref(), v);
         }
     }
 }
@@ -117,11 +120,11 @@ fn dep_from_entry(e: &BytesStart<'_>) -> Dependency {
     let mut rel = String::new();
     let mut pre = false;
     attrs(e, |k, v| match k {
-        b"name" => name = v,
+        b"name" => name = v.into_owned(),
         b"flags" => flags = Sense::from_repodata(&v),
         b"epoch" => epoch = v.parse::<u32>().ok(),
-        b"ver" => ver = Some(v),
-        b"rel" => rel = v,
+        b"ver" => ver = Some(v.into_owned()),
+        b"rel" => rel = v.into_owned(),
         b"pre" => pre = v == "1" || v == "true",
         _ => {}
     });
@@ -172,14 +175,14 @@ pub fn parse_primary<R: BufRead>(
                 match name {
                     b"version" => attrs(e, |k, v| match k {
                         b"epoch" => p.evr.epoch = v.parse().ok(),
-                        b"ver" => p.evr.version = v,
-                        b"rel" => p.evr.release = v,
+                        b"ver" => p.evr.version = v.into_owned(),
+                        b"rel" => p.evr.release = v.into_owned(),
                         _ => {}
                     }),
                     b"checksum" => {
                         attrs(e, |k, v| {
                             if k == b"type" {
-                                p.checksum.kind = v;
+                                p.checksum.kind = v.into_owned();
                             }
                         });
                         in_text = !empty;
@@ -196,7 +199,7 @@ pub fn parse_primary<R: BufRead>(
                     }),
                     b"location" => attrs(e, |k, v| {
                         if k == b"href" {
-                            p.location = v
+                            p.location = v.into_owned()
                         }
                     }),
                     b"provides" => depkind = DepKind::Provides,
@@ -245,17 +248,18 @@ pub fn parse_primary<R: BufRead>(
                 }
                 let Some(p) = pkg.as_mut() else { continue };
                 if in_text {
-                    let t = std::mem::take(&mut text);
+                    // Copied at its size; `text` keeps its buffer for the next element.
+                    let t = text.as_str();
                     match name {
-                        b"name" => p.name = t,
-                        b"arch" => p.arch = t,
-                        b"summary" => p.summary = t,
-                        b"description" => p.description = t,
-                        b"url" => p.url = t,
-                        b"license" => p.license = t,
-                        b"sourcerpm" => p.sourcerpm = if t == "(none)" { String::new() } else { t },
+                        b"name" => p.name = t.to_owned(),
+                        b"arch" => p.arch = t.to_owned(),
+                        b"summary" => p.summary = t.to_owned(),
+                        b"description" => p.description = t.to_owned(),
+                        b"url" => p.url = t.to_owned(),
+                        b"license" => p.license = t.to_owned(),
+                        b"sourcerpm" if t != "(none)" => p.sourcerpm = t.to_owned(),
                         b"checksum" => p.checksum.value = t.trim().to_ascii_lowercase(),
-                        b"file" => p.files.push(t),
+                        b"file" => p.files.push(t.to_owned()),
                         _ => {}
                     }
                     in_text = false;
@@ -318,7 +322,7 @@ pub fn parse_filelists<R: BufRead>(
             Event::Start(ref e) | Event::Empty(ref e) => match e.local_name().as_ref() {
                 b"package" => attrs(e, |k, v| {
                     if k == b"pkgid" {
-                        pkgid = v
+                        pkgid = v.into_owned()
                     }
                 }),
                 b"file" => {
@@ -394,9 +398,9 @@ pub fn parse_other<R: BufRead>(
                         changelog: Vec::new(),
                     };
                     attrs(e, |k, v| match k {
-                        b"pkgid" => p.pkgid = v,
-                        b"name" => p.name = v,
-                        b"arch" => p.arch = v,
+                        b"pkgid" => p.pkgid = v.into_owned(),
+                        b"name" => p.name = v.into_owned(),
+                        b"arch" => p.arch = v.into_owned(),
                         _ => {}
                     });
                     skip = !want(&p.name);
@@ -406,8 +410,8 @@ pub fn parse_other<R: BufRead>(
                     if let Some(p) = cur.as_mut() {
                         attrs(e, |k, v| match k {
                             b"epoch" => p.evr.epoch = v.parse().ok(),
-                            b"ver" => p.evr.version = v,
-                            b"rel" => p.evr.release = v,
+                            b"ver" => p.evr.version = v.into_owned(),
+                            b"rel" => p.evr.release = v.into_owned(),
                             _ => {}
                         });
                     }
@@ -419,7 +423,7 @@ pub fn parse_other<R: BufRead>(
                         text: String::new(),
                     };
                     attrs(e, |k, v| match k {
-                        b"author" => c.author = v,
+                        b"author" => c.author = v.into_owned(),
                         b"date" => c.date = v.parse().unwrap_or(0),
                         _ => {}
                     });

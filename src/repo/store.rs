@@ -15,7 +15,6 @@
 use crate::rpm::dep::{Dependency, Sense};
 use crate::rpm::evr::Evr;
 use crate::rpm::package::{Checksum, Package};
-use std::collections::HashMap;
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"XCPSOLV1";
@@ -431,44 +430,72 @@ impl Store {
     }
 }
 
-/// Interns strings in first-seen order while building; owns them, so packages can be added
-/// as they are parsed and dropped.
+/// Interns strings in first-seen order while building. It owns them, all in one buffer, so
+/// packages can be added as they are parsed and then dropped.
 #[derive(Default)]
 struct Interner {
-    ids: HashMap<Box<str>, u32, std::hash::BuildHasherDefault<crate::solve::pool::FxHasher>>,
+    table: hashbrown::HashTable<u32>,
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<usize>,
+}
+
+fn hash_str(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<crate::solve::pool::FxHasher>::default().hash_one(s)
 }
 
 impl Interner {
+    fn get<'a>(text: &'a str, ends: &[usize], i: u32) -> &'a str {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        &text[start..ends[i]]
+    }
+
     fn id(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.ids.get(s) {
-            return i;
+        let Interner { table, text, ends } = self;
+        let entry = table.entry(
+            hash_str(s),
+            |&i| Interner::get(text, ends, i) == s,
+            |&i| hash_str(Interner::get(text, ends, i)),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let i = ends.len() as u32;
+                text.push_str(s);
+                ends.push(text.len());
+                v.insert(i);
+                i
+            }
         }
-        let i = self.ids.len() as u32;
-        self.ids.insert(s.into(), i);
-        i
     }
 
     /// The strings by id.
     fn strs(&self) -> Vec<&str> {
-        let mut v = vec![""; self.ids.len()];
-        for (s, &i) in &self.ids {
-            v[i as usize] = s;
-        }
-        v
+        (0..self.ends.len() as u32)
+            .map(|i| Interner::get(&self.text, &self.ends, i))
+            .collect()
     }
 }
 
-/// Compressed rows: for each string id, a list of package indices.
-fn csr(nstr: usize, pairs: &mut [(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
-    pairs.sort_unstable();
+/// Compressed rows: for each string id, a list of package indices. `pairs` come in package
+/// order, so a counting sort leaves each row sorted.
+fn csr(nstr: usize, pairs: &[(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
     let mut off = vec![0u32; nstr + 1];
-    for &(s, _) in pairs.iter() {
+    for &(s, _) in pairs {
         off[s as usize + 1] += 1;
     }
     for k in 0..nstr {
         off[k + 1] += off[k];
     }
-    (off, pairs.iter().map(|&(_, p)| p).collect())
+    let mut next = off[..nstr].to_vec();
+    let mut rows = vec![0u32; pairs.len()];
+    for &(s, p) in pairs {
+        rows[next[s as usize] as usize] = p;
+        next[s as usize] += 1;
+    }
+    (off, rows)
 }
 
 /// Build the store of `pkgs` (already in listing order) for `key`: the words `open` and
@@ -477,11 +504,11 @@ pub fn build(key: &str, pkgs: &[Package]) -> Vec<u32> {
     let mut b = Builder::default();
     pkgs.iter().for_each(|p| b.add(p));
     let identity: Vec<u32> = (0..pkgs.len() as u32).collect();
-    b.finish(key, Some(&identity)).0
+    b.finish(key, &identity)
 }
 
-/// Builds a store from packages added one at a time, in any order: `finish` puts them in
-/// listing order (name, arch, newest first).
+/// Builds a store from packages added one at a time, in any order: `finish` puts them in the
+/// order given (`order` gives listing order).
 #[derive(Default)]
 pub struct Builder {
     int: Interner,
@@ -560,20 +587,38 @@ impl Builder {
         ]);
     }
 
-    /// The store's words, and the order the packages were put in (`order[new] = added`). The
-    /// order is `given`, or else listing order (name, arch, newest first; ties as added).
-    pub fn finish(self, key: &str, given: Option<&[u32]>) -> (Vec<u32>, Vec<u32>) {
+    /// Listing order (name, arch, newest first; ties as added): `order[k]` is the `k`th
+    /// package added that comes `k`th.
+    pub fn order(&self) -> Vec<u32> {
+        let strs = self.int.strs();
+        let rec = |i: u32| &self.recs[i as usize * PKG_WORDS..(i as usize + 1) * PKG_WORDS];
+        let text = |id: u32| strs[id as usize];
+        let epoch = |r: &[u32]| if r[P_EPOCH] == NONE { 0 } else { r[P_EPOCH] };
+        let mut o: Vec<u32> = (0..(self.recs.len() / PKG_WORDS) as u32).collect();
+        o.sort_by(|&a, &b| {
+            let (ra, rb) = (rec(a), rec(b));
+            text(ra[P_NAME])
+                .cmp(text(rb[P_NAME]))
+                .then_with(|| text(ra[P_ARCH]).cmp(text(rb[P_ARCH])))
+                .then_with(|| epoch(rb).cmp(&epoch(ra)))
+                .then_with(|| crate::rpm::vercmp(text(rb[P_VER]), text(ra[P_VER])))
+                .then_with(|| crate::rpm::vercmp(text(rb[P_REL]), text(ra[P_REL])))
+        });
+        o
+    }
+
+    /// The store's words, the packages in `order` (`order[k]` = the `k`th added).
+    pub fn finish(self, key: &str, order: &[u32]) -> Vec<u32> {
         let Builder {
             int,
-            recs: added,
+            recs: mut added,
             mut deps,
             mut files,
         } = self;
         let strs = int.strs();
         // Sort the table so that lookups are a binary search, and renumber.
         let nstr = strs.len();
-        let mut by_str: Vec<u32> = (0..nstr as u32).collect();
-        by_str.sort_unstable_by(|&a, &b| strs[a as usize].cmp(strs[b as usize]));
+        let by_str = sorted_ids(&strs);
         let mut new_id = vec![0u32; nstr];
         for (n, &o) in by_str.iter().enumerate() {
             new_id[o as usize] = n as u32;
@@ -583,7 +628,6 @@ impl Builder {
                 *id = new_id[*id as usize];
             }
         };
-        let mut added = added;
         for r in added.chunks_exact_mut(PKG_WORDS) {
             for k in [P_NAME, P_ARCH, P_VER, P_REL, P_LOC, P_CKKIND, P_CKVAL] {
                 re(&mut r[k]);
@@ -598,33 +642,10 @@ impl Builder {
         }
         files.iter_mut().for_each(re);
         let rec = |i: u32| &added[i as usize * PKG_WORDS..(i as usize + 1) * PKG_WORDS];
-        let order: Vec<u32> = match given {
-            Some(o) => o.to_vec(),
-            None => {
-                // Ids now sort as their strings do.
-                let text = |id: u32| strs[by_str[id as usize] as usize];
-                let epoch = |r: &[u32]| if r[P_EPOCH] == NONE { 0 } else { r[P_EPOCH] };
-                let mut o: Vec<u32> = (0..(added.len() / PKG_WORDS) as u32).collect();
-                o.sort_by(|&a, &b| {
-                    let (ra, rb) = (rec(a), rec(b));
-                    (ra[P_NAME], ra[P_ARCH])
-                        .cmp(&(rb[P_NAME], rb[P_ARCH]))
-                        .then_with(|| {
-                            epoch(rb)
-                                .cmp(&epoch(ra))
-                                .then_with(|| crate::rpm::vercmp(text(rb[P_VER]), text(ra[P_VER])))
-                                .then_with(|| crate::rpm::vercmp(text(rb[P_REL]), text(ra[P_REL])))
-                        })
-                });
-                o
-            }
-        };
-        // Records, and their dependencies and files, in the new order: the file is the same
-        // whatever order the packages came in.
         let mut recs = Vec::with_capacity(added.len());
         let mut new_deps = Vec::with_capacity(deps.len());
         let mut new_files = Vec::with_capacity(files.len());
-        for &i in &order {
+        for &i in order {
             let mut r: [u32; PKG_WORDS] = rec(i).try_into().expect("a record");
             let (d, nd) = (
                 r[P_DEPS] as usize,
@@ -638,11 +659,30 @@ impl Builder {
             recs.extend_from_slice(&r);
         }
         drop((added, deps, files));
-        (
-            assemble(key, &recs, &new_deps, &new_files, &strs, &by_str),
-            order,
-        )
+        assemble(key, &recs, &new_deps, &new_files, &strs, &by_str)
     }
+}
+
+/// The ids of `strs` in the order of their strings. Compared on their first eight bytes first
+/// (as one integer), which settles most comparisons without reading the strings.
+fn sorted_ids(strs: &[&str]) -> Vec<u32> {
+    let prefix = |s: &str| {
+        let b = s.as_bytes();
+        let mut k = [0u8; 8];
+        let n = b.len().min(8);
+        k[..n].copy_from_slice(&b[..n]);
+        u64::from_be_bytes(k)
+    };
+    let mut keyed: Vec<(u64, u32)> = strs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (prefix(s), i as u32))
+        .collect();
+    keyed.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| strs[a.1 as usize].cmp(strs[b.1 as usize]))
+    });
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// The file's words: the string table in `by_str` order, the renumbered records, dependencies
@@ -665,7 +705,8 @@ fn assemble(
         str_off.push(str_bytes.len() as u32);
     }
     // The indexes, each package once per name.
-    let (mut prov, mut obs, mut fix, mut named) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut prov, mut obs, mut fix) = (Vec::new(), Vec::new(), Vec::new());
+    let mut named = Vec::with_capacity(recs.len() / PKG_WORDS);
     let mut scratch: Vec<u32> = Vec::new();
     let mut names = |list: &[u32], out: &mut Vec<(u32, u32)>, i: u32| {
         scratch.clear();
@@ -692,10 +733,10 @@ fn assemble(
         let (fa, fnn) = (r[P_FILES] as usize, r[P_FILES + 1] as usize);
         names(&files[fa..fa + fnn], &mut fix, i);
     }
-    let (prov_off, prov) = csr(nstr, &mut prov);
-    let (obs_off, obs) = csr(nstr, &mut obs);
-    let (fix_off, fix) = csr(nstr, &mut fix);
-    let (named_off, named) = csr(nstr, &mut named);
+    let (prov_off, prov) = csr(nstr, &prov);
+    let (obs_off, obs) = csr(nstr, &obs);
+    let (fix_off, fix) = csr(nstr, &fix);
+    let (named_off, named) = csr(nstr, &named);
     // File requires and conflicts no file list here answers: filelists may.
     let mut unres: Vec<u32> = Vec::new();
     for r in recs.chunks_exact(PKG_WORDS) {
