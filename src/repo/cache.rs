@@ -142,6 +142,15 @@ pub struct Encoder {
 }
 
 impl Encoder {
+    /// An encoder with room for the packages of a primary document of `len` bytes (what
+    /// cannot be reserved is grown into).
+    pub fn for_document(len: usize) -> Encoder {
+        let mut e = Encoder::default();
+        let _ = e.sum.0.try_reserve(len / 8);
+        let _ = e.det.0.try_reserve(len / 2);
+        e
+    }
+
     pub fn add(&mut self, p: &Package) {
         let (sum, det) = (&mut self.sum, &mut self.det);
         sum.str(&p.name);

@@ -418,14 +418,23 @@ impl Ingested {
 
 /// Decompress and parse primary metadata into both cached forms, never holding the parsed
 /// packages all at once: decompression, parsing and encoding run as a pipeline (one thread
-/// each), and each package is dropped once encoded.
-pub fn ingest_primary(raw: &[u8], repo: &str, limit: u64) -> Result<Ingested, ParseError> {
+/// each), and each package is dropped once encoded. `open_size` (repomd's, when it gives one)
+/// sizes the buffers up front, so that they are not copied as they grow.
+pub fn ingest_primary(
+    raw: &[u8],
+    repo: &str,
+    limit: u64,
+    open_size: Option<u64>,
+) -> Result<Ingested, ParseError> {
     const BATCH: usize = 256;
+    // repomd's figure is the publisher's word: believed only within the limit and a plausible
+    // compression ratio.
+    let hint = open_size.unwrap_or(0).min(limit).min(raw.len() as u64 * 32) as usize;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Package>>(8);
     std::thread::scope(|s| {
         let encoder = s.spawn(move || {
-            let mut store = store::Builder::default();
-            let mut listing = cache::Encoder::default();
+            let mut store = store::Builder::for_document(hint);
+            let mut listing = cache::Encoder::for_document(hint);
             for batch in rx {
                 for p in &batch {
                     store.add(p);
@@ -636,13 +645,11 @@ pub fn open(
             let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
             // Parse before caching: metadata that does not parse never enters the cache.
             // Both parsed forms at once: listings read the first, plans the second.
-            let mut built =
-                ingest_primary(&data, &cfg.id, open_limit(Some(d))).map_err(|source| {
-                    RepoError::BadMetadata {
-                        repo: cfg.id.clone(),
-                        file: d.location.clone(),
-                        source,
-                    }
+            let mut built = ingest_primary(&data, &cfg.id, open_limit(Some(d)), d.open_size)
+                .map_err(|source| RepoError::BadMetadata {
+                    repo: cfg.id.clone(),
+                    file: d.location.clone(),
+                    source,
                 })?;
             // The listing first: it is let go of before the store is assembled.
             built.write_listing(&key, &staging.join("primary.xcpc"))?;
@@ -717,7 +724,7 @@ mod tests {
 
     /// Both cached forms of `raw`, built by the streaming pipeline.
     fn ingested(raw: &[u8]) -> (Vec<u8>, Vec<u32>) {
-        let mut got = ingest_primary(raw, "r", u64::MAX).unwrap();
+        let mut got = ingest_primary(raw, "r", u64::MAX, Some(raw.len() as u64)).unwrap();
         let mut listing = Vec::new();
         let enc = got.listing.take().unwrap();
         enc.write("k", &got.order, &mut listing).unwrap();
@@ -788,14 +795,16 @@ mod tests {
     fn ingest_refuses_damaged_metadata() {
         let doc = shuffled_primary(600);
         let cut = &doc.as_bytes()[..doc.len() / 2];
-        assert!(ingest_primary(cut, "r", u64::MAX).is_err());
+        assert!(ingest_primary(cut, "r", u64::MAX, None).is_err());
         let bad = doc.replacen("<location href=\"Packages/", "<location href=\"../", 1);
-        let e = ingest_primary(bad.as_bytes(), "r", u64::MAX).err().unwrap();
+        let e = ingest_primary(bad.as_bytes(), "r", u64::MAX, None)
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("p0-0"), "{e}");
         // More than the limit decompressed: refused, not parsed.
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, doc.as_bytes()).unwrap();
         let gz = gz.finish().unwrap();
-        assert!(ingest_primary(&gz, "r", 1000).is_err());
+        assert!(ingest_primary(&gz, "r", 1000, Some(u64::MAX)).is_err());
     }
 }

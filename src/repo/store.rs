@@ -518,6 +518,17 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// A builder with room for the packages of a primary document of `len` bytes (what
+    /// cannot be reserved is grown into).
+    pub fn for_document(len: usize) -> Builder {
+        let mut b = Builder::default();
+        let _ = b.deps.try_reserve(len / 12);
+        let _ = b.recs.try_reserve(len / 600 * PKG_WORDS);
+        let _ = b.int.text.try_reserve(len / 8);
+        let _ = b.int.ends.try_reserve(len / 100);
+        b
+    }
+
     pub fn add(&mut self, p: &Package) {
         let int = &mut self.int;
         let deps = &mut self.deps;
