@@ -59,7 +59,9 @@ check force-stp-loaded-again loaded stp
 "#;
 
 /// The management interface (a dummy device named in xensource-inventory, then a bridge over
-/// one) hangs from the driver: refused without --force, nothing touched.
+/// one) hangs from the driver: refused without --force, nothing touched. Then a device that
+/// XAPI's database says carries a running VM's network: refused, the VM named; once the VM is
+/// halted, safe.
 const MANAGEMENT: &str = r#"
 modprobe dummy numdummies=0
 ip link add eth0 type dummy
@@ -83,6 +85,24 @@ xm reload dummy
 check bridge-refused-exit-1 [ "$rc" = 1 ]
 check bridge-over-the-nic out_has "the management interface xenbr1 runs over eth1"
 check bridge-eth1-untouched has_iface eth1
+ip link add eth2 type dummy
+mkdir -p /var/lib/xcp
+printf "INSTALLATION_UUID='0a1b2c3d-0000-4000-8000-000000000001'\nMANAGEMENT_INTERFACE='xenbr9'\n" > /etc/xensource-inventory
+cat > /var/lib/xcp/state.db <<'DB'
+<?xml version="1.0" encoding="UTF-8"?>
+<database><manifest><pair key="schema_major_vsn" value="5"/><pair key="schema_minor_vsn" value="786"/><pair key="generation_count" value="77"/></manifest><table name="Bond"/><table name="PIF"><row ref="OpaqueRef:p2" __ctime="5" __mtime="9" IP="" VLAN="-1" _ref="OpaqueRef:p2" bond_slave_of="OpaqueRef:NULL" currently_attached="true" device="eth2" host="OpaqueRef:h1" ip_configuration_mode="None" management="false" network="OpaqueRef:n2" uuid="9f0e"/></table><table name="VIF"><row ref="OpaqueRef:v1" __ctime="6" __mtime="9" VM="OpaqueRef:vm1" _ref="OpaqueRef:v1" currently_attached="true" device="0" network="OpaqueRef:n2" uuid="7a1c"/></table><table name="VLAN"/><table name="VM"><row ref="OpaqueRef:vm1" __ctime="6" __mtime="9" _ref="OpaqueRef:vm1" is_control_domain="false" name__label="web-01%.(prod)" power_state="Running" uuid="3c2d"/></table><table name="host"><row ref="OpaqueRef:h1" __ctime="1" __mtime="2" _ref="OpaqueRef:h1" hostname="guest" name__label="guest" uuid="0a1b2c3d-0000-4000-8000-000000000001"/></table><table name="network"><row ref="OpaqueRef:n2" __ctime="3" __mtime="4" VIFs="('OpaqueRef:v1')" _ref="OpaqueRef:n2" bridge="xenbr2" name__label="VM%.traffic" uuid="5e6f"/></table><table name="tunnel"/></database>
+DB
+xm reload dummy
+check pif-refused-exit-1 [ "$rc" = 1 ]
+check pif-names-the-vm out_has "eth2 carries XAPI network 'VM traffic' (xenbr2), with running VM web-01 (prod) plugged in"
+check pif-way-forward out_has "migrate the VMs on it"
+check pif-eth2-untouched has_iface eth2
+xm --json reload dummy --dry-run
+check pif-json out_has '"web-01 (prod)"'
+sed -i 's/power_state="Running"/power_state="Halted"/' /var/lib/xcp/state.db
+xm reload dummy --dry-run
+check pif-halted-vm-is-safe [ "$rc" = 0 ]
+check pif-halted-note out_has "plugged, with nothing XAPI knows of using it"
 "#;
 
 /// A faulty alternate in override/ (built for another kernel: vermagic the kernel refuses):
@@ -240,6 +260,13 @@ fn reload_under_the_management_interface_is_refused() {
             "eth0-untouched",
             "json-needs-force",
             "bridge-over-the-nic",
+            "pif-refused-exit-1",
+            "pif-names-the-vm",
+            "pif-way-forward",
+            "pif-eth2-untouched",
+            "pif-json",
+            "pif-halted-vm-is-safe",
+            "pif-halted-note",
         ],
     );
 }

@@ -160,7 +160,10 @@ pub enum Command {
     /// Preflight: the modules holding it (unloaded first, loaded again after), refcounts,
     /// network interfaces and block devices whose device hangs from it, whether the XAPI
     /// management interface (MANAGEMENT_INTERFACE of /etc/xensource-inventory) or a bond or
-    /// bridge over it would drop, and whether the kernel accepts the copy (vermagic). Verdict:
+    /// bridge over it would drop, whether they carry a PIF in use (XAPI's database
+    /// /var/lib/xcp/state.db: running VMs on its network, an address XAPI configured for
+    /// storage or migration, through bonds, VLANs and tunnels too), and whether the kernel
+    /// accepts the copy (vermagic). Verdict:
     /// safe, needs --force (the reasons are printed), or impossible (built in, or held by
     /// something that is not a module: reboot).
     ///

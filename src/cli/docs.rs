@@ -53,7 +53,12 @@ One line per package action.
 The exclusive lock; xcpng\-mod refuses to run while yum holds its pid file.
 .TP
 \fI/etc/xensource\-inventory\fR, \fI/etc/modprobe.d/\fR
-The XAPI management interface (protected by \fBreload\fR); module options used when loading.
+The XAPI management interface (protected by \fBreload\fR) and this host's uuid; module options
+used when loading.
+.TP
+\fI/var/lib/xcp/state.db\fR
+XAPI's database, read only: the PIFs, networks and running VMs over an interface that
+\fBreload\fR would take down.
 .TP
 \fI/lib/modules/<kver>/\fR
 Kernel modules: \fIkernel/\fR, \fIupdates/\fR (supported drivers), \fIextra/\fR (additional),

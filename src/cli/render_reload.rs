@@ -66,6 +66,8 @@ fn preflight(p: &Preflight, s: &mut String) {
             .map(|i| {
                 if i.management {
                     format!("{} (management)", i.name)
+                } else if i.pifs.iter().any(|p| p.in_use()) {
+                    format!("{} (in use by XAPI)", i.name)
                 } else {
                     i.name.clone()
                 }

@@ -11,5 +11,6 @@ pub mod inventory;
 pub mod loaded;
 pub mod modinfo;
 pub mod reload;
+pub mod xapi;
 
 pub use class::{classify, ModuleClass};

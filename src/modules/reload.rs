@@ -51,6 +51,9 @@ pub struct NetIf {
     pub uppers: Vec<String>,
     /// It is the management interface, or the management interface is stacked on it.
     pub management: bool,
+    /// What XAPI's database says runs over it (its PIFs, bonds, VLANs; their networks).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pifs: Vec<super::xapi::PifUse>,
 }
 
 /// A block device and the modules its device hangs from.
@@ -94,6 +97,11 @@ pub struct Facts {
     pub block_devices: Vec<BlockDev>,
     /// `MANAGEMENT_INTERFACE` of `/etc/xensource-inventory`.
     pub management_interface: Option<String>,
+    /// Why XAPI's database could not tell what runs over the interfaces (None: read, or
+    /// there is none).
+    pub xapi_problem: Option<String>,
+    /// How long ago XAPI last wrote its database.
+    pub xapi_age: Option<std::time::Duration>,
     /// The running kernel's vermagic, from an in-tree module of the same kernel.
     pub kernel_vermagic: Option<String>,
     pub options: Vec<ModprobeOption>,
@@ -343,6 +351,7 @@ pub fn read_interfaces(root: &Sysroot) -> Vec<NetIf> {
                 modules,
                 uppers,
                 management: false,
+                pifs: Vec::new(),
             }
         })
         .collect()
@@ -357,6 +366,43 @@ pub fn read_block_devices(root: &Sysroot) -> Vec<BlockDev> {
             name,
         })
         .collect()
+}
+
+/// Fill in each interface's PIFs from XAPI's database, when there is one. Returns why it
+/// could not be used, and its age.
+fn read_pifs(
+    root: &Sysroot,
+    interfaces: &mut [NetIf],
+) -> (Option<String>, Option<std::time::Duration>) {
+    use super::xapi::{XapiDb, STATE_DB};
+    let path = root.join(STATE_DB);
+    let Ok(data) = std::fs::read(&path) else {
+        return (None, None);
+    };
+    let age = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    let inventory =
+        std::fs::read_to_string(root.join("/etc/xensource-inventory")).unwrap_or_default();
+    let uuid = parse_inventory_value(&inventory, "INSTALLATION_UUID");
+    let host = XapiDb::parse(&data)
+        .map_err(|e| e.to_string())
+        .and_then(|db| Ok((db.host_ref(uuid.as_deref())?, db)));
+    match host {
+        Ok((host, db)) => {
+            for i in interfaces.iter_mut() {
+                i.pifs = db.pifs_over(&host, &i.name);
+            }
+            (None, age)
+        }
+        Err(e) => (
+            Some(format!(
+                "XAPI's database {STATE_DB} was not used ({e}): VMs and storage on the interfaces were not checked"
+            )),
+            age,
+        ),
+    }
 }
 
 /// `MANAGEMENT_INTERFACE` of `<root>/etc/xensource-inventory` (quotes removed).
@@ -511,9 +557,13 @@ pub fn gather(root: &Sysroot, kernel: Option<&str>, module: &str) -> Result<Fact
         (Some(e), Some(built)) => mtime(&root.join(&e.winner().path)).is_some_and(|t| t > built),
         _ => false,
     };
+    let mut interfaces = read_interfaces(root);
+    let (xapi_problem, xapi_age) = read_pifs(root, &mut interfaces);
     Ok(Facts {
         in_initrd,
         initrd_older,
+        xapi_problem,
+        xapi_age,
         kernel_vermagic: reference_vermagic(root, &kver, entry.as_ref()),
         kernel: kver,
         module: name,
@@ -521,7 +571,7 @@ pub fn gather(root: &Sysroot, kernel: Option<&str>, module: &str) -> Result<Fact
         entry,
         modprobe_picks_winner: picks,
         loaded,
-        interfaces: read_interfaces(root),
+        interfaces,
         block_devices: read_block_devices(root),
         management_interface: management_interface(root),
         options,
@@ -604,6 +654,60 @@ fn direct_holders(l: &Loaded) -> Vec<String> {
         }
     }
     v
+}
+
+/// The reasons and notes from what XAPI runs over interface `i` (its PIFs in use).
+fn xapi_uses(
+    i: &mut NetIf,
+    m: &str,
+    reasons: &mut Vec<String>,
+    notes: &mut Vec<String>,
+    ways: &mut Vec<String>,
+) {
+    for p in &i.pifs {
+        let on = p.describe();
+        if p.management && !i.management {
+            i.management = true;
+            reasons.push(format!(
+                "{} carries XAPI's management PIF ({on}); reloading {m} drops it: XAPI and remote sessions lose the host until it is back",
+                i.name
+            ));
+            push_unique(
+                ways,
+                "put the host in maintenance mode (migrate its VMs), work from a console that does not use this network (IPMI/iDRAC/iLO), then add --force; or reboot".into(),
+            );
+        }
+        if !p.vms.is_empty() {
+            reasons.push(format!(
+                "{} carries {on}, with running VM{} {} plugged in: their network drops while {m} reloads",
+                i.name,
+                if p.vms.len() == 1 { "" } else { "s" },
+                p.vms.join(", ")
+            ));
+            push_unique(
+                ways,
+                "migrate the VMs on it to another host (or shut them down), then add --force; or reboot".into(),
+            );
+        }
+        if !p.addresses.is_empty() && !p.management {
+            reasons.push(format!(
+                "{} carries {on}, with address {} configured by XAPI: storage (iSCSI, NFS) or migration traffic over it stops while {m} reloads",
+                i.name,
+                p.addresses.join(", ")
+            ));
+            push_unique(
+                ways,
+                "unplug the SRs and stop the migrations that use it, then add --force; or reboot"
+                    .into(),
+            );
+        }
+        if !p.in_use() && p.attached {
+            notes.push(format!(
+                "{} carries {on}: plugged, with nothing XAPI knows of using it",
+                i.name
+            ));
+        }
+    }
 }
 
 fn push_unique(v: &mut Vec<String>, s: String) {
@@ -743,13 +847,27 @@ pub fn assess(f: &Facts) -> Preflight {
                 );
             }
         }
-        if !i.management {
+        xapi_uses(&mut i, m, &mut reasons, &mut notes, &mut ways);
+        if !i.management && !i.pifs.iter().any(|p| p.in_use()) {
             notes.push(format!(
                 "{} goes down while {m} reloads: traffic through it stops for a moment",
                 i.name
             ));
         }
         interfaces.push(i);
+    }
+    if let Some(p) = &f.xapi_problem {
+        if !interfaces.is_empty() {
+            notes.push(p.clone());
+        }
+    }
+    if let Some(age) = f.xapi_age {
+        if interfaces.iter().any(|i| !i.pifs.is_empty()) && age.as_secs() >= 60 {
+            notes.push(format!(
+                "XAPI last wrote its database {} min ago: a VM started or an SR plugged since may be missing above",
+                age.as_secs() / 60
+            ));
+        }
     }
     let mut block_devices = Vec::new();
     for b in &f.block_devices {
@@ -1713,7 +1831,7 @@ mod tests {
                 name: "eth0".into(),
                 modules: vec!["dummy".into()],
                 uppers: vec!["bond0".into(), "xapi1".into()],
-                management: false,
+                ..Default::default()
             },
             NetIf {
                 name: "eth1".into(),
@@ -1741,6 +1859,78 @@ mod tests {
         assert!(assess(&f).reasons[0].contains("xenbr1 runs over eth1"));
         f.management_interface = Some("eth2".into());
         assert_eq!(assess(&f).verdict, Verdict::Safe);
+    }
+
+    #[test]
+    fn pifs_in_use_need_force_and_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Sysroot::new(dir.path());
+        std::fs::create_dir_all(root.join("/var/lib/xcp")).unwrap();
+        std::fs::create_dir_all(root.join("/etc")).unwrap();
+        std::fs::write(
+            root.join(super::super::xapi::STATE_DB),
+            super::super::xapi::tests::pool_db(),
+        )
+        .unwrap();
+        let iface = |n: &str| NetIf {
+            name: n.into(),
+            modules: vec!["dummy".into()],
+            ..Default::default()
+        };
+        let mut f = facts(VM);
+        f.interfaces = ["eth1", "eth2", "eth3", "eth5"].map(iface).to_vec();
+        // Which host is this one: the inventory does not say, and the pool has two.
+        (f.xapi_problem, f.xapi_age) = read_pifs(&root, &mut f.interfaces);
+        assert!(f.interfaces.iter().all(|i| i.pifs.is_empty()));
+        let p = assess(&f);
+        assert!(
+            p.notes.iter().any(|n| n.contains("lists 2 hosts")),
+            "{:?}",
+            p.notes
+        );
+        assert_eq!(p.verdict, Verdict::Safe);
+        std::fs::write(
+            root.join("/etc/xensource-inventory"),
+            "INSTALLATION_UUID='aaaaaaaa-1111-2222-3333-444444444444'\nMANAGEMENT_INTERFACE='xenbr0'\n",
+        )
+        .unwrap();
+        (f.xapi_problem, f.xapi_age) = read_pifs(&root, &mut f.interfaces);
+        let p = assess(&f);
+        assert_eq!(p.verdict, Verdict::NeedsForce);
+        let said = p.reasons.join("\n");
+        assert!(said.contains("eth1 carries XAPI network 'VM traffic' (xenbr1), with running VM web-01 (prod) & co plugged in: their network drops while dummy reloads"), "{said}");
+        assert!(
+            said.contains(
+                "eth2 carries XAPI network 'Storage' (xenbr2), with address 10.0.0.5 (Static)"
+            ),
+            "{said}"
+        );
+        assert!(said.contains("eth3 carries XAPI network 'DB VLAN' (xenbrvlan20) through slave of bond0, VLAN 20 on bond0, with running VM db-01"), "{said}");
+        assert!(!said.contains("eth5"), "{said}");
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.starts_with("eth5 carries XAPI network 'Spare'")),
+            "{:?}",
+            p.notes
+        );
+        assert!(p
+            .ways_forward
+            .iter()
+            .any(|w| w.starts_with("migrate the VMs")));
+        // Only the interfaces of the plan count: an e1000 NIC with VMs on it does not.
+        for i in &mut f.interfaces {
+            i.modules = vec!["e1000".into()];
+        }
+        assert_eq!(assess(&f).verdict, Verdict::Safe);
+        // A damaged database is said, not trusted.
+        std::fs::write(
+            root.join(super::super::xapi::STATE_DB),
+            "<database><table name=\"PIF\">",
+        )
+        .unwrap();
+        let (problem, _) = read_pifs(&root, &mut f.interfaces);
+        assert!(problem.unwrap().contains("was not used"));
     }
 
     #[test]
