@@ -126,7 +126,14 @@ pub fn decompress_limited<'a>(
                 out: Vec::new(),
                 limit,
             };
-            lzma_rs::xz_decompress(&mut BufReader::new(data), &mut out).map_err(|e| match e {
+            // lzma-rs does unchecked arithmetic on header fields (a crafted index size
+            // overflows, a panic under overflow checks): damage is an error here, whatever
+            // the build.
+            let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                lzma_rs::xz_decompress(&mut BufReader::new(data), &mut out)
+            }))
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "xz: corrupt stream"))?;
+            decoded.map_err(|e| match e {
                 lzma_rs::error::Error::IoError(io) => io,
                 e => io::Error::new(io::ErrorKind::InvalidData, format!("xz: {e}")),
             })?;
@@ -164,6 +171,18 @@ mod tests {
         let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
         bz.write_all(text).unwrap();
         assert_eq!(decompress_all(&bz.finish().unwrap()).unwrap(), text);
+    }
+
+    #[test]
+    fn crafted_xz_footer_is_an_error_not_a_panic() {
+        let mut xz = Vec::new();
+        lzma_rs::xz_compress(&mut &b"<metadata/>"[..], &mut xz).unwrap();
+        assert_eq!(decompress_all(&xz).unwrap(), b"<metadata/>");
+        // The footer's backward size (bytes -8..-4) at its maximum: lzma-rs overflows on it.
+        let n = xz.len();
+        xz[n - 8..n - 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        let e = decompress_all(&xz).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{e}");
     }
 
     #[test]
