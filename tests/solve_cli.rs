@@ -116,8 +116,49 @@ fn generated(seed: u64) -> String {
     format!("{sys}{avail}system x86_64 rpm system\n{job}\n")
 }
 
-#[test]
-fn cross_check_with_testsolv_on_generated_testcases() {
+/// A testcase where a requirement has several providers: names, arches, versions of the
+/// capability and of the providers' own names vary, some obsolete others, sometimes one provider
+/// is installed.
+/// What libsolv picks is its policy (best arch, common-dependency versions, byte order).
+fn generated_choices(seed: u64) -> String {
+    let mut r = Lcg(seed);
+    let names = ["alpha", "beta", "gamma", "mta", "beta-extra", "zeta"];
+    let arches = ["x86_64", "x86_64", "noarch", "i686"];
+    let mut sys = String::from("repo system 0 testtags <inline>\n");
+    let mut avail = String::from("repo available 0 testtags <inline>\n");
+    for n in names {
+        if r.next(3) == 0 {
+            continue;
+        }
+        let arch = arches[r.next(4) as usize];
+        let v = 1 + r.next(3);
+        if r.next(5) == 0 {
+            sys.push_str(&format!("#>=Pkg: {n} 1 0 {arch}\n#>=Prv: cap0\n"));
+        }
+        avail.push_str(&format!("#>=Pkg: {n} {v} 1 {arch}\n"));
+        for _ in 0..1 + r.next(2) {
+            let cap = match r.next(4) {
+                0 => format!("cap{}", r.next(2)),
+                1 => format!("cap{} = {}", r.next(2), 1 + r.next(3)),
+                2 => format!("{} = {}", names[r.next(6) as usize], 1 + r.next(3)),
+                _ => "cap0".to_string(),
+            };
+            avail.push_str(&format!("#>=Prv: {cap}\n"));
+        }
+        if r.next(6) == 0 {
+            avail.push_str(&format!("#>=Obs: {}\n", names[r.next(6) as usize]));
+        }
+    }
+    avail.push_str("#>=Pkg: app 1 1 x86_64\n#>=Req: cap0\n");
+    if r.next(2) == 0 {
+        avail.push_str("#>=Req: cap1\n");
+    }
+    format!("{sys}{avail}system x86_64 rpm system\njob install name app\n")
+}
+
+/// Run `generate(seed)` for each seed through testsolv and through `debug-solver` with
+/// testsolv's answer as the expected result: they must agree.
+fn cross_check(generate: fn(u64) -> String, seeds: std::ops::RangeInclusive<u64>) {
     if std::process::Command::new("testsolv")
         .arg("-h")
         .output()
@@ -128,8 +169,9 @@ fn cross_check_with_testsolv_on_generated_testcases() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let mut compared = 0;
-    for seed in 1..=40u64 {
-        let body = generated(seed);
+    let n = seeds.clone().count();
+    for seed in seeds {
+        let body = generate(seed);
         let f = tmp.path().join(format!("gen{seed}.t"));
         std::fs::write(&f, &body).unwrap();
         let ts = std::process::Command::new("testsolv")
@@ -152,7 +194,17 @@ fn cross_check_with_testsolv_on_generated_testcases() {
         );
         compared += 1;
     }
-    assert_eq!(compared, 40);
+    assert_eq!(compared, n);
+}
+
+#[test]
+fn cross_check_with_testsolv_on_generated_testcases() {
+    cross_check(generated, 1..=40);
+}
+
+#[test]
+fn provider_choice_agrees_with_testsolv() {
+    cross_check(generated_choices, 1..=100);
 }
 
 const K: &str = "4.19.0+1";

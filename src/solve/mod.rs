@@ -656,12 +656,19 @@ struct Extra {
 pub fn solve(pool: &Pool, req: &Request) -> Result<Solution, Unsolvable> {
     let mut extra = Extra::default();
     let mut sol = solve_with(pool, req, &extra)?;
+    // The answer kept: the first, until a later one honours every choice. An attempt that
+    // only moves a choice elsewhere (a new package now stands where an installed one could)
+    // goes on from there; one that fails or removes more falls back to the answer kept, as
+    // libsolv disables a choice rule that conflicts with the others.
+    let (mut cur, mut cur_extra) = (sol.clone(), extra.clone());
     for _ in 0..4 {
-        let (out, favor) = choice_candidates(pool, req, &sol, &extra);
+        let (out, favor) = choice_candidates(pool, req, &cur, &cur_extra);
         if out.is_empty() {
+            sol = cur;
+            extra = cur_extra;
             break;
         }
-        let mut next = extra.clone();
+        let mut next = cur_extra.clone();
         for n in out {
             next.excluded
                 .insert(n, "an installed package can be updated instead".into());
@@ -670,7 +677,7 @@ pub fn solve(pool: &Pool, req: &Request) -> Result<Solution, Unsolvable> {
             next.favor.entry(f).or_insert(1);
         }
         // A choice never blocks an update the first answer made.
-        for st in &sol.steps {
+        for st in &cur.steps {
             match *st {
                 Step::Upgrade { from, .. } | Step::Downgrade { from, .. } => {
                     next.must_change.insert(from);
@@ -684,16 +691,25 @@ pub fn solve(pool: &Pool, req: &Request) -> Result<Solution, Unsolvable> {
                 _ => {}
             }
         }
+        // Removals, not counting packages replaced by what obsoletes them.
         let erasures = |s: &Solution| {
             s.steps
                 .iter()
-                .filter(|st| matches!(st, Step::Erase { .. }))
+                .filter(|st| {
+                    matches!(
+                        st,
+                        Step::Erase {
+                            obsoleted_by: None,
+                            ..
+                        }
+                    )
+                })
                 .count()
         };
         match solve_with(pool, req, &next) {
             Ok(better) if erasures(&better) <= erasures(&sol) => {
-                sol = better;
-                extra = next;
+                cur = better;
+                cur_extra = next;
             }
             _ => break,
         }
@@ -832,13 +848,22 @@ fn choice_candidates(
             _ => {}
         }
     }
-    let installed_group = |g: u32| {
-        pool.groups[g as usize]
-            .members
+    // The installed package a candidate would update or replace (libsolv's
+    // choicerule_find_installed): one of its identity (name, and arch with multilib, as
+    // libsolv's colors), or one it obsoletes.
+    let installed: Vec<Sid> = pool.installed_ids().collect();
+    let related = |n: Sid| -> Option<usize> {
+        let p = pool.pkg(n);
+        installed
             .iter()
-            .any(|&m| pool.installed(m))
+            .position(|&i| pool.group(i) == pool.group(n))
+            .or_else(|| {
+                installed
+                    .iter()
+                    .position(|&i| p.obsoletes.iter().any(|d| pool.named(i, d)))
+            })
     };
-    let is_new = |n: Sid| !pool.installed(n) && !installed_group(pool.group(n));
+    let is_new = |n: Sid| !pool.installed(n) && related(n).is_none();
     let mut out: Vec<Sid> = Vec::new();
     let mut favor: Vec<Sid> = Vec::new();
     for &r in &sol.chosen {
@@ -865,7 +890,7 @@ fn choice_candidates(
             let alts: Vec<Sid> = provs
                 .iter()
                 .copied()
-                .filter(|&p| installed_group(pool.group(p)) && !req.frozen.contains(&p))
+                .filter(|&p| related(p).is_some() && !req.frozen.contains(&p))
                 .collect();
             if alts.is_empty() {
                 continue;
@@ -875,7 +900,13 @@ fn choice_candidates(
                     out.push(n);
                 }
             }
-            favor.extend(alts.into_iter().filter(|&a| !pool.installed(a)));
+            // libsolv keeps installed packages in their order before it meets the choice,
+            // so the alternative left is the update of the last of them.
+            let last = alts
+                .into_iter()
+                .filter(|&a| !pool.installed(a))
+                .max_by_key(|&a| related(a));
+            favor.extend(last);
         }
     }
     (out, favor)

@@ -216,55 +216,101 @@ impl<'p> RpmProvider<'p> {
                 groups.push(g);
             }
         }
-        let dep = self.dep_of(id);
-        let best_provide = |g: u32| {
-            // The highest version this group provides for the capability.
-            pool.groups[g as usize]
-                .members
-                .iter()
-                .filter(|&&s| provs.contains(&s))
-                .flat_map(|&s| {
-                    pool.pkg(s)
-                        .provides
-                        .iter()
-                        .filter(|p| p.name == dep.name && p.is_versioned())
-                        .filter_map(|p| p.evr.clone().map(|e| (e, p.sense.bits())))
-                })
-                .max_by(|a, b| a.0.compare(&b.0).then_with(|| (a.1 & 4).cmp(&(b.1 & 4))))
-        };
         let rank = |g: u32| {
             let members = &pool.groups[g as usize].members;
-            // A group with an installed package: updating it beats installing another one.
-            let installed = members.iter().any(|&s| pool.installed(s));
             let favor = members
                 .iter()
                 .filter(|s| provs.contains(s))
                 .filter_map(|s| self.policy.favor.get(s).copied())
                 .max()
                 .unwrap_or(0);
-            // The newest package of the group does not provide it: an old version would be
-            // needed, so other names come first.
+            // What is installed stays unless it must change (libsolv decides to keep installed
+            // packages before it looks at requirements): an installed package that provides
+            // it comes first, and a name whose installed version would have to be replaced
+            // to provide it comes after fresh installs.
+            let class = if members
+                .iter()
+                .any(|&s| pool.installed(s) && provs.contains(&s))
+            {
+                0
+            } else if members.iter().any(|&s| pool.installed(s)) {
+                2
+            } else {
+                1
+            };
+            (-favor, class)
+        };
+        // The newest package of the group does not provide it: an old version would be
+        // needed, so other names come first (libsolv's dislike_old_versions).
+        let old_only = |g: u32| {
+            let members = &pool.groups[g as usize].members;
             let newest = members
                 .iter()
                 .copied()
                 .max_by(|&a, &b| pool.pkg(a).evr_cmp(pool.pkg(b)));
-            let old_only = newest.is_some_and(|n| !provs.contains(&n)) && !installed;
-            (-favor, !installed, old_only, pool.group_name(g) != dep.name)
+            newest.is_some_and(|n| !provs.contains(&n))
+                && !members.iter().any(|&s| pool.installed(s))
         };
-        let sense_rank = |e: &Option<(crate::rpm::Evr, u8)>| {
-            e.as_ref()
-                .map(|(_, b)| u8::from(b & crate::rpm::Sense::EQUAL != 0))
+        // As libsolv chooses (policy_filter_unwanted): favoured, then installed names; the
+        // best arch (32-bit x86 loses to a 64-bit candidate; noarch always stays in); then
+        // not obsoleted by another; `common_dep_badness`; then names in byte order. Versions only count within a name.
+        let arch = |g: u32| {
+            pool.groups[g as usize]
+                .members
+                .first()
+                .map_or("", |&s| pool.arch(s))
         };
+        let x86_32 = |a: &str| matches!(a, "i386" | "i486" | "i586" | "i686" | "athlon");
+        // Only candidates still open when libsolv decides count: not the newer versions of
+        // installed packages that stay.
+        let has_64 = groups
+            .iter()
+            .any(|&g| rank(g).1 < 2 && !x86_32(arch(g)) && arch(g) != "noarch");
+        let best = |g: u32| {
+            pool.groups[g as usize]
+                .members
+                .iter()
+                .copied()
+                .filter(|s| provs.contains(s))
+                .max_by(|&a, &b| pool.pkg(a).evr_cmp(pool.pkg(b)))
+        };
+        let cands: Vec<Option<Sid>> = groups
+            .iter()
+            .map(|&g| if rank(g).1 < 2 { best(g) } else { None })
+            .collect();
+        // libsolv's prune_obsoleted: a candidate another one obsoletes goes (after it), unless
+        // they obsolete each other.
+        let obsoletes = |a: Sid, b: Sid| {
+            pool.pkg(a).name != pool.pkg(b).name
+                && pool.pkg(a).obsoletes.iter().any(|d| pool.named(b, d))
+        };
+        let obsoleted: HashSet<u32> = groups
+            .iter()
+            .zip(&cands)
+            .filter_map(|(&g, &c)| {
+                let c = c?;
+                cands
+                    .iter()
+                    .flatten()
+                    .any(|&o| obsoletes(o, c) && !obsoletes(c, o))
+                    .then_some(g)
+            })
+            .collect();
+        // What the arch and obsoletes pruning left is what libsolv compares versions over.
+        let open: Vec<Option<Sid>> = groups
+            .iter()
+            .zip(&cands)
+            .map(|(&g, &c)| c.filter(|_| !(obsoleted.contains(&g) || has_64 && x86_32(arch(g)))))
+            .collect();
+        let badness = common_dep_badness(pool, &open);
+        let bad: HashMap<u32, u32> = groups.iter().copied().zip(badness).collect();
         groups.sort_by(|&a, &b| {
             rank(a)
                 .cmp(&rank(b))
-                .then_with(|| match (best_provide(a), best_provide(b)) {
-                    (Some(x), Some(y)) => {
-                        y.0.compare(&x.0)
-                            .then_with(|| sense_rank(&Some(y)).cmp(&sense_rank(&Some(x))))
-                    }
-                    _ => std::cmp::Ordering::Equal,
-                })
+                .then_with(|| (has_64 && x86_32(arch(a))).cmp(&(has_64 && x86_32(arch(b)))))
+                .then_with(|| obsoleted.contains(&a).cmp(&obsoleted.contains(&b)))
+                .then_with(|| bad[&a].cmp(&bad[&b]))
+                .then_with(|| old_only(a).cmp(&old_only(b)))
                 .then_with(|| pool.group_name(a).cmp(pool.group_name(b)))
         });
         let vs: Vec<VersionSetId> = if groups.is_empty() {
@@ -427,6 +473,7 @@ impl DependencyProvider for RpmProvider<'_> {
         let own = pool.group(s);
         let mut deps = KnownDependencies::default();
         let mut seen = HashSet::new();
+        let mut single: Vec<bool> = Vec::new();
         for d in &p.requires {
             if d.name.starts_with("rpmlib(") || pool.provides(s, d) {
                 continue;
@@ -436,6 +483,14 @@ impl DependencyProvider for RpmProvider<'_> {
                 continue;
             }
             deps.requirements.push(self.require(d).into());
+            single.push(pool.what_provides(d).len() == 1);
+        }
+        // Requirements only one package meets first: libsolv settles them by propagation before
+        // it chooses among the providers of the others, which they may already satisfy.
+        if single.iter().any(|&x| x) {
+            let mut reqs: Vec<_> = deps.requirements.drain(..).zip(single).collect();
+            reqs.sort_by_key(|(_, one)| !*one);
+            deps.requirements = reqs.into_iter().map(|(r, _)| r).collect();
         }
         let mut cons = HashSet::new();
         for d in &p.conflicts {
@@ -471,4 +526,65 @@ impl DependencyProvider for RpmProvider<'_> {
         }
         Dependencies::Known(deps)
     }
+}
+
+/// libsolv's `sort_by_common_dep`: among candidates that provide the same capability with a
+/// version (`= EVR`, `< EVR`, `<= EVR`; their own `name = EVR` included; hash-like versions
+/// skipped), those providing a lower version than another candidate are worse, by how many
+/// distinct higher versions stand before them. Returns each candidate's badness.
+fn common_dep_badness(pool: &Pool, cands: &[Option<Sid>]) -> Vec<u32> {
+    use crate::rpm::{Evr, Sense};
+    let mut bad = vec![0u32; cands.len()];
+    if cands.len() < 2 {
+        return bad;
+    }
+    let hashlike = |v: &Evr| {
+        v.epoch.is_none()
+            && v.release.is_empty()
+            && v.version.len() >= 4
+            && v.version
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    // (capability, version, `<`, candidate)
+    let mut entries: Vec<(&str, Evr, bool, usize)> = Vec::new();
+    for (i, c) in cands.iter().enumerate() {
+        let Some(s) = *c else { continue };
+        let p = pool.pkg(s);
+        let mut has_self = false;
+        for d in &p.provides {
+            let Some(e) = &d.evr else { continue };
+            let bits = d.sense.bits() & 7;
+            let lt = bits == Sense::LESS;
+            if !(bits == Sense::EQUAL || bits == Sense::LESS | Sense::EQUAL || lt) {
+                continue;
+            }
+            if bits == Sense::EQUAL && hashlike(e) {
+                continue;
+            }
+            has_self |= bits == Sense::EQUAL && d.name == p.name && *e == p.evr;
+            entries.push((d.name.as_str(), e.clone(), lt, i));
+        }
+        if !has_self {
+            entries.push((p.name.as_str(), p.evr.clone(), false, i));
+        }
+    }
+    // By capability, then highest version first (`= v` before `< v`).
+    let order = |a: &(&str, Evr, bool, usize), b: &(&str, Evr, bool, usize)| {
+        b.1.compare(&a.1).then_with(|| a.2.cmp(&b.2))
+    };
+    entries.sort_by(|a, b| a.0.cmp(b.0).then_with(|| order(a, b)));
+    let mut run = 0u32;
+    for k in 0..entries.len() {
+        if k > 0 && entries[k].0 == entries[k - 1].0 {
+            let (prev, cur) = (&entries[k - 1], &entries[k]);
+            if prev.3 != cur.3 && order(prev, cur) == std::cmp::Ordering::Less {
+                run += 1;
+            }
+        } else {
+            run = 0;
+        }
+        bad[entries[k].3] += run;
+    }
+    bad
 }

@@ -421,15 +421,17 @@ fn multilib_installs_the_host_arch() {
 }
 
 #[test]
-fn provider_policy_prefers_the_capability_name_then_the_highest_version() {
-    Case::new("name first")
+fn provider_choice_follows_libsolv() {
+    // Checked against testsolv: names in byte order (not the one named like the capability)…
+    Case::new("byte order of names")
         .repo([
             p("a-1-1.x86_64").req("mta"),
             p("exim-1-1.x86_64").prv("mta"),
             p("mta-1-1.x86_64"),
         ])
         .install(&["a"])
-        .expect(&["install a-1-1.x86_64", "install mta-1-1.x86_64"]);
+        .expect(&["install a-1-1.x86_64", "install exim-1-1.x86_64"]);
+    // …unless one provides a higher version of a capability they share…
     Case::new("highest provide")
         .repo([
             p("x-1-1.x86_64").req("y"),
@@ -438,6 +440,24 @@ fn provider_policy_prefers_the_capability_name_then_the_highest_version() {
         ])
         .install(&["x"])
         .expect(&["install c-1-1.x86_64", "install x-1-1.x86_64"]);
+    // …or obsoletes the other…
+    Case::new("obsoleting candidate")
+        .repo([
+            p("app-1-1.x86_64").req("libx >= 1"),
+            p("libx-2-1.x86_64"),
+            p("shim-1-1.x86_64").prv("libx = 1").obs("libx"),
+        ])
+        .install(&["app"])
+        .expect(&["install app-1-1.x86_64", "install shim-1-1.x86_64"]);
+    // …and a 64-bit candidate beats a 32-bit one.
+    Case::new("best arch")
+        .repo([
+            p("q-1-1.x86_64").req("z"),
+            p("zz-1-1.i686").prv("z"),
+            p("zzz-1-1.x86_64").prv("z"),
+        ])
+        .install(&["q"])
+        .expect(&["install q-1-1.x86_64", "install zzz-1-1.x86_64"]);
 }
 
 #[test]
