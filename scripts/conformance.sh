@@ -38,6 +38,25 @@ testsolv_our_rule() {
     [ "$e" = "$g" ]
 }
 
+# Why a testcase whose answer differs is not passed: the libsolv feature it exercises that the
+# solver does not emulate (each checked by reading the testcase and both answers).
+known_difference() {
+    case $1 in
+    lockstep/lockstep_install.t|lockstep/lockstep_update.t)
+        echo "not emulated: lockstep multiarch (poolflags implicitobsoleteusescolors keeping the i586 and x86_64 packages of one name at one version)" ;;
+    forcebest/forcebest_multiarch_implicitobsoleteusescolors.t|targeted/targeted_color.t)
+        echo "not emulated: implicitobsoleteusescolors in a targeted [forcebest] update (libsolv updates the x86_64 package; we install the newer i686 one beside it)" ;;
+    multiversion/update2.t)
+        echo "not emulated: keepexplicitobsoletes with multiversion kernel-core and per-package allowuninstall jobs (issue #550)" ;;
+    distupgrade/dup_multiversion3.t)
+        echo "not emulated: allowuninstall erasing a multiversion package whose distupgrade target cannot be installed" ;;
+    yumobs/split2.t)
+        echo "not emulated: yumobsoletes grouping of obsoleters by identical obsoletes (libsolv installs one group, we install every obsoleter)" ;;
+    excludefromweak/excludefromweak-obsoletes.t)
+        echo "not emulated: with yumobsoletes, update all replacing pkg-B by its obsoleter instead of pkg-B's own update" ;;
+    esac
+}
+
 pass=0; fail=0; tpass=0; tpass_own=0; total=0
 failures=""
 for rel in $(awk -F'\t' 'NR>1 && $6=="yes" {print $1}' "$cases/INDEX.tsv"); do
@@ -49,6 +68,9 @@ for rel in $(awk -F'\t' 'NR>1 && $6=="yes" {print $1}' "$cases/INDEX.tsv"); do
         fail=$((fail+1)); ours=FAIL
         why=$(grep -m1 '^# FAIL' "$tmp/out" | sed 's/^# FAIL: //')
         [ -n "$why" ] || why=$(head -c 300 "$tmp/out" | tr '\n' ' ')
+        known=$(known_difference "$rel")
+        [ -z "$known" ] || why="$why
+      why: $known"
         failures="$failures$rel: $why
 "
     fi
