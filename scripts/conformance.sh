@@ -52,8 +52,6 @@ known_difference() {
         echo "not emulated: allowuninstall erasing a multiversion package whose distupgrade target cannot be installed" ;;
     yumobs/split2.t)
         echo "not emulated: yumobsoletes grouping of obsoleters by identical obsoletes (libsolv installs one group, we install every obsoleter)" ;;
-    excludefromweak/excludefromweak-obsoletes.t)
-        echo "not emulated: with yumobsoletes, update all replacing pkg-B by its obsoleter instead of pkg-B's own update" ;;
     esac
 }
 

@@ -597,7 +597,13 @@ impl Testcase {
                 other => Err(format!("job selection `{other}`")),
             }
         };
-        // `[forcebest]`: only the best (newest) package of each identity counts.
+        // Does `a` obsolete `b` (another name)?
+        let obsoletes = |a: Sid, b: Sid| {
+            pool.pkg(a).name != pool.pkg(b).name
+                && pool.pkg(a).obsoletes.iter().any(|d| pool.named(b, d))
+        };
+        // `[forcebest]`: only the best (newest) package of each identity counts, and not one
+        // another candidate obsoletes (libsolv's prune_obsoleted).
         let best = |sids: Vec<Sid>| -> Vec<Sid> {
             if !forcebest {
                 return sids;
@@ -619,6 +625,11 @@ impl Testcase {
             let sids: Vec<Sid> = sids
                 .into_iter()
                 .filter(|s| pool.installed(*s) || !fl.locked.contains(s))
+                .collect();
+            let sids: Vec<Sid> = sids
+                .iter()
+                .copied()
+                .filter(|&c| !sids.iter().any(|&o| obsoletes(o, c) && !obsoletes(c, o)))
                 .collect();
             let mut out: Vec<Sid> = Vec::new();
             for &s in &sids {
@@ -671,18 +682,41 @@ impl Testcase {
                     return Ok(None);
                 }
                 if forcebest {
-                    // Every selected installed package must go to its best version.
+                    // Every selected installed package must go to its best update: the newest
+                    // of its identity or of a package obsoleting it, leaving out a candidate
+                    // another one obsoletes (libsolv's prune_obsoleted).
                     let mut targets = Vec::new();
                     for &i in &inst {
                         let g = pool.group(i);
-                        let newest = pool.groups[g as usize]
+                        let mut cands: Vec<Sid> = pool.groups[g as usize]
                             .members
                             .iter()
                             .copied()
-                            .filter(|&m| !pool.installed(m))
-                            .max_by(|&a, &b| pool.pkg(a).evr_cmp(pool.pkg(b)));
-                        targets
-                            .extend(newest.filter(|&n| pool.pkg(n).evr_cmp(pool.pkg(i)).is_gt()));
+                            .filter(|&m| {
+                                !pool.installed(m) && pool.pkg(m).evr_cmp(pool.pkg(i)).is_gt()
+                            })
+                            .collect();
+                        cands.extend(
+                            pool.obsoleters_of(i)
+                                .into_iter()
+                                .filter(|&o| !pool.installed(o) && obsoletes(o, i)),
+                        );
+                        let kept: Vec<Sid> = cands
+                            .iter()
+                            .copied()
+                            .filter(|&c| {
+                                !cands.iter().any(|&o| obsoletes(o, c) && !obsoletes(c, o))
+                            })
+                            .collect();
+                        for &c in &kept {
+                            let newest = kept.iter().all(|&o| {
+                                pool.group(o) != pool.group(c)
+                                    || pool.pkg(o).evr_cmp(pool.pkg(c)).is_le()
+                            });
+                            if newest && !targets.contains(&c) {
+                                targets.push(c);
+                            }
+                        }
                     }
                     return Ok(Some(Job::UpdateTo {
                         targets,
