@@ -50,8 +50,6 @@ known_difference() {
         echo "not emulated: keepexplicitobsoletes with multiversion kernel-core and per-package allowuninstall jobs (issue #550)" ;;
     distupgrade/dup_multiversion3.t)
         echo "not emulated: allowuninstall erasing a multiversion package whose distupgrade target cannot be installed" ;;
-    yumobs/split2.t)
-        echo "not emulated: yumobsoletes grouping of obsoleters by identical obsoletes (libsolv installs one group, we install every obsoleter)" ;;
     esac
 }
 

@@ -578,8 +578,11 @@ pub(crate) fn root(p: &RpmProvider<'_>, req: &Request) -> Root {
                         })
                     })
                 };
-                let (first, later): (Vec<u32>, Vec<u32>) =
+                let (mut first, mut later): (Vec<u32>, Vec<u32>) =
                     obs.keys().copied().partition(newer_obsoleted);
+                // Among obsoleters, libsolv's order: names in byte order.
+                first.sort_by(|&a, &b| pool.group_name(a).cmp(pool.group_name(b)));
+                later.sort_by(|&a, &b| pool.group_name(a).cmp(pool.group_name(b)));
                 let mut o: Vec<VersionSetId> = first
                     .into_iter()
                     .map(|og| p.vset(og, Pred::Obsoletes(s)))
@@ -612,13 +615,35 @@ pub(crate) fn root(p: &RpmProvider<'_>, req: &Request) -> Root {
             }
         }
         for s in updating {
-            for (_, members) in groups_of(pool, &obsoleters(s)) {
-                let best = members.iter().copied().max_by(|&a, &b| {
-                    let fa = p.policy.favor.get(&a).copied().unwrap_or(0);
-                    let fb = p.policy.favor.get(&b).copied().unwrap_or(0);
-                    fa.cmp(&fb).then_with(|| pool.pkg(a).evr_cmp(pool.pkg(b)))
-                });
-                if let Some(b) = best.filter(|b| !r.soft.contains(b)) {
+            // libsolv's yumobs rules: the obsoleters that obsolete it with one identical
+            // dependency are installed together; of several such groups, the one holding the
+            // first obsoleter in name order.
+            let bests: Vec<Sid> = groups_of(pool, &obsoleters(s))
+                .into_values()
+                .filter_map(|members| {
+                    members.iter().copied().max_by(|&a, &b| {
+                        let fa = p.policy.favor.get(&a).copied().unwrap_or(0);
+                        let fb = p.policy.favor.get(&b).copied().unwrap_or(0);
+                        fa.cmp(&fb).then_with(|| pool.pkg(a).evr_cmp(pool.pkg(b)))
+                    })
+                })
+                .collect();
+            let by = |o: Sid| {
+                pool.pkg(o)
+                    .obsoletes
+                    .iter()
+                    .find(|d| pool.named(s, d))
+                    .cloned()
+            };
+            let first = bests
+                .iter()
+                .copied()
+                .min_by(|&a, &b| pool.pkg(a).name.cmp(&pool.pkg(b).name));
+            let Some(dep) = first.and_then(by) else {
+                continue;
+            };
+            for b in bests {
+                if by(b).as_ref() == Some(&dep) && !r.soft.contains(&b) {
                     r.soft.push(b);
                 }
             }
@@ -986,10 +1011,12 @@ pub fn transaction(pool: &Pool, chosen: &[Sid]) -> Vec<Step> {
             });
             continue;
         }
+        // Of several packages replacing it, the first in name order (as libsolv reports it).
         let obs = chosen
             .iter()
             .copied()
-            .find(|&q| q != p && pool.pkg(q).obsoletes.iter().any(|d| pool.named(p, d)))
+            .filter(|&q| q != p && pool.pkg(q).obsoletes.iter().any(|d| pool.named(p, d)))
+            .min_by(|&a, &b| pool.pkg(a).name.cmp(&pool.pkg(b).name))
             .filter(|&q| !pool.groups[pool.group(q) as usize].installonly);
         steps.push(Step::Erase {
             pkg: p,
