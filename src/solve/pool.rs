@@ -528,6 +528,12 @@ impl Pool {
     }
 
     /// Does package `s` match `dep` by its name and its own EVR (obsoletes, `install name X = V`)?
+    /// Does `a` obsolete `b`, a package of another name?
+    pub fn obsoletes(&self, a: Sid, b: Sid) -> bool {
+        self.pkg(a).name != self.pkg(b).name
+            && self.pkg(a).obsoletes.iter().any(|d| self.named(b, d))
+    }
+
     pub fn named(&self, s: Sid, dep: &Dependency) -> bool {
         let p = self.pkg(s);
         if p.name != dep.name {

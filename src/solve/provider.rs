@@ -216,6 +216,29 @@ impl<'p> RpmProvider<'p> {
                 groups.push(g);
             }
         }
+        if groups.len() > 1 {
+            self.order_providers(&mut groups, &provs);
+        }
+        let vs: Vec<VersionSetId> = if groups.is_empty() {
+            vec![self.vset(NOTHING_GROUP, Pred::Provides(id))]
+        } else {
+            groups
+                .into_iter()
+                .map(|g| self.vset(g, Pred::Provides(id)))
+                .collect()
+        };
+        let r = self.requirement(vs);
+        self.req_cache.borrow_mut().insert(id, r);
+        r
+    }
+
+    /// Order the groups that provide a requirement as libsolv chooses among them
+    /// (policy_filter_unwanted): favoured, then installed names; the best arch (32-bit x86
+    /// loses to a 64-bit candidate; noarch always stays in); not obsoleted by another
+    /// candidate; `common_dep_badness`; packages whose newest version does not provide it
+    /// last; then names in byte order. Versions only count within a name.
+    fn order_providers(&self, groups: &mut [u32], provs: &[Sid]) {
+        let pool = self.pool;
         let rank = |g: u32| {
             let members = &pool.groups[g as usize].members;
             let favor = members
@@ -240,6 +263,7 @@ impl<'p> RpmProvider<'p> {
             };
             (-favor, class)
         };
+        let ranks: Vec<(i32, u8)> = groups.iter().map(|&g| rank(g)).collect();
         // The newest package of the group does not provide it: an old version would be
         // needed, so other names come first (libsolv's dislike_old_versions).
         let old_only = |g: u32| {
@@ -251,79 +275,69 @@ impl<'p> RpmProvider<'p> {
             newest.is_some_and(|n| !provs.contains(&n))
                 && !members.iter().any(|&s| pool.installed(s))
         };
-        // As libsolv chooses (policy_filter_unwanted): favoured, then installed names; the
-        // best arch (32-bit x86 loses to a 64-bit candidate; noarch always stays in); then
-        // not obsoleted by another; `common_dep_badness`; then names in byte order. Versions only count within a name.
         let arch = |g: u32| {
             pool.groups[g as usize]
                 .members
                 .first()
                 .map_or("", |&s| pool.arch(s))
         };
-        let x86_32 = |a: &str| matches!(a, "i386" | "i486" | "i586" | "i686" | "athlon");
+        let x86_32 = |g: u32| matches!(arch(g), "i386" | "i486" | "i586" | "i686" | "athlon");
+        let noarch = |g: u32| arch(g) == "noarch";
         // Only candidates still open when libsolv decides count: not the newer versions of
-        // installed packages that stay.
-        let has_64 = groups
-            .iter()
-            .any(|&g| rank(g).1 < 2 && !x86_32(arch(g)) && arch(g) != "noarch");
-        let best = |g: u32| {
-            pool.groups[g as usize]
-                .members
-                .iter()
-                .copied()
-                .filter(|s| provs.contains(s))
-                .max_by(|&a, &b| pool.pkg(a).evr_cmp(pool.pkg(b)))
-        };
+        // installed packages that stay. Each open group is represented by its best provider.
         let cands: Vec<Option<Sid>> = groups
             .iter()
-            .map(|&g| if rank(g).1 < 2 { best(g) } else { None })
-            .collect();
-        // libsolv's prune_obsoleted: a candidate another one obsoletes goes (after it), unless
-        // they obsolete each other.
-        let obsoletes = |a: Sid, b: Sid| {
-            pool.pkg(a).name != pool.pkg(b).name
-                && pool.pkg(a).obsoletes.iter().any(|d| pool.named(b, d))
-        };
-        let obsoleted: HashSet<u32> = groups
-            .iter()
-            .zip(&cands)
-            .filter_map(|(&g, &c)| {
-                let c = c?;
-                cands
-                    .iter()
+            .zip(&ranks)
+            .map(|(&g, r)| {
+                (r.1 < 2)
+                    .then(|| {
+                        pool.groups[g as usize]
+                            .members
+                            .iter()
+                            .copied()
+                            .filter(|s| provs.contains(s))
+                            .max_by(|&a, &b| pool.pkg(a).evr_cmp(pool.pkg(b)))
+                    })
                     .flatten()
-                    .any(|&o| obsoletes(o, c) && !obsoletes(c, o))
-                    .then_some(g)
             })
             .collect();
-        // What the arch and obsoletes pruning left is what libsolv compares versions over.
-        let open: Vec<Option<Sid>> = groups
+        let has_64 = groups
             .iter()
-            .zip(&cands)
-            .map(|(&g, &c)| c.filter(|_| !(obsoleted.contains(&g) || has_64 && x86_32(arch(g)))))
+            .zip(&ranks)
+            .any(|(&g, r)| r.1 < 2 && !x86_32(g) && !noarch(g));
+        // libsolv's prune_obsoleted: a candidate another one obsoletes goes (after it), unless
+        // they obsolete each other.
+        let obsoleted: Vec<bool> = cands
+            .iter()
+            .map(|&c| {
+                c.is_some_and(|c| {
+                    cands
+                        .iter()
+                        .flatten()
+                        .any(|&o| pool.obsoletes(o, c) && !pool.obsoletes(c, o))
+                })
+            })
             .collect();
-        let badness = common_dep_badness(pool, &open);
-        let bad: HashMap<u32, u32> = groups.iter().copied().zip(badness).collect();
-        groups.sort_by(|&a, &b| {
-            rank(a)
-                .cmp(&rank(b))
-                .then_with(|| (has_64 && x86_32(arch(a))).cmp(&(has_64 && x86_32(arch(b)))))
-                .then_with(|| obsoleted.contains(&a).cmp(&obsoleted.contains(&b)))
-                .then_with(|| bad[&a].cmp(&bad[&b]))
-                .then_with(|| old_only(a).cmp(&old_only(b)))
-                .then_with(|| pool.group_name(a).cmp(pool.group_name(b)))
-        });
-        let vs: Vec<VersionSetId> = if groups.is_empty() {
-            vec![self.vset(NOTHING_GROUP, Pred::Provides(id))]
-        } else {
-            groups
-                .into_iter()
-                .map(|g| self.vset(g, Pred::Provides(id)))
-                .collect()
-        };
-        let r = self.requirement(vs);
-        self.req_cache.borrow_mut().insert(id, r);
-        r
+        let wrong_arch: Vec<bool> = groups.iter().map(|&g| has_64 && x86_32(g)).collect();
+        // What the arch and obsoletes pruning left is what libsolv compares versions over.
+        let open: Vec<Option<Sid>> = cands
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| c.filter(|_| !(obsoleted[k] || wrong_arch[k])))
+            .collect();
+        let bad = common_dep_badness(pool, &open);
+        let mut keyed: Vec<_> = groups
+            .iter()
+            .enumerate()
+            .map(|(k, &g)| {
+                let key = (ranks[k], wrong_arch[k], obsoleted[k], bad[k], old_only(g));
+                (key, pool.group_name(g), g)
+            })
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        for (slot, (_, _, g)) in groups.iter_mut().zip(keyed) {
+            *slot = g;
+        }
     }
 
     fn usable(&self, s: Sid) -> bool {
