@@ -597,11 +597,6 @@ impl Testcase {
                 other => Err(format!("job selection `{other}`")),
             }
         };
-        // Does `a` obsolete `b` (another name)?
-        let obsoletes = |a: Sid, b: Sid| {
-            pool.pkg(a).name != pool.pkg(b).name
-                && pool.pkg(a).obsoletes.iter().any(|d| pool.named(b, d))
-        };
         // `[forcebest]`: only the best (newest) package of each identity counts, and not one
         // another candidate obsoletes (libsolv's prune_obsoleted).
         let best = |sids: Vec<Sid>| -> Vec<Sid> {
@@ -626,24 +621,7 @@ impl Testcase {
                 .into_iter()
                 .filter(|s| pool.installed(*s) || !fl.locked.contains(s))
                 .collect();
-            let sids: Vec<Sid> = sids
-                .iter()
-                .copied()
-                .filter(|&c| !sids.iter().any(|&o| obsoletes(o, c) && !obsoletes(c, o)))
-                .collect();
-            let mut out: Vec<Sid> = Vec::new();
-            for &s in &sids {
-                let g = pool.group(s);
-                let newest = sids
-                    .iter()
-                    .copied()
-                    .filter(|&o| pool.group(o) == g)
-                    .all(|o| pool.pkg(o).evr_cmp(pool.pkg(s)).is_le());
-                if newest {
-                    out.push(s);
-                }
-            }
-            out
+            best_candidates(pool, &sids)
         };
         Ok(Some(match verb {
             "install" => Job::Install(best(select(sel, &arg)?)),
@@ -699,21 +677,10 @@ impl Testcase {
                         cands.extend(
                             pool.obsoleters_of(i)
                                 .into_iter()
-                                .filter(|&o| !pool.installed(o) && obsoletes(o, i)),
+                                .filter(|&o| !pool.installed(o) && pool.obsoletes(o, i)),
                         );
-                        let kept: Vec<Sid> = cands
-                            .iter()
-                            .copied()
-                            .filter(|&c| {
-                                !cands.iter().any(|&o| obsoletes(o, c) && !obsoletes(c, o))
-                            })
-                            .collect();
-                        for &c in &kept {
-                            let newest = kept.iter().all(|&o| {
-                                pool.group(o) != pool.group(c)
-                                    || pool.pkg(o).evr_cmp(pool.pkg(c)).is_le()
-                            });
-                            if newest && !targets.contains(&c) {
+                        for c in best_candidates(pool, &cands) {
+                            if !targets.contains(&c) {
                                 targets.push(c);
                             }
                         }
@@ -1018,4 +985,26 @@ pub fn write(
         }
     }
     out
+}
+
+/// `[forcebest]`'s best of `sids`: the newest of each identity, leaving out a candidate another
+/// one obsoletes (libsolv's prune_obsoleted; not when they obsolete each other).
+fn best_candidates(pool: &Pool, sids: &[Sid]) -> Vec<Sid> {
+    let open: Vec<Sid> = sids
+        .iter()
+        .copied()
+        .filter(|&c| {
+            !sids
+                .iter()
+                .any(|&o| pool.obsoletes(o, c) && !pool.obsoletes(c, o))
+        })
+        .collect();
+    open.iter()
+        .copied()
+        .filter(|&s| {
+            open.iter().all(|&o| {
+                pool.group(o) != pool.group(s) || pool.pkg(o).evr_cmp(pool.pkg(s)).is_le()
+            })
+        })
+        .collect()
 }
