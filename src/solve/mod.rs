@@ -877,16 +877,17 @@ fn choice_candidates(
     // choicerule_find_installed): one of its identity (name, and arch with multilib, as
     // libsolv's colors), or one it obsoletes.
     let installed: Vec<Sid> = pool.installed_ids().collect();
+    let mut first_of_group: HashMap<u32, usize> = HashMap::new();
+    for (k, &i) in installed.iter().enumerate() {
+        first_of_group.entry(pool.group(i)).or_insert(k);
+    }
     let related = |n: Sid| -> Option<usize> {
         let p = pool.pkg(n);
-        installed
-            .iter()
-            .position(|&i| pool.group(i) == pool.group(n))
-            .or_else(|| {
-                installed
-                    .iter()
-                    .position(|&i| p.obsoletes.iter().any(|d| pool.named(i, d)))
-            })
+        first_of_group.get(&pool.group(n)).copied().or_else(|| {
+            installed
+                .iter()
+                .position(|&i| p.obsoletes.iter().any(|d| pool.named(i, d)))
+        })
     };
     let is_new = |n: Sid| !pool.installed(n) && related(n).is_none();
     let mut out: Vec<Sid> = Vec::new();
