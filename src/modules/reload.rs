@@ -372,6 +372,7 @@ pub fn read_block_devices(root: &Sysroot) -> Vec<BlockDev> {
 /// could not be used, and its age.
 fn read_pifs(
     root: &Sysroot,
+    inventory: &str,
     interfaces: &mut [NetIf],
 ) -> (Option<String>, Option<std::time::Duration>) {
     use super::xapi::{XapiDb, STATE_DB};
@@ -383,9 +384,7 @@ fn read_pifs(
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.elapsed().ok());
-    let inventory =
-        std::fs::read_to_string(root.join("/etc/xensource-inventory")).unwrap_or_default();
-    let uuid = parse_inventory_value(&inventory, "INSTALLATION_UUID");
+    let uuid = parse_inventory_value(inventory, "INSTALLATION_UUID");
     let host = XapiDb::parse(&data)
         .map_err(|e| e.to_string())
         .and_then(|db| Ok((db.host_ref(uuid.as_deref())?, db)));
@@ -403,12 +402,6 @@ fn read_pifs(
             age,
         ),
     }
-}
-
-/// `MANAGEMENT_INTERFACE` of `<root>/etc/xensource-inventory` (quotes removed).
-pub fn management_interface(root: &Sysroot) -> Option<String> {
-    let text = std::fs::read_to_string(root.join("/etc/xensource-inventory")).ok()?;
-    parse_inventory_value(&text, "MANAGEMENT_INTERFACE")
 }
 
 pub fn parse_inventory_value(text: &str, key: &str) -> Option<String> {
@@ -558,7 +551,9 @@ pub fn gather(root: &Sysroot, kernel: Option<&str>, module: &str) -> Result<Fact
         _ => false,
     };
     let mut interfaces = read_interfaces(root);
-    let (xapi_problem, xapi_age) = read_pifs(root, &mut interfaces);
+    let inventory =
+        std::fs::read_to_string(root.join("/etc/xensource-inventory")).unwrap_or_default();
+    let (xapi_problem, xapi_age) = read_pifs(root, &inventory, &mut interfaces);
     Ok(Facts {
         in_initrd,
         initrd_older,
@@ -573,7 +568,7 @@ pub fn gather(root: &Sysroot, kernel: Option<&str>, module: &str) -> Result<Fact
         loaded,
         interfaces,
         block_devices: read_block_devices(root),
-        management_interface: management_interface(root),
+        management_interface: parse_inventory_value(&inventory, "MANAGEMENT_INTERFACE"),
         options,
         commands,
     })
@@ -1866,7 +1861,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = Sysroot::new(dir.path());
         std::fs::create_dir_all(root.join("/var/lib/xcp")).unwrap();
-        std::fs::create_dir_all(root.join("/etc")).unwrap();
         std::fs::write(
             root.join(super::super::xapi::STATE_DB),
             super::super::xapi::tests::pool_db(),
@@ -1880,7 +1874,7 @@ mod tests {
         let mut f = facts(VM);
         f.interfaces = ["eth1", "eth2", "eth3", "eth5"].map(iface).to_vec();
         // Which host is this one: the inventory does not say, and the pool has two.
-        (f.xapi_problem, f.xapi_age) = read_pifs(&root, &mut f.interfaces);
+        (f.xapi_problem, f.xapi_age) = read_pifs(&root, "", &mut f.interfaces);
         assert!(f.interfaces.iter().all(|i| i.pifs.is_empty()));
         let p = assess(&f);
         assert!(
@@ -1889,12 +1883,9 @@ mod tests {
             p.notes
         );
         assert_eq!(p.verdict, Verdict::Safe);
-        std::fs::write(
-            root.join("/etc/xensource-inventory"),
-            "INSTALLATION_UUID='aaaaaaaa-1111-2222-3333-444444444444'\nMANAGEMENT_INTERFACE='xenbr0'\n",
-        )
-        .unwrap();
-        (f.xapi_problem, f.xapi_age) = read_pifs(&root, &mut f.interfaces);
+        let inventory =
+            "INSTALLATION_UUID='aaaaaaaa-1111-2222-3333-444444444444'\nMANAGEMENT_INTERFACE='xenbr0'\n";
+        (f.xapi_problem, f.xapi_age) = read_pifs(&root, inventory, &mut f.interfaces);
         let p = assess(&f);
         assert_eq!(p.verdict, Verdict::NeedsForce);
         let said = p.reasons.join("\n");
@@ -1918,6 +1909,23 @@ mod tests {
             .ways_forward
             .iter()
             .any(|w| w.starts_with("migrate the VMs")));
+        assert!(!p.notes.iter().any(|n| n.contains("last wrote")));
+        // A database XAPI wrote ten minutes ago: what it may miss is said.
+        let ten_min_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
+        std::fs::File::options()
+            .append(true)
+            .open(root.join(super::super::xapi::STATE_DB))
+            .unwrap()
+            .set_modified(ten_min_ago)
+            .unwrap();
+        (f.xapi_problem, f.xapi_age) = read_pifs(&root, inventory, &mut f.interfaces);
+        let notes = assess(&f).notes;
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("XAPI last wrote its database 10 min ago")),
+            "{notes:?}"
+        );
         // Only the interfaces of the plan count: an e1000 NIC with VMs on it does not.
         for i in &mut f.interfaces {
             i.modules = vec!["e1000".into()];
@@ -1929,7 +1937,7 @@ mod tests {
             "<database><table name=\"PIF\">",
         )
         .unwrap();
-        let (problem, _) = read_pifs(&root, &mut f.interfaces);
+        let (problem, _) = read_pifs(&root, inventory, &mut f.interfaces);
         assert!(problem.unwrap().contains("was not used"));
     }
 
