@@ -336,13 +336,6 @@ impl Store {
         let u64_at = |k: usize| u64::from(r[k]) | (u64::from(r[k + 1]) << 32);
         let list = |k| self.deps(i, k).map(|d| d.to_dep()).collect();
         Package {
-            name: self.str(r[P_NAME]).into(),
-            evr: Evr::new(
-                (r[P_EPOCH] != NONE).then_some(r[P_EPOCH]),
-                self.str(r[P_VER]),
-                self.str(r[P_REL]),
-            ),
-            arch: self.str(r[P_ARCH]).into(),
             repo: repo.into(),
             size_package: u64_at(P_SIZE),
             size_installed: u64_at(P_SIZE + 2),
@@ -356,7 +349,7 @@ impl Store {
             conflicts: list(DepKind::Conflicts),
             obsoletes: list(DepKind::Obsoletes),
             files: self.files(i).map(str::to_string).collect(),
-            ..Default::default()
+            ..self.ident(i)
         }
     }
 
