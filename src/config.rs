@@ -35,6 +35,12 @@ pub enum ConfigError {
     BadSetopt(String),
     #[error("bad --repofrompath `{0}`: expected ID,URL")]
     BadRepoFromPath(String),
+    #[error("{origin}: {source}")]
+    BadName {
+        origin: String,
+        #[source]
+        source: crate::names::BadName,
+    },
     #[error("no repo matches `{0}`")]
     NoSuchRepo(String),
     #[error("{origin}: `{key}={value}`: {what}")]
@@ -55,6 +61,10 @@ impl ConfigError {
             ),
             ConfigError::NoSuchRepo(_) => Some("`xcpng-mod repolist --all` lists every repo id".into()),
             ConfigError::Duplicate { .. } => Some("remove or rename one of the two sections".into()),
+            ConfigError::BadName { .. } => Some(
+                "a repo id names its cache directory: use letters, digits, `-`, `_`, `.` or `:`, not starting with `.`"
+                    .into(),
+            ),
             _ => None,
         }
     }
@@ -654,6 +664,10 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
                 if sec.name == "main" {
                     continue;
                 }
+                crate::names::repo_id(&sec.name).map_err(|source| ConfigError::BadName {
+                    origin: origin.clone(),
+                    source,
+                })?;
                 if let Some(prev) = repos.get(&sec.name) {
                     return Err(ConfigError::Duplicate {
                         id: sec.name.clone(),
@@ -680,6 +694,10 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
         if url.starts_with('/') {
             url = format!("file://{url}");
         }
+        crate::names::repo_id(id.trim()).map_err(|source| ConfigError::BadName {
+            origin: format!("--repofrompath `{spec}`"),
+            source,
+        })?;
         let mut repo = RepoConfig::new(id.trim(), &main, "--repofrompath".into());
         repo.baseurls = vec![url];
         repo.name = id.trim().to_string();

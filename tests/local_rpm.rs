@@ -119,3 +119,94 @@ fn corrupt_package_file_is_an_error_naming_it() {
         .stderr_has("bad.rpm")
         .stderr_has("not a readable RPM package");
 }
+
+/// A signed file swapped for an unsigned one after it was checked (here: by a wrapper `rpm`
+/// first in PATH, as the transaction starts) changes nothing: rpm installs the private copy
+/// of the bytes that were checked, never the path given again.
+#[test]
+fn a_package_file_swapped_after_the_check_is_not_what_rpm_installs() {
+    let (h, file) = host();
+    let key = gen_rpm_key("Local <l@example.org>");
+    let signed = h.dir().join("signed.rpm");
+    sign_with(&key, &file, &signed);
+    let asc = h.dir().join("key.asc");
+    std::fs::write(&asc, public_asc(&key)).unwrap();
+    let st = Command::new("rpm")
+        .arg("--root")
+        .arg(h.root())
+        .args(["--dbpath", "/var/lib/rpm", "--import"])
+        .arg(&asc)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    // Same name, version and release, unsigned, other content.
+    let evil = xcpng_mod::demo::build_rpm(
+        &pkg("kmod-zfs-4.19.0+1", "2.1.7", "1")
+            .requires("libzfs = 2.1.7")
+            .file("/lib/modules/4.19.0+1/extra/zfs.ko", b"EVIL"),
+        &h.dir().join("evil"),
+    )
+    .unwrap();
+    let real_rpm = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v rpm"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    let bin = h.dir().join("wrap");
+    std::fs::create_dir_all(&bin).unwrap();
+    let wrapper = bin.join("rpm");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in -U|-i) cp '{}' '{}'; touch '{}';; esac; done\nexec '{real_rpm}' \"$@\"\n",
+            evil.display(),
+            signed.display(),
+            h.dir().join("swapped").display(),
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    h.run_with_path(
+        &bin,
+        &[
+            "-y",
+            "--setopt=base.gpgcheck=0",
+            "install",
+            signed.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    assert!(
+        h.dir().join("swapped").exists(),
+        "the wrapper must have swapped the file"
+    );
+    assert_eq!(
+        std::fs::read(h.host_path("/lib/modules/4.19.0+1/extra/zfs.ko")).unwrap(),
+        b"module",
+        "rpm must install the bytes that were verified"
+    );
+    // The copy rpm read is private to root.
+    use std::os::unix::fs::MetadataExt;
+    let staging = h.host_path("/var/lib/xcpng-mod/commandline");
+    assert_eq!(std::fs::metadata(&staging).unwrap().mode() & 0o777, 0o700);
+}
+
+/// A package file given through a symbolic link is refused, naming it: it is read once, from
+/// the file itself.
+#[test]
+fn a_package_file_behind_a_link_is_refused() {
+    let (h, file) = host();
+    let link = h.dir().join("link.rpm");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    h.run(&["--assumeno", "install", link.to_str().unwrap()])
+        .code(1)
+        .stderr_has("link.rpm")
+        .stderr_has("symbolic link");
+}

@@ -78,7 +78,7 @@ pub struct GlobalArgs {
     pub refresh: bool,
     /// Target kernel release for module work (default: the running kernel; under --root, the
     /// newest in ROOT/lib/modules)
-    #[arg(long, global = true, value_name = "KVER")]
+    #[arg(long, global = true, value_name = "KVER", value_parser = crate::names::parse_kernel_release)]
     pub kernel: Option<String>,
     /// Answer yes to questions
     #[arg(short = 'y', long, global = true, conflicts_with = "assumeno")]
@@ -148,7 +148,7 @@ pub enum Command {
     /// one depmod picks and the one loaded
     Modules {
         /// Only these modules (names as in lsmod)
-        #[arg(value_name = "MODULE")]
+        #[arg(value_name = "MODULE", value_parser = crate::names::parse_module)]
         modules: Vec<String>,
     },
     /// One kernel module in depth
@@ -175,7 +175,7 @@ pub enum Command {
     /// Exit status: 0 reloaded (or --dry-run of a reload that would go ahead), 1 refused,
     /// failed, or rolled back to the previous copy.
     Reload {
-        #[arg(value_name = "MODULE")]
+        #[arg(value_name = "MODULE", value_parser = crate::names::parse_module)]
         module: String,
         /// Show the preflight and the plan (unload order, load order, modprobe.d options);
         /// change nothing
@@ -197,7 +197,16 @@ pub enum Command {
     },
     /// Trusted OpenPGP keys (the gpgkey= of the enabled repos, and the root's rpmdb) by full
     /// fingerprint, with user ids, creation and expiry
-    Keys,
+    ///
+    /// A gpgkey= fetched over the network (https://, http://) is pinned by full fingerprint on
+    /// first use under /var/lib/xcpng-mod/keys/REPO; a different key at that URL is refused
+    /// from then on, and -C uses the pinned copy.
+    Keys {
+        /// Forget the pinned keys of REPO and pin what its gpgkey= URLs serve now (after you
+        /// checked the new fingerprint with the repo's owner); repeatable
+        #[arg(long, value_name = "REPO")]
+        accept: Vec<String>,
+    },
     /// Find broken module and depmod states of the target kernel, each with what is wrong,
     /// why it matters and the fix; --fix applies the safe fixes
     ///
@@ -279,7 +288,7 @@ pub enum Command {
     /// or a reload failed.
     Rollback {
         /// A module name (as in lsmod) or a package name
-        #[arg(value_name = "MODULE|PACKAGE")]
+        #[arg(value_name = "MODULE|PACKAGE", value_parser = crate::names::parse_module)]
         target: String,
         /// Show the change, the copy expected to win and the reload preflight; change nothing
         #[arg(long)]
@@ -346,7 +355,7 @@ pub enum ModuleCommand {
     /// Every copy of a module, the one depmod picks, the one loaded, vermagic, signature,
     /// holders and aliases
     Show {
-        #[arg(value_name = "MODULE")]
+        #[arg(value_name = "MODULE", value_parser = crate::names::parse_module)]
         module: String,
     },
 }

@@ -126,7 +126,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(argv) {
+    let mut cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -136,8 +136,29 @@ where
     };
     let reporter = StderrReporter::new(cli.global.quiet, cli.global.verbose);
     let json = cli.global.json;
+    // The root is made absolute before anything uses it (rpm refuses a relative --root, and
+    // only after planning and downloading), and every write is confined to it.
+    match std::path::absolute(&cli.global.root) {
+        Ok(r) if r.is_dir() => cli.global.root = r,
+        _ => {
+            let e = Error::Usage(format!(
+                "--root `{}` is not a directory",
+                cli.global.root.display()
+            ));
+            report_error(&e, json);
+            return e.exit_code();
+        }
+    }
+    crate::hostfs::confine_to(&cli.global.root);
     crate::ops::solve::set_debugsolver(cli.global.debugsolver.clone());
-    match dispatch(&cli, &reporter) {
+    let result = dispatch(&cli, &reporter);
+    for n in crate::notices::drain() {
+        match n {
+            crate::notices::Notice::Warn(m) => reporter.warn(&m),
+            crate::notices::Notice::Info(m) => reporter.info(&m),
+        }
+    }
+    match result {
         Ok(out) => {
             let mut so = std::io::stdout().lock();
             let _ = so.write_all(out.stdout.as_bytes());
@@ -339,7 +360,17 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
                 code,
             }
         }
-        Command::Keys => {
+        Command::Keys { accept } => {
+            for repo in accept {
+                if !ctx.config.repos.iter().any(|r| &r.id == repo) {
+                    return Err(crate::config::ConfigError::NoSuchRepo(repo.clone()).into());
+                }
+                let n = crate::trust::pins::forget(ctx.root(), repo)
+                    .map_err(|what| Error::Failed { what, hint: None })?;
+                reporter.warn(&format!(
+                    "repo `{repo}`: forgot {n} pinned key URL(s); the keys served now are pinned below"
+                ));
+            }
             let keys = crate::trust::trusted_keys(ctx.root(), &ctx.config, &ctx.fetcher);
             for p in &keys.problems {
                 reporter.warn(p);

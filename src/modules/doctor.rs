@@ -124,10 +124,7 @@ fn apply(root: &Sysroot, kver: &str, findings: &[Finding], actions: &mut Vec<Str
         match &f.action {
             Some(Action::WriteOverrideConf) => {
                 let path = root.join(OVERRIDE_CONF);
-                let res = path
-                    .parent()
-                    .map_or(Ok(()), fs_err::create_dir_all)
-                    .and_then(|()| fs_err::write(&path, OVERRIDE_CONF_TEXT));
+                let res = crate::hostfs::write_atomic(&path, OVERRIDE_CONF_TEXT.as_bytes());
                 match res {
                     Ok(()) => {
                         changed = true;
@@ -139,7 +136,7 @@ fn apply(root: &Sysroot, kver: &str, findings: &[Finding], actions: &mut Vec<Str
                     Err(e) => actions.push(format!("could not write {OVERRIDE_CONF}: {e}")),
                 }
             }
-            Some(Action::RemoveConf(p)) => match fs_err::remove_file(root.join(p)) {
+            Some(Action::RemoveConf(p)) => match crate::hostfs::remove_file(&root.join(p)) {
                 Ok(()) => {
                     changed = true;
                     actions.push(format!("removed {p}"));

@@ -28,6 +28,8 @@ pub enum ModulesError {
     Rpm { root: PathBuf, why: String },
     #[error("`depmod` failed for kernel {kernel}: {why}")]
     DepmodRun { kernel: String, why: String },
+    #[error(transparent)]
+    BadKernel(crate::names::BadName),
 }
 
 impl ModulesError {
@@ -40,6 +42,9 @@ impl ModulesError {
             ),
             ModulesError::Rpm { .. } => Some("install rpm (Debian/Ubuntu: apt-get install rpm)".into()),
             ModulesError::DepmodRun { .. } => Some("install kmod (it provides depmod)".into()),
+            ModulesError::BadKernel(_) => {
+                Some("give a release as `uname -r` prints it, e.g. --kernel 4.19.0+1".into())
+            }
         }
     }
 }
@@ -48,6 +53,7 @@ impl From<ModulesError> for crate::Error {
     fn from(e: ModulesError) -> crate::Error {
         let hint = e.hint();
         match e {
+            ModulesError::BadKernel(_) => crate::Error::Usage(e.to_string()),
             ModulesError::UnknownModule { .. } | ModulesError::NoKernel { .. } => {
                 crate::Error::NotFound {
                     what: e.to_string(),
@@ -171,6 +177,7 @@ pub struct Inventory {
 /// under `<root>/lib/modules`.
 pub fn target_kernel(root: &Sysroot, asked: Option<&str>) -> Result<String, ModulesError> {
     if let Some(k) = asked {
+        crate::names::kernel_release(k).map_err(ModulesError::BadKernel)?;
         return Ok(k.to_string());
     }
     if root.is_host_root() {

@@ -78,6 +78,7 @@ impl<'r> Context<'r> {
         let fetcher = Fetcher::new(FetchOptions {
             timeout: Duration::from_secs(config.main.timeout.max(1)),
             retries: config.main.retries,
+            offline: settings.cache.cacheonly,
             ..Default::default()
         });
         Ok(Context {
@@ -90,6 +91,16 @@ impl<'r> Context<'r> {
 
     pub fn root(&self) -> &Sysroot {
         &self.settings.root
+    }
+
+    /// Say what the layers without a reporter queued (keys pinned, insecure key URLs).
+    pub fn report_notices(&self) {
+        for n in crate::notices::drain() {
+            match n {
+                crate::notices::Notice::Warn(m) => self.reporter.warn(&m),
+                crate::notices::Notice::Info(m) => self.reporter.info(&m),
+            }
+        }
     }
 
     /// Open every enabled repo, concurrently. A repo with `skip_if_unavailable=1` that fails
@@ -116,6 +127,7 @@ impl<'r> Context<'r> {
                 .map(|h| h.join().expect("repo thread"))
                 .collect()
         });
+        self.report_notices();
         let mut out = Vec::new();
         for (cfg, r) in repos.iter().zip(results) {
             match r {

@@ -95,17 +95,17 @@ pub fn save_loaded(root: &Sysroot, before: &[ModuleFile]) -> Vec<String> {
         let ext = f.path.find(".ko").map_or(".ko", |i| &f.path[i..]);
         let dest = format!("{dir}/{}.{}{ext}", f.module, id.to_ascii_lowercase());
         let hd = root.join(&dir);
-        if std::fs::create_dir_all(&hd).is_err() {
+        if crate::hostfs::create_dir_all(&hd).is_err() {
             continue;
         }
         // Only the copy loaded now is worth keeping.
         for old in std::fs::read_dir(&hd).into_iter().flatten().flatten() {
             let n = old.file_name().to_string_lossy().into_owned();
             if n.starts_with(&format!("{}.", f.module)) && format!("{dir}/{n}") != dest {
-                let _ = std::fs::remove_file(old.path());
+                let _ = crate::hostfs::remove_file(&old.path());
             }
         }
-        if std::fs::copy(&src, root.join(&dest)).is_ok() {
+        if crate::hostfs::copy(&src, &root.join(&dest)).is_ok() {
             saved.push(dest);
         }
     }

@@ -267,8 +267,8 @@ fn write_debugdata(
 ) -> Result<()> {
     let text = solve::testcase::write(pool, req, outcome);
     let path = dir.join("testcase.t");
-    std::fs::create_dir_all(dir)
-        .and_then(|_| std::fs::write(&path, text))
+    crate::hostfs::create_dir_all(dir)
+        .and_then(|_| crate::hostfs::write_atomic(&path, text.as_bytes()))
         .map_err(|e| Error::Failed {
             what: format!("cannot write the solver testcase {}: {e}", path.display()),
             hint: Some("give --debugsolver=DIR a writable directory".into()),
@@ -291,7 +291,7 @@ pub fn plan_with_targets(
     ctx: &Context<'_>,
     goal: &Goal,
 ) -> Result<(Plan, Vec<Package>, Vec<crate::repo::Repo>)> {
-    let (goal, local) = local_files(goal)?;
+    let (goal, local) = local_files(ctx.root(), goal)?;
     let goal = &goal;
     let installed = ctx.installed()?;
     let repos = ctx.open_repos()?;
@@ -319,7 +319,7 @@ pub fn plan_with_targets(
 
 /// Package files named in the goal (`./foo.rpm`): read their headers as candidates of the
 /// `@commandline` repo and name them in the goal by NEVRA instead of by path.
-fn local_files(goal: &Goal) -> Result<(Goal, Vec<Package>)> {
+fn local_files(root: &crate::sysroot::Sysroot, goal: &Goal) -> Result<(Goal, Vec<Package>)> {
     use crate::rpm::local;
     if matches!(goal, Goal::Remove(_)) {
         return Ok((goal.clone(), Vec::new()));
@@ -332,7 +332,7 @@ fn local_files(goal: &Goal) -> Result<(Goal, Vec<Package>)> {
             if !local::is_package_file(s) {
                 return Ok(s.clone());
             }
-            let p = local::read(std::path::Path::new(s)).map_err(|e| Error::NotFound {
+            let p = local::import(root, std::path::Path::new(s)).map_err(|e| Error::NotFound {
                 what: e.to_string(),
                 hint: Some("give the path of a binary .rpm package file".into()),
             })?;

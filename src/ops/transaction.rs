@@ -110,7 +110,7 @@ pub fn run_goal(
             transaction: None,
         });
     }
-    let wanted = sources_from_repos(ctx, &repos, &plan, &target_pkgs, goal)?;
+    let wanted = sources_from_repos(ctx, &repos, &plan, &target_pkgs)?;
     let out = confirm_and_execute(ctx, &p, &plan, wanted, command, confirm)?;
     Ok(TxResult {
         plan,
@@ -207,13 +207,12 @@ fn sources_from_repos(
     repos: &[Repo],
     plan: &Plan,
     target_pkgs: &[Package],
-    goal: &Goal,
 ) -> Result<Vec<Wanted>> {
     let avail = target_pkgs;
     let mut out = Vec::new();
     for t in targets(plan) {
         if t.repo == crate::rpm::local::COMMANDLINE_REPO {
-            out.push(local_source(ctx, t, goal)?);
+            out.push(local_source(ctx, t, avail)?);
             continue;
         }
         let found = avail.iter().find(|p| p.repo == t.repo && same(p, t));
@@ -235,19 +234,18 @@ fn sources_from_repos(
     Ok(out)
 }
 
-/// A package file named on the command line: verified like a download, its signature checked
-/// with the rpmdb's keys unless gpgcheck is off in yum.conf or by --nogpgcheck.
-fn local_source(ctx: &Context<'_>, t: &PackageRef, goal: &Goal) -> Result<Wanted> {
+/// A package file named on the command line: the private copy made when it was read for the
+/// plan (never the path given, which may have changed since), verified like a download
+/// against the digest of the bytes read, its signature checked with the rpmdb's keys unless
+/// gpgcheck is off in yum.conf or by --nogpgcheck.
+fn local_source(ctx: &Context<'_>, t: &PackageRef, target_pkgs: &[Package]) -> Result<Wanted> {
     let spec = format!(
         "{}-{}:{}-{}.{}",
         t.name, t.epoch, t.version, t.release, t.arch
     );
-    let pkg = goal
-        .specs()
+    let pkg = target_pkgs
         .iter()
-        .filter(|a| crate::rpm::local::is_package_file(a))
-        .filter_map(|a| crate::rpm::local::read(std::path::Path::new(&a)).ok())
-        .find(|p| same(p, t))
+        .find(|p| p.repo == crate::rpm::local::COMMANDLINE_REPO && same(p, t))
         .ok_or_else(|| TxError::Unavailable {
             what: format!("the package file of {spec} is gone"),
         })?;
@@ -319,7 +317,9 @@ fn execute(
     let mut keys = Keys::new(ctx.root(), &ctx.fetcher);
     let mut ready: Vec<Ready> = Vec::new();
     for w in &wanted {
-        ready.push(download::verify(w, &mut keys)?);
+        let r = download::verify(w, &mut keys);
+        ctx.report_notices();
+        ready.push(r?);
     }
     if ctx.settings.downloadonly {
         return Ok(Outcome {

@@ -69,6 +69,8 @@ pub struct FetchOptions {
     pub timeout: Duration,
     pub retries: u32,
     pub backoff: Duration,
+    /// `-C`: never go to the network (http and https fail at once; file:// still works).
+    pub offline: bool,
 }
 
 impl Default for FetchOptions {
@@ -77,6 +79,7 @@ impl Default for FetchOptions {
             timeout: Duration::from_secs(30),
             retries: 3,
             backoff: Duration::from_millis(200),
+            offline: false,
         }
     }
 }
@@ -173,6 +176,11 @@ impl Fetcher {
             })?;
             read_capped(f, limit)?
         } else if url.starts_with("http://") || url.starts_with("https://") {
+            if self.opts.offline {
+                return Err(AttemptError::Transport(
+                    "not fetched: -C (--cacheonly) never goes to the network".into(),
+                ));
+            }
             let resp = self.client()?.get(url).send().map_err(|e| {
                 if e.is_timeout() {
                     AttemptError::Timeout
@@ -268,6 +276,11 @@ impl Fetcher {
     }
 
     /// Fetch a whole URL (mirrorlist, metalink, gpgkey) with a size cap.
+    /// True with `-C`: nothing is fetched over the network.
+    pub fn is_offline(&self) -> bool {
+        self.opts.offline
+    }
+
     pub fn fetch_url(&self, url: &str, max: u64) -> Result<Vec<u8>, FetchError> {
         let (base, rel) = match url.rsplit_once('/') {
             Some((b, r)) if !r.is_empty() => (b.to_string(), r.to_string()),

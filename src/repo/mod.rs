@@ -131,19 +131,7 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), RepoError> {
 /// Write a file through a temp name and a rename; `durable` adds an fsync. Files that can be
 /// derived again (the parsed cache) skip the fsync: a torn one fails its checks and is rebuilt.
 fn write_file(path: &Path, data: &[u8], durable: bool) -> Result<(), RepoError> {
-    use std::io::Write;
-    let dir = path.parent().expect("a file path has a parent");
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
-    tmp.write_all(data).map_err(io_err(path))?;
-    if durable {
-        tmp.as_file().sync_all().map_err(io_err(path))?;
-    }
-    tmp.persist(path).map_err(|e| RepoError::Io {
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
-    Ok(())
+    crate::hostfs::write_file(path, data, durable).map_err(io_err(path))
 }
 
 fn read_opt(path: &Path) -> Result<Option<Vec<u8>>, RepoError> {
@@ -402,7 +390,7 @@ impl Ingested {
         let Some(listing) = self.listing.take() else {
             return Ok(());
         };
-        let f = std::fs::File::create(path).map_err(io_err(path))?;
+        let f = crate::hostfs::create(path).map_err(io_err(path))?;
         let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
         listing
             .write(key, &self.order, &mut w)
@@ -609,14 +597,15 @@ pub fn open(
             match &asc {
                 Some(a) => write_atomic(&repodata.join("repomd.xml.asc"), a)?,
                 None => {
-                    let _ = std::fs::remove_file(repodata.join("repomd.xml.asc"));
+                    let _ = crate::hostfs::remove_file(&repodata.join("repomd.xml.asc"));
                 }
             }
             // Unchanged: mark the cache as checked now.
-            let f = std::fs::File::options()
-                .append(true)
-                .open(repodata.join("repomd.xml"))
-                .map_err(io_err(&repodata))?;
+            let f = crate::hostfs::open(
+                &repodata.join("repomd.xml"),
+                std::fs::File::options().append(true),
+            )
+            .map_err(io_err(&repodata))?;
             f.set_modified(SystemTime::now())
                 .map_err(io_err(&repodata))?;
             return Ok(repo);
@@ -624,8 +613,8 @@ pub fn open(
     }
     // Fetch primary from the same mirror into a staging directory, then swap it in whole.
     let staging = dir.join(format!("repodata.new-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
+    let _ = crate::hostfs::remove_dir_all(&staging);
+    crate::hostfs::create_dir_all(&staging).map_err(io_err(&staging))?;
     let result = (|| {
         // Only primary is needed up front; other and filelists are fetched when asked for.
         {
@@ -669,15 +658,15 @@ pub fn open(
         Ok(())
     })();
     if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&staging);
+        let _ = crate::hostfs::remove_dir_all(&staging);
         return Err(e);
     }
     let old = dir.join(format!("repodata.old-{}", std::process::id()));
     if repodata.exists() {
-        std::fs::rename(&repodata, &old).map_err(io_err(&repodata))?;
+        crate::hostfs::rename(&repodata, &old).map_err(io_err(&repodata))?;
     }
-    std::fs::rename(&staging, &repodata).map_err(io_err(&repodata))?;
-    let _ = std::fs::remove_dir_all(&old);
+    crate::hostfs::rename(&staging, &repodata).map_err(io_err(&repodata))?;
+    let _ = crate::hostfs::remove_dir_all(&old);
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }

@@ -1,6 +1,11 @@
 //! Package files given on the command line (`install ./foo.rpm`): their header read into a
 //! `Package` of the pseudo-repo `@commandline`, so the solver treats them like any candidate.
 //! Verification (checksum, signature) is the transaction's job, as for downloaded files.
+//!
+//! The file is opened once (never through a symbolic link, regular files only) and its bytes
+//! are copied into a directory only root can write ([`STAGING_DIR`]); the package record
+//! names that copy and its digest. Verification and rpm then read the copy, so a file swapped
+//! at the given path after the check changes nothing: what rpm installs is what was checked.
 
 use super::dep::Dependency;
 use super::evr::Evr;
@@ -19,9 +24,88 @@ pub struct LocalError {
     pub msg: String,
 }
 
-/// True when a command-line argument names a package file rather than a package.
+/// Where the copies of command-line package files are kept (host path, mode 0700).
+pub const STAGING_DIR: &str = "/var/lib/xcpng-mod/commandline";
+
+/// How long a copy is kept after its transaction (a later plan cleans older ones up).
+const STAGING_KEEP_SECS: u64 = 24 * 3600;
+
+/// True when a command-line argument names a package file rather than a package: it ends in
+/// `.rpm` and something is there (a link there is refused when the file is read).
 pub fn is_package_file(spec: &str) -> bool {
-    spec.ends_with(".rpm") && Path::new(spec).is_file()
+    spec.ends_with(".rpm") && std::fs::symlink_metadata(spec).is_ok()
+}
+
+/// Read a package file once and copy it into `<root>/STAGING_DIR`: the record's `location` is
+/// the copy, its checksum the SHA-256 of the bytes read.
+pub fn import(root: &crate::sysroot::Sysroot, path: &Path) -> Result<Package, LocalError> {
+    let err = |msg: String| LocalError {
+        path: path.display().to_string(),
+        msg,
+    };
+    let data = read_once(path).map_err(err)?;
+    let dir = root.join(STAGING_DIR);
+    crate::hostfs::create_private_dir(&dir).map_err(|e| err(e.to_string()))?;
+    clean_staging(&dir);
+    let sha256 = crate::repo::fetch::digest_hex("sha256", &data).expect("sha256 is known");
+    let copy = dir.join(format!("{sha256}.rpm"));
+    crate::hostfs::write_atomic(&copy, &data).map_err(|e| err(e.to_string()))?;
+    let mut pkg = parse(&data).map_err(err)?;
+    pkg.location = copy.display().to_string();
+    Ok(pkg)
+}
+
+/// Read a package file's header without keeping a copy (`location` is the absolute path).
+pub fn read(path: &Path) -> Result<Package, LocalError> {
+    let err = |msg: String| LocalError {
+        path: path.display().to_string(),
+        msg,
+    };
+    let data = read_once(path).map_err(err)?;
+    let mut pkg = parse(&data).map_err(err)?;
+    let abs = std::path::absolute(path).map_err(|e| err(e.to_string()))?;
+    pkg.location = abs.display().to_string();
+    Ok(pkg)
+}
+
+/// The bytes of a regular file, opened once without following a link.
+fn read_once(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                "is a symbolic link: give the package file itself".to_string()
+            } else {
+                e.to_string()
+            }
+        })?;
+    let meta = f.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    f.read_to_end(&mut data).map_err(|e| e.to_string())?;
+    Ok(data)
+}
+
+/// Remove copies older than a day (best effort).
+fn clean_staging(dir: &Path) {
+    let now = std::time::SystemTime::now();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|d| d.as_secs() > STAGING_KEEP_SECS);
+        if old {
+            let _ = crate::hostfs::remove_file(&e.path());
+        }
+    }
 }
 
 fn deps(list: Result<Vec<rpm::Dependency>, rpm::Error>) -> Vec<Dependency> {
@@ -41,27 +125,20 @@ fn deps(list: Result<Vec<rpm::Dependency>, rpm::Error>) -> Vec<Dependency> {
         .collect()
 }
 
-/// Read a package file's header. `location` is the absolute path; `checksum` its SHA-256.
-pub fn read(path: &Path) -> Result<Package, LocalError> {
-    let err = |msg: String| LocalError {
-        path: path.display().to_string(),
-        msg,
-    };
-    let data = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+/// The package record of a package file's bytes; `checksum` is their SHA-256 and `location`
+/// is left for the caller.
+fn parse(data: &[u8]) -> Result<Package, String> {
     // The `rpm` crate trusts the offsets and sizes of a header (it panics on an entry outside
     // the data, and allocates what the sizes say): check them first, and keep a panic it
     // still finds an error.
-    check_headers(&data).map_err(err)?;
-    let parsed = std::panic::catch_unwind(|| read_meta(&data))
-        .unwrap_or_else(|_| Err("malformed header".into()));
-    let pkg = parsed.map_err(err)?;
-    let abs = std::path::absolute(path).map_err(|e| err(e.to_string()))?;
+    check_headers(data)?;
+    let pkg = std::panic::catch_unwind(|| read_meta(data))
+        .unwrap_or_else(|_| Err("malformed header".into()))?;
     Ok(Package {
         size_package: data.len() as u64,
-        location: abs.display().to_string(),
         checksum: Checksum {
             kind: "sha256".into(),
-            value: crate::repo::fetch::digest_hex("sha256", &data).expect("sha256 is known"),
+            value: crate::repo::fetch::digest_hex("sha256", data).expect("sha256 is known"),
         },
         ..pkg
     })

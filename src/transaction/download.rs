@@ -161,7 +161,7 @@ impl Downloader {
         dest: &Path,
     ) -> Result<bool, String> {
         if let Some(d) = dest.parent() {
-            std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+            crate::hostfs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
         }
         let part = part_path(dest);
         match std::fs::metadata(dest) {
@@ -170,14 +170,14 @@ impl Downloader {
                 if check_checksum(&data, ck).is_ok() {
                     return Ok(true);
                 }
-                let _ = std::fs::remove_file(dest);
+                let _ = crate::hostfs::remove_file(dest);
             }
             // A short file is a download that stopped: resume it.
             Ok(m) if m.len() < size => {
-                let _ = std::fs::rename(dest, &part);
+                let _ = crate::hostfs::rename(dest, &part);
             }
             Ok(_) => {
-                let _ = std::fs::remove_file(dest);
+                let _ = crate::hostfs::remove_file(dest);
             }
             Err(_) => {}
         }
@@ -199,12 +199,12 @@ impl Downloader {
                                 let f = std::fs::File::open(&part)
                                     .map_err(|e| format!("{}: {e}", part.display()))?;
                                 let _ = f.sync_all();
-                                std::fs::rename(&part, dest)
+                                crate::hostfs::rename(&part, dest)
                                     .map_err(|e| format!("{}: {e}", dest.display()))?;
                                 return Ok(false);
                             }
                             Err(e) => {
-                                let _ = std::fs::remove_file(&part);
+                                let _ = crate::hostfs::remove_file(&part);
                                 errors.push(format!("{url}: {e}"));
                                 // A resumed file may have been spliced from two versions:
                                 // try once more from the start before the next mirror.
@@ -237,7 +237,7 @@ impl Downloader {
     fn attempt(&self, url: &str, part: &Path, size: u64) -> Attempt {
         let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
         let have = if have > size {
-            let _ = std::fs::remove_file(part);
+            let _ = crate::hostfs::remove_file(part);
             0
         } else {
             have
@@ -285,14 +285,14 @@ impl Downloader {
                     .and_then(|v| v.split('-').next())
                     .and_then(|v| v.parse::<u64>().ok());
                 if starts != Some(have) {
-                    let _ = std::fs::remove_file(part);
+                    let _ = crate::hostfs::remove_file(part);
                     return Attempt::Transient("bad Content-Range in a resumed download".into());
                 }
                 write_body(resp, part, have, size)
             }
             200 => write_body(resp, part, 0, size),
             416 => {
-                let _ = std::fs::remove_file(part);
+                let _ = crate::hostfs::remove_file(part);
                 Attempt::Transient("HTTP 416 when resuming; starting over".into())
             }
             404 | 410 => Attempt::Fatal(format!("HTTP {status}")),
@@ -305,9 +305,9 @@ impl Downloader {
 /// Write a body into `part` from offset `from`, never past `size` bytes in all.
 fn write_body(mut body: impl Read, part: &Path, from: u64, size: u64) -> Attempt {
     let f = if from == 0 {
-        std::fs::File::create(part)
+        crate::hostfs::create(part)
     } else {
-        std::fs::OpenOptions::new().append(true).open(part)
+        crate::hostfs::open(part, std::fs::OpenOptions::new().append(true))
     };
     let mut f = match f {
         Ok(f) => f,
@@ -327,7 +327,7 @@ fn write_body(mut body: impl Read, part: &Path, from: u64, size: u64) -> Attempt
         got += n as u64;
         if got > size {
             drop(f);
-            let _ = std::fs::remove_file(part);
+            let _ = crate::hostfs::remove_file(part);
             return Attempt::Fatal(format!("larger than the {size} bytes the metadata states"));
         }
         if let Err(e) = f.write_all(&buf[..n]) {
@@ -447,7 +447,7 @@ pub fn verify(w: &Wanted, keys: &mut Keys<'_>) -> Result<Ready, TxError> {
     let (repo, gpgcheck) = match &w.source {
         Source::Repo { repo, checksum, .. } => {
             if let Err(e) = check_checksum(&data, checksum) {
-                let _ = std::fs::remove_file(&path);
+                let _ = crate::hostfs::remove_file(&path);
                 return Err(fail(e.to_string()));
             }
             (Some(repo), repo.gpgcheck)
@@ -495,7 +495,7 @@ pub fn verify(w: &Wanted, keys: &mut Keys<'_>) -> Result<Ready, TxError> {
                 why.push(report.summary.clone());
             }
             if matches!(w.source, Source::Repo { .. }) {
-                let _ = std::fs::remove_file(&path);
+                let _ = crate::hostfs::remove_file(&path);
             }
             return Err(fail(format!(
                 "signature check failed (gpgcheck=1): {}",

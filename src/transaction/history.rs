@@ -193,13 +193,10 @@ pub fn keep_file(keep: &Path, k: &Kept, src: &Path) -> Result<PathBuf, TxError> 
     if have && dest.exists() {
         return Ok(dest);
     }
-    std::fs::create_dir_all(keep).map_err(io_err(keep))?;
+    crate::hostfs::create_dir_all(keep).map_err(io_err(keep))?;
     let tmp = keep.join(format!(".{}.tmp", k.file));
-    std::fs::copy(src, &tmp).map_err(io_err(src))?;
-    if let Ok(f) = std::fs::File::open(&tmp) {
-        let _ = f.sync_all();
-    }
-    std::fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
+    crate::hostfs::copy(src, &tmp).map_err(io_err(src))?;
+    crate::hostfs::rename(&tmp, &dest).map_err(io_err(&dest))?;
     let mut line = serde_json::to_string(k).expect("serializable");
     line.push('\n');
     append_durable(&keep.join("manifest"), &line)?;

@@ -5,7 +5,6 @@
 use super::{io_err, sync_dir, utc, Change, TxError, Version};
 use crate::rpm::Package;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::Path;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -22,15 +21,8 @@ pub struct Journal {
 /// Write the journal durably: temp file, fsync, rename, fsync the directory.
 pub fn write(path: &Path, j: &Journal) -> Result<(), TxError> {
     let dir = path.parent().expect("journal has a parent");
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
     let text = serde_json::to_string_pretty(j).expect("serializable");
-    tmp.write_all(text.as_bytes()).map_err(io_err(path))?;
-    tmp.as_file().sync_all().map_err(io_err(path))?;
-    tmp.persist(path).map_err(|e| TxError::Io {
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
+    crate::hostfs::write_atomic(path, text.as_bytes()).map_err(io_err(path))?;
     sync_dir(dir);
     Ok(())
 }
@@ -49,7 +41,7 @@ pub fn read(path: &Path) -> Result<Option<Journal>, TxError> {
 }
 
 pub fn clear(path: &Path) -> Result<(), TxError> {
-    match std::fs::remove_file(path) {
+    match crate::hostfs::remove_file(path) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io_err(path)(e)),

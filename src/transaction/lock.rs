@@ -14,14 +14,16 @@ pub struct Lock {
 /// Take the lock without waiting; refuse when another process holds it or yum runs.
 pub fn acquire(paths: &Paths) -> Result<Lock, TxError> {
     let dir = paths.lock.parent().expect("lock path has a parent");
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&paths.lock)
-        .map_err(io_err(&paths.lock))?;
+    crate::hostfs::create_dir_all(dir).map_err(io_err(dir))?;
+    let mut f = crate::hostfs::open(
+        &paths.lock,
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false),
+    )
+    .map_err(io_err(&paths.lock))?;
     // SAFETY: flock on a file descriptor we own.
     let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
     if rc != 0 {

@@ -330,17 +330,28 @@ pub fn current_user() -> String {
         .unwrap_or_else(|| format!("uid {uid}"))
 }
 
-/// Append one line to a file and fsync it (and its directory when the file is new).
+/// Append one line to a file and fsync it (and its directory when the file is new). The line
+/// always starts a line of its own: when the file ends in a torn line (a power loss or a full
+/// disk in the middle of an earlier append), a newline is written first, so the torn line
+/// stays one unreadable line and this record stays whole.
 pub(crate) fn append_durable(path: &Path, line: &str) -> Result<(), TxError> {
+    use std::io::{Read, Seek, SeekFrom};
     let dir = path.parent().expect("a file has a parent");
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    crate::hostfs::create_dir_all(dir).map_err(io_err(dir))?;
     let new = !path.exists();
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(io_err(path))?;
-    f.write_all(line.as_bytes()).map_err(io_err(path))?;
+    let mut f = crate::hostfs::open_append(path).map_err(io_err(path))?;
+    let len = f.seek(SeekFrom::End(0)).map_err(io_err(path))?;
+    let mut text = String::with_capacity(line.len() + 1);
+    if len > 0 {
+        let mut last = [0u8];
+        f.seek(SeekFrom::Start(len - 1)).map_err(io_err(path))?;
+        f.read_exact(&mut last).map_err(io_err(path))?;
+        if last[0] != b'\n' {
+            text.push('\n');
+        }
+    }
+    text.push_str(line);
+    f.write_all(text.as_bytes()).map_err(io_err(path))?;
     f.sync_all().map_err(io_err(path))?;
     if new {
         sync_dir(dir);
@@ -371,13 +382,9 @@ pub fn log_changes(path: &Path, id: u64, changes: &[(Change, bool)]) {
 /// Append lines to `/var/log/xcpng-mod.log` (best effort: the log must never stop a run).
 pub fn append_log(path: &Path, text: &str) {
     if let Some(d) = path.parent() {
-        let _ = std::fs::create_dir_all(d);
+        let _ = crate::hostfs::create_dir_all(d);
     }
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    {
+    if let Ok(mut f) = crate::hostfs::open_append(path) {
         let _ = f.write_all(text.as_bytes());
     }
 }

@@ -21,7 +21,7 @@ pub fn running_kernel(root: &Sysroot) -> Option<String> {
     std::fs::read_to_string(root.join("/proc/sys/kernel/osrelease"))
         .ok()
         .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
+        .filter(|s| crate::names::kernel_release(s).is_ok())
 }
 
 /// Boot time from `/proc/stat` (`btime`).
@@ -39,6 +39,9 @@ fn uname_of(deps: &[Dependency]) -> Option<String> {
         .find(|d| d.name == "kernel-uname-r" && d.is_versioned())
         .and_then(|d| d.evr.as_ref())
         .map(|e| e.to_string())
+        // A kernel release names a directory under /lib/modules: metadata that is not one
+        // names no kernel.
+        .filter(|k| crate::names::kernel_release(k).is_ok())
 }
 
 pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<Reason> {

@@ -145,7 +145,7 @@ impl Keyring {
                 url: url.clone(),
                 msg,
             };
-            let data = read_key_url(root, url, fetcher).map_err(err)?;
+            let data = repo_key(root, &cfg.id, url, fetcher)?;
             let certs = parse_certs(&data).map_err(err)?;
             ring.add(certs, url);
         }
@@ -216,6 +216,80 @@ impl Keyring {
                 }
             })
             .collect()
+    }
+}
+
+/// The key bytes of a repo's `gpgkey=` URL: a file of the root as it is; a network key checked
+/// against its pin (pinned on first use, the pinned copy used offline), see [`super::pins`].
+fn repo_key(
+    root: &Sysroot,
+    repo: &str,
+    url: &str,
+    fetcher: &Fetcher,
+) -> Result<Vec<u8>, TrustError> {
+    use super::pins;
+    let err = |msg: String| TrustError::Key {
+        repo: repo.to_string(),
+        url: url.to_string(),
+        msg,
+    };
+    let network = url.starts_with("http://") || url.starts_with("https://");
+    if !network {
+        return read_key_url(root, url, fetcher).map_err(err);
+    }
+    if !url.starts_with("https://") {
+        crate::notices::warn_once(format!(
+            "repo `{repo}`: gpgkey {url} is neither file: nor https:, so whoever is on the path \
+             could supply it; it is pinned by fingerprint, but use a file: or https: URL"
+        ));
+    }
+    let pinned = pins::load(root, repo, url);
+    if fetcher.is_offline() {
+        return match pinned {
+            Some((_, data)) => Ok(data),
+            None => Err(err(
+                "not pinned yet, and -C does not fetch it: run once without -C to pin it".into(),
+            )),
+        };
+    }
+    let fetched = read_key_url(root, url, fetcher);
+    match (pinned, fetched) {
+        (Some((pin, old)), Ok(data)) => match pins::check(&pin, &data) {
+            Ok(()) => {
+                if data != old {
+                    // Same keys, newer self-signatures (an extended expiry): keep the newer.
+                    let _ = pins::store(root, repo, url, &data);
+                }
+                Ok(data)
+            }
+            Err(changed) => Err(TrustError::KeyChanged {
+                repo: repo.to_string(),
+                url: url.to_string(),
+                pinned: changed.pinned.join(", "),
+                now: if changed.now.is_empty() {
+                    "no usable key".into()
+                } else {
+                    changed.now.join(", ")
+                },
+                since: crate::transaction::utc(changed.since),
+            }),
+        },
+        (Some((_, old)), Err(e)) => {
+            crate::notices::info(format!(
+                "repo `{repo}`: cannot fetch gpgkey {url} ({e}); using the copy pinned before"
+            ));
+            Ok(old)
+        }
+        (None, Ok(data)) => {
+            let pin = pins::store(root, repo, url, &data).map_err(err)?;
+            crate::notices::warn(format!(
+                "repo `{repo}`: pinned the key at {url} on first use: {}; a different key there \
+                 will be refused",
+                pin.fingerprints.join(", ")
+            ));
+            Ok(data)
+        }
+        (None, Err(e)) => Err(err(e)),
     }
 }
 

@@ -191,18 +191,10 @@ pub fn check_rollback(
 }
 
 fn write_durable(path: &std::path::Path, data: &[u8]) -> Result<(), TrustError> {
-    use std::io::Write;
-    let io = |source| TrustError::Io {
+    crate::hostfs::write_atomic(path, data).map_err(|source| TrustError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let dir = path.parent().expect("a file path has a parent");
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(data).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    })
 }
 
 /// The freeze warning for signed metadata whose newest timestamp is older than the repo's

@@ -13,6 +13,7 @@
 pub mod keys;
 pub mod metadata;
 pub mod package;
+pub mod pins;
 pub mod sig;
 
 pub use keys::{KeyInfo, Keyring};
@@ -30,6 +31,16 @@ pub enum TrustError {
         repo: String,
         url: String,
         msg: String,
+    },
+    #[error(
+        "repo `{repo}`: the key at {url} changed: pinned {pinned} on first use ({since}), the URL now serves {now}"
+    )]
+    KeyChanged {
+        repo: String,
+        url: String,
+        pinned: String,
+        now: String,
+        since: String,
     },
     #[error("repo `{repo}`: repo_gpgcheck=1 but no gpgkey= gives a usable key")]
     NoKeys { repo: String },
@@ -86,6 +97,10 @@ impl TrustError {
                      (--disablerepo={repo}); never turn off repo_gpgcheck to get past this"
                 ),
             },
+            TrustError::KeyChanged { repo, .. } => format!(
+                "a changed key is what an attacker on the path would serve: check the new fingerprint with \
+                 the repo's owner; if it is theirs, accept it with `xcpng-mod keys --accept {repo}`"
+            ),
             TrustError::Rollback { repo, .. } => format!(
                 "a mirror is serving old metadata (or you moved to an older snapshot on purpose: then \
                  --setopt={repo}.allow_metadata_rollback=1)"

@@ -86,10 +86,22 @@ impl Out {
 
 /// Run the binary with exactly `args` and a clean environment (only PATH, so it finds `rpm`).
 pub fn run_raw(args: &[&str], cwd: &Path) -> Out {
+    run_raw_path(args, cwd, None)
+}
+
+/// [`run_raw`] with `first` put in front of PATH (wrappers of `rpm` and the like).
+pub fn run_raw_path(args: &[&str], cwd: &Path, first: Option<&Path>) -> Out {
+    let mut path = std::env::var_os("PATH").unwrap_or_default();
+    if let Some(first) = first {
+        let mut p = first.as_os_str().to_os_string();
+        p.push(":");
+        p.push(&path);
+        path = p;
+    }
     let mut c = Command::new(bin());
     c.args(args)
         .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("PATH", path)
         .env("LC_ALL", "C")
         .env("HOME", cwd)
         .env("TMPDIR", cwd)
@@ -204,6 +216,14 @@ impl TestHost {
         let mut all = vec!["--root", root];
         all.extend_from_slice(args);
         run_raw(&all, self.dir())
+    }
+
+    /// [`TestHost::run`] with `dir` first in PATH.
+    pub fn run_with_path(&self, dir: &Path, args: &[&str]) -> Out {
+        let root = self.root.to_str().unwrap();
+        let mut all = vec!["--root", root];
+        all.extend_from_slice(args);
+        run_raw_path(&all, self.dir(), Some(dir))
     }
 
     /// Replace the temp paths in `s` by stable names, for snapshots.

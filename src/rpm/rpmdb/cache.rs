@@ -217,19 +217,7 @@ pub fn load(file: &Path, key: &[u8]) -> Option<Vec<Package>> {
 /// Write the cache atomically; failures (read-only root, no space) are ignored: the cache is
 /// an optimisation only.
 pub fn store(file: &Path, key: &[u8], pkgs: &[Package]) {
-    let Some(dir) = file.parent() else {
-        return;
-    };
-    let _ = (|| -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".rpmdb.cache.")
-            .tempfile_in(dir)?;
-        std::io::Write::write_all(&mut tmp, &encode(key, pkgs))?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(file).map_err(|e| e.error)?;
-        Ok(())
-    })();
+    let _ = crate::hostfs::write_atomic(file, &encode(key, pkgs));
 }
 
 #[cfg(test)]
