@@ -1739,12 +1739,16 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__keys)
-            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --accept --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --accept)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

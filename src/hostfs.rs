@@ -2,11 +2,11 @@
 //! state files, renaming, copying, removing. Nothing else in the crate writes to the file
 //! system (a test checks the sources for it), so these rules hold everywhere:
 //!
-//! - Under a root that is not `/` (`--root DIR`), a path is resolved inside the root the way
-//!   `openat2(RESOLVE_IN_ROOT)` (or a chroot) resolves it: a symbolic link's absolute target
-//!   starts again at the root, and `..` stops at the root. A link inside the root can
-//!   therefore never lead a write out of it. XCP-ng's kernel (4.19) has no `openat2`, so the
-//!   walk is done here, component by component.
+//! - Under a root that is not `/` (`--root DIR`), every symbolic link on the way to a file
+//!   that is written must lead to a place inside the root; one that leads out is refused, and
+//!   the error names it. (XCP-ng's kernel, 4.19, has no `openat2(RESOLVE_BENEATH)`, so the walk
+//!   is done here, component by component, as the kernel follows the links. Links are
+//!   followed, not re-rooted, so that what is read later is what was written.)
 //! - On every root, the last component of a file that is opened for writing is never followed
 //!   when it is a symbolic link (`O_NOFOLLOW`): the error names the link.
 //!
@@ -41,38 +41,43 @@ fn other(msg: String) -> io::Error {
     io::Error::other(msg)
 }
 
-/// `path` with every symbolic link in it resolved inside `root`, as `RESOLVE_IN_ROOT` does.
-/// A path that is not below `root` is returned unchanged. Components that do not exist (yet)
-/// are kept as they are. With `keep_last`, the last component is not resolved (the caller
-/// opens it with `O_NOFOLLOW`, or renames over it).
-pub fn resolve_in_root(root: &Path, path: &Path, keep_last: bool) -> io::Result<PathBuf> {
+/// Check that a write to `path` stays inside `root`: every symbolic link met on the way (as
+/// the kernel follows it) must lead to a place inside the root, or the write is refused with
+/// an error naming the link. A path that is not below `root` is not checked. With
+/// `keep_last`, the last component is not followed (the caller opens it with `O_NOFOLLOW`, or
+/// renames over it). Reads and writes then agree on where a file is, and both stay inside.
+pub fn check_inside(root: &Path, path: &Path, keep_last: bool) -> io::Result<()> {
     let Ok(rel) = path.strip_prefix(root) else {
-        return Ok(path.to_path_buf());
+        return Ok(());
     };
-    let mut todo: VecDeque<OsString> = VecDeque::new();
-    for c in rel.components() {
-        match c {
-            Component::Normal(n) => todo.push_back(n.to_os_string()),
-            Component::ParentDir => todo.push_back("..".into()),
-            _ => {}
-        }
+    let mut todo: VecDeque<OsString> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect();
+    if keep_last {
+        todo.pop_back();
     }
-    let last = if keep_last { todo.pop_back() } else { None };
-    let mut resolved = root.to_path_buf();
+    let outside = |link: &Path, target: &Path| {
+        other(format!(
+            "{} is a symbolic link to {}, outside the root {}: xcpng-mod never writes outside \
+             --root; remove the link or point it inside the root",
+            link.display(),
+            target.display(),
+            root.display()
+        ))
+    };
+    let mut at = root.to_path_buf();
     let mut links = 0;
-    let mut missing = false;
     while let Some(name) = todo.pop_front() {
         if name == ".." {
-            if resolved != root {
-                resolved.pop();
-            }
+            at.pop();
             continue;
         }
-        let next = resolved.join(&name);
-        if missing {
-            resolved = next;
-            continue;
-        }
+        let next = at.join(&name);
         match std::fs::symlink_metadata(&next) {
             Ok(m) if m.file_type().is_symlink() => {
                 links += 1;
@@ -83,37 +88,57 @@ pub fn resolve_in_root(root: &Path, path: &Path, keep_last: bool) -> io::Result<
                     )));
                 }
                 let target = std::fs::read_link(&next)?;
-                if target.is_absolute() {
-                    resolved = root.to_path_buf();
-                }
-                for c in target.components().rev() {
+                let mut resolved = if target.is_absolute() {
+                    PathBuf::from("/")
+                } else {
+                    at.clone()
+                };
+                for c in target.components() {
                     match c {
-                        Component::Normal(n) => todo.push_front(n.to_os_string()),
-                        Component::ParentDir => todo.push_front("..".into()),
+                        Component::Normal(n) => resolved.push(n),
+                        Component::ParentDir => {
+                            resolved.pop();
+                        }
                         _ => {}
                     }
                 }
+                if !resolved.starts_with(root) {
+                    return Err(outside(&next, &target));
+                }
+                // Go on from the root with what the link names, then the rest.
+                let rest: Vec<OsString> = resolved
+                    .strip_prefix(root)
+                    .expect("checked above")
+                    .components()
+                    .map(|c| c.as_os_str().to_os_string())
+                    .collect();
+                for c in rest.into_iter().rev() {
+                    todo.push_front(c);
+                }
+                at = root.to_path_buf();
             }
-            Ok(_) => resolved = next,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                missing = true;
-                resolved = next;
-            }
+            Ok(_) => at = next,
+            // The rest does not exist yet: nothing there can be a link.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
         }
+        if !at.starts_with(root) {
+            return Err(other(format!(
+                "{} leads outside the root {}",
+                path.display(),
+                root.display()
+            )));
+        }
     }
-    if let Some(last) = last {
-        resolved.push(last);
-    }
-    Ok(resolved)
+    Ok(())
 }
 
-/// Where a write to `path` really goes: resolved inside the root when one is set.
+/// Where a write to `path` goes: `path` itself, once checked to stay inside the root.
 pub fn resolve(path: &Path, keep_last: bool) -> io::Result<PathBuf> {
-    match confinement() {
-        Some(root) => resolve_in_root(&root, path, keep_last),
-        None => Ok(path.to_path_buf()),
+    if let Some(root) = confinement() {
+        check_inside(&root, path, keep_last)?;
     }
+    Ok(path.to_path_buf())
 }
 
 /// An error of an open that refused a symbolic link, naming it.
@@ -243,25 +268,33 @@ mod tests {
     use std::os::unix::fs::symlink;
 
     #[test]
-    fn links_resolve_inside_the_root() {
+    fn links_that_leave_the_root_are_refused() {
         let t = tempfile::tempdir().unwrap();
         let root = t.path().join("root");
         std::fs::create_dir_all(root.join("var/lib")).unwrap();
+        std::fs::create_dir_all(root.join("run")).unwrap();
         symlink("/outside", root.join("var/lib/abs")).unwrap();
-        symlink("../../../../../../outside2", root.join("var/lib/rel")).unwrap();
+        symlink("../../../outside2", root.join("var/lib/rel")).unwrap();
+        symlink("../../run", root.join("var/lib/inside")).unwrap();
+        symlink(root.join("run"), root.join("var/lib/abs-inside")).unwrap();
         symlink("loop", root.join("var/lib/loop")).unwrap();
-        let r = |p: &str, keep| resolve_in_root(&root, &root.join(p), keep);
-        assert_eq!(r("var/lib/abs/x", false).unwrap(), root.join("outside/x"));
-        assert_eq!(r("var/lib/rel/x", false).unwrap(), root.join("outside2/x"));
-        assert_eq!(r("var/lib/abs", true).unwrap(), root.join("var/lib/abs"));
-        assert_eq!(r("var/lib/../../..//x", false).unwrap(), root.join("x"));
-        assert!(r("var/lib/loop/x", false).is_err());
-        // Not below the root: unchanged.
-        let elsewhere = t.path().join("elsewhere/x");
-        assert_eq!(
-            resolve_in_root(&root, &elsewhere, false).unwrap(),
-            elsewhere
+        let c = |p: &str, keep| check_inside(&root, &root.join(p), keep);
+        let e = c("var/lib/abs/x", false).unwrap_err().to_string();
+        assert!(
+            e.contains("var/lib/abs is a symbolic link to /outside"),
+            "{e}"
         );
+        assert!(c("var/lib/rel/x", false).is_err());
+        assert!(c("var/lib/inside/x", false).is_ok());
+        assert!(c("var/lib/abs-inside/x", false).is_ok());
+        assert!(
+            c("var/lib/abs", true).is_ok(),
+            "the last component is not followed"
+        );
+        assert!(c("var/lib/loop/x", false).is_err());
+        assert!(c("var/new/deeper/x", false).is_ok());
+        // Not below the root: not checked.
+        assert!(check_inside(&root, &t.path().join("elsewhere/x"), false).is_ok());
     }
 
     #[test]

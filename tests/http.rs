@@ -3,6 +3,7 @@
 //! the repomd.xml cap, timeouts, and the cache staying whole when a fetch fails.
 
 mod common;
+mod trust_support;
 
 use common::{pkg, TestHost};
 use std::io::{Read, Write};
@@ -657,4 +658,74 @@ fn info_fetches_other_xml_over_http_for_the_changelog() {
         .stdout_has("Jane Doe <jane@example.org> - 5.12.3-1")
         .stdout_has("- Update to 5.12.3");
     assert_eq!(s.hit_count("-other.xml.gz"), 1);
+}
+
+/// A key served over http is pinned by fingerprint on first use (and said so, with a warning
+/// about the http: URL); when the server later serves another key and a signature by it, the
+/// run is refused naming both fingerprints and the way to accept; `-C` with the server down
+/// uses the pinned copy and never goes to the network; `keys --accept` takes the new key.
+#[test]
+fn a_key_fetched_over_http_is_pinned_and_a_changed_key_refused() {
+    use trust_support::{fingerprint, gen_key, now, primary_xml, public_asc, write_repo};
+    let h = TestHost::new();
+    let served = h.dir().join("served");
+    let (a, b) = (gen_key("A <a@example.org>"), gen_key("B <b@example.org>"));
+    let primary = primary_xml(&[("zfs", "2.1.7")]);
+    write_repo(&served, 1, now(), &primary, Some(&a));
+    std::fs::write(served.join("KEY"), public_asc(&a)).unwrap();
+    let server = Server::files(&served);
+    let conf = format!(
+        "[net]\nname=net\nbaseurl={}\nenabled=1\ngpgcheck=1\nrepo_gpgcheck=1\ngpgkey={}\n",
+        server.url("/"),
+        server.url("/KEY")
+    );
+    h.repo_file("net.repo", &conf);
+    let (fa, fb) = (fingerprint(&a), fingerprint(&b));
+
+    let first = h.run(&["makecache"]);
+    first
+        .ok()
+        .stderr_has("pinned the key")
+        .stderr_has(&fa)
+        .stderr_has("neither file: nor https:");
+    let pins = h.host_path("/var/lib/xcpng-mod/keys/net");
+    assert!(
+        std::fs::read_dir(&pins).unwrap().count() >= 2,
+        "pin and key copy are kept"
+    );
+
+    // The same key again: accepted without a new pin message.
+    let again = h.run(&["--refresh", "makecache"]);
+    again.ok();
+    assert!(!again.stderr.contains("pinned the key"), "{}", again.stderr);
+
+    // Whoever is on the path now serves key B and metadata signed by it.
+    write_repo(&served, 2, now(), &primary, Some(&b));
+    std::fs::write(served.join("KEY"), public_asc(&b)).unwrap();
+    h.run(&["--refresh", "makecache"])
+        .code(1)
+        .stderr_has(&fa)
+        .stderr_has(&fb)
+        .stderr_has("keys --accept net");
+
+    // Offline: the pinned key verifies the cached metadata, and nothing is fetched.
+    let hits_before = server.hits().len();
+    h.run(&["-C", "list", "--available"]).ok().stdout_has("zfs");
+    assert_eq!(
+        server.hits().len(),
+        hits_before,
+        "-C must not go to the network"
+    );
+
+    // The admin checked B with the repo's owner and accepts it.
+    h.run(&["keys", "--accept", "net"])
+        .ok()
+        .stderr_has("forgot")
+        .stdout_has(&fb);
+    h.run(&["--refresh", "makecache"]).ok();
+    h.run(&["keys", "--accept", "nosuchrepo"]).code(2);
+
+    // With the key server down, -C works from the pinned copy.
+    drop(server);
+    h.run(&["-C", "list", "--available"]).ok().stdout_has("zfs");
 }

@@ -46,6 +46,11 @@ Transaction history (append\-only) and the transaction in flight (for recovery a
 The newest signed metadata seen per repository (refuses rollback attacks); copies of loaded
 modules, so a failed reload can load the previous copy back.
 .TP
+\fI/var/lib/xcpng\-mod/keys/<repo>/\fR, \fI/var/lib/xcpng\-mod/derived/<repo>\fR, \fI/var/lib/xcpng\-mod/commandline/\fR
+Network \fBgpgkey=\fR keys pinned by fingerprint on first use (\fBkeys \-\-accept\fR takes a
+changed one); the digests of the parsed caches derived from signed metadata; private copies of
+package files named on the command line (verified and installed from there).
+.TP
 \fI/var/log/xcpng\-mod.log\fR
 One line per package action.
 .TP

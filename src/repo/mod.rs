@@ -116,6 +116,90 @@ pub struct Repo {
     pub refreshed: bool,
     /// The store built by this run's fetch, handed out once instead of mapping the file.
     built: std::sync::Mutex<Option<store::Store>>,
+    /// With repo_gpgcheck=1: the digests the derived files must have.
+    derived: Option<Derived>,
+}
+
+/// Where the digests of a repo's derived cache files are recorded (host path): in the state
+/// directory, not in the cache that they vouch for.
+pub const DERIVED_DIR: &str = "/var/lib/xcpng-mod/derived";
+
+/// The digests of the files derived from a repo's signed metadata (the listing cache and the
+/// solver store), bound to the `repomd.xml` they were derived from. With `repo_gpgcheck=1` the
+/// signature vouches for repomd, repomd's checksums for the raw metadata, and this record for
+/// what was parsed from it: a derived file that does not match is rebuilt from verified data.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    record: PathBuf,
+    /// SHA-256 of the verified `repomd.xml`.
+    repomd: String,
+}
+
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct DerivedRecord {
+    repomd_sha256: String,
+    files: std::collections::BTreeMap<String, String>,
+}
+
+fn sha256_file(path: &Path) -> Option<String> {
+    use sha2::Digest;
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut h = sha2::Sha256::new();
+    std::io::copy(&mut f, &mut h).ok()?;
+    Some(hex::encode(h.finalize()))
+}
+
+impl Derived {
+    fn new(root: &Sysroot, id: &str, raw_repomd: &[u8]) -> Derived {
+        Derived {
+            record: root.join(DERIVED_DIR).join(id),
+            repomd: fetch::digest_hex("sha256", raw_repomd).expect("sha256 is known"),
+        }
+    }
+
+    fn read(&self) -> DerivedRecord {
+        std::fs::read(&self.record)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<DerivedRecord>(&b).ok())
+            .filter(|r| r.repomd_sha256 == self.repomd)
+            .unwrap_or_else(|| DerivedRecord {
+                repomd_sha256: self.repomd.clone(),
+                files: Default::default(),
+            })
+    }
+
+    /// True when `path` is the file recorded as derived from this repomd.
+    fn matches(&self, path: &Path) -> bool {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let want = self.read().files.get(&*name).cloned();
+        let ok = want.is_some() && want == sha256_file(path);
+        if !ok && path.exists() {
+            crate::notices::info(format!(
+                "{}: not the file recorded as derived from the verified repomd.xml; rebuilding it",
+                path.display()
+            ));
+        }
+        ok
+    }
+
+    /// Record the digests of `paths` (files just written from verified data).
+    fn record(&self, paths: &[PathBuf]) {
+        let mut rec = self.read();
+        for p in paths {
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            match sha256_file(p) {
+                Some(d) => rec.files.insert(name, d),
+                None => rec.files.remove(&name),
+            };
+        }
+        let text = serde_json::to_vec_pretty(&rec).expect("serializable");
+        // Best effort: without a record the derived files are rebuilt, never trusted.
+        let _ = crate::hostfs::write_atomic(&self.record, &text);
+    }
 }
 
 /// The cache directory of a repo.
@@ -160,6 +244,18 @@ impl Repo {
         self.cache_dir.join("repodata")
     }
 
+    /// May a derived file be used? Always without repo_gpgcheck (nothing to bind it to);
+    /// with it, only when its digest is the one recorded for this repomd.
+    fn derived_ok(&self, path: &Path) -> bool {
+        self.derived.as_ref().is_none_or(|d| d.matches(path))
+    }
+
+    fn record_derived(&self, paths: &[PathBuf]) {
+        if let Some(d) = &self.derived {
+            d.record(paths);
+        }
+    }
+
     /// The age of the cached metadata (time since it was last fetched or checked).
     pub fn cache_age(&self) -> Option<Duration> {
         cache_age(&self.cache_dir)
@@ -171,11 +267,21 @@ impl Repo {
         let data = self.repomd.get("primary").expect("checked at parse");
         let key = format!("{}:{}", data.checksum.kind, data.checksum.value);
         let bin = self.repodata().join("primary.xcpc");
-        if let Ok(p) = cache::read_file(&bin, &key, id, detail) {
-            return Ok(p);
+        if self.derived_ok(&bin) {
+            if let Ok(p) = cache::read_file(&bin, &key, id, detail) {
+                return Ok(p);
+            }
         }
         let path = self.repodata().join(cached_name(id, &data.location)?);
         let raw = std::fs::read(&path).map_err(io_err(&path))?;
+        // The raw file is used only when it is the one repomd.xml names.
+        fetch::check_checksum(&raw, &data.checksum).map_err(|e| RepoError::Unsafe {
+            repo: id.clone(),
+            what: format!(
+                "the cached {} is not the file repomd.xml names ({e}); run with --refresh",
+                path.display()
+            ),
+        })?;
         let pkgs = parse_primary_bytes(&raw, id, open_limit(Some(data))).map_err(|source| {
             RepoError::BadMetadata {
                 repo: id.clone(),
@@ -184,7 +290,9 @@ impl Repo {
             }
         })?;
         // Best effort: a read-only cache dir only costs speed.
-        let _ = write_file(&bin, &cache::encode(&key, &pkgs), false);
+        if write_file(&bin, &cache::encode(&key, &pkgs), false).is_ok() {
+            self.record_derived(&[bin]);
+        }
         Ok(pkgs)
     }
 
@@ -197,13 +305,17 @@ impl Repo {
             return Ok(st);
         }
         let path = self.repodata().join("primary.xcps");
-        if let Some(st) = store::Store::open(&path, &key) {
-            return Ok(st);
+        if self.derived_ok(&path) {
+            if let Some(st) = store::Store::open(&path, &key) {
+                return Ok(st);
+            }
         }
         let pkgs = self.packages(Detail::Full)?;
         let words = store::build(&key, &pkgs);
         // Best effort, as for primary.xcpc.
-        let _ = write_file(&path, &store::to_bytes(&words), false);
+        if write_file(&path, &store::to_bytes(&words), false).is_ok() {
+            self.record_derived(&[path]);
+        }
         Ok(store::Store::from_words(words, &key).expect("a store just built reads back"))
     }
 
@@ -533,7 +645,7 @@ pub fn open(
         }
     }
     if !need_fetch {
-        let Some((_, md)) = cached else {
+        let Some((raw, md)) = cached else {
             return Err(RepoError::NoCache {
                 repo: cfg.id.clone(),
             });
@@ -545,6 +657,7 @@ pub fn open(
             bases: cfg.baseurls.clone(),
             refreshed: false,
             built: Default::default(),
+            derived: cfg.repo_gpgcheck.then(|| Derived::new(root, &cfg.id, &raw)),
         });
     }
     let bases = resolve_bases(cfg, fetcher)?;
@@ -591,6 +704,7 @@ pub fn open(
         bases: bases.clone(),
         refreshed: true,
         built: Default::default(),
+        derived: cfg.repo_gpgcheck.then(|| Derived::new(root, &cfg.id, &raw)),
     };
     if let Some((old_raw, _)) = &cached {
         if *old_raw == raw && cached_data_ok(&repodata, &md, &cfg.id) {
@@ -667,6 +781,7 @@ pub fn open(
     }
     crate::hostfs::rename(&staging, &repodata).map_err(io_err(&repodata))?;
     let _ = crate::hostfs::remove_dir_all(&old);
+    repo.record_derived(&[repodata.join("primary.xcpc"), repodata.join("primary.xcps")]);
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }
@@ -680,8 +795,9 @@ fn cached_data_ok(repodata: &Path, md: &Repomd, id: &str) -> bool {
     let Ok(name) = cached_name(id, &d.location) else {
         return false;
     };
-    std::fs::metadata(repodata.join(name))
-        .is_ok_and(|m| Some(m.len()) == d.size || d.size.is_none())
+    // The raw file is checked whole: a cache kept because repomd did not change must be the
+    // data repomd names, not only of its size.
+    std::fs::read(repodata.join(name)).is_ok_and(|b| fetch::check_checksum(&b, &d.checksum).is_ok())
 }
 
 /// Summary of a repo's cache for `repolist` (no network): the package count if cached.

@@ -13,6 +13,7 @@ pub struct Lock {
 
 /// Take the lock without waiting; refuse when another process holds it or yum runs.
 pub fn acquire(paths: &Paths) -> Result<Lock, TxError> {
+    paths.check_no_links()?;
     let dir = paths.lock.parent().expect("lock path has a parent");
     crate::hostfs::create_dir_all(dir).map_err(io_err(dir))?;
     let mut f = crate::hostfs::open(

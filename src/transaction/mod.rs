@@ -65,6 +65,10 @@ pub enum TxError {
     NoSuchTransaction(u64),
     #[error("{path}: {msg}")]
     Corrupt { path: PathBuf, msg: String },
+    #[error(
+        "{path} is a symbolic link (to {target}): xcpng-mod never writes its state through a link"
+    )]
+    StateLink { path: PathBuf, target: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -90,6 +94,10 @@ impl TxError {
             TxError::Rpm { changed: true, .. } => "`xcpng-mod history info` shows what happened; `xcpng-mod needs-reboot` and `xcpng-mod check-update` the state left".into(),
             TxError::Unavailable { .. } => "enable the repo that carries it (--enablerepo), or get the file and install it by path".into(),
             TxError::NoSuchTransaction(_) => "`xcpng-mod history` lists the transactions".into(),
+            TxError::StateLink { path, .. } => format!(
+                "nothing was changed; replace the link by the file itself (or remove it): {}",
+                path.display()
+            ),
             TxError::Corrupt { .. } | TxError::Io { .. } => return None,
         })
     }
@@ -269,6 +277,36 @@ pub struct Paths {
 }
 
 impl Paths {
+    /// Refuse to start when a state file is a symbolic link, or a directory on the way to one
+    /// leads out of the root: every write to it would be refused, and a refusal after rpm ran
+    /// would lose the record of a change.
+    pub fn check_no_links(&self) -> Result<(), TxError> {
+        let manifest = self.keep.join("manifest");
+        // The keep directory may be a link, when it stays inside the root.
+        crate::hostfs::resolve(&self.keep, false).map_err(io_err(&self.keep))?;
+        for p in [
+            &self.lock,
+            &self.journal,
+            &self.history,
+            &self.log,
+            &manifest,
+        ] {
+            let real = crate::hostfs::resolve(p, true).map_err(io_err(p))?;
+            if let Ok(m) = std::fs::symlink_metadata(&real) {
+                if m.file_type().is_symlink() {
+                    let target = std::fs::read_link(&real)
+                        .map(|t| t.display().to_string())
+                        .unwrap_or_default();
+                    return Err(TxError::StateLink {
+                        path: p.clone(),
+                        target,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn new(root: &crate::sysroot::Sysroot, cachedir: &Path) -> Paths {
         Paths {
             lock: root.join("/run/xcpng-mod.lock"),
