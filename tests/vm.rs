@@ -105,6 +105,36 @@ check pif-halted-vm-is-safe [ "$rc" = 0 ]
 check pif-halted-note out_has "plugged, with nothing XAPI knows of using it"
 "#;
 
+/// Without a readable /etc/xensource-inventory (missing, then cut short) and with no XAPI
+/// database, the management interface cannot be known: an interface over the driver that is
+/// up with an address needs --force, and the reasons say why and where the inventory was
+/// looked for. Once it is down with no address, the reload is safe again.
+const NOINVENTORY: &str = r#"
+modprobe dummy numdummies=0
+ip link add eth0 type dummy
+ip addr add 192.0.2.10/24 dev eth0
+ip link set eth0 up
+check setup-eth0-up has_iface eth0
+rm -f /etc/xensource-inventory /var/lib/xcp/state.db
+xm reload dummy
+check missing-refused-exit-1 [ "$rc" = 1 ]
+check missing-says-why out_has "the management interface cannot be known: /etc/xensource-inventory is missing"
+check missing-names-eth0 out_has "eth0 is up with an address, so it may be the management interface"
+check missing-way-forward out_has "restore /etc/xensource-inventory"
+check missing-untouched has_iface eth0
+check missing-still-loaded loaded dummy
+printf "INSTALLATION_UUID='0a1b2c3d-0000-4000-8000-000000000001'\nMANAGEMENT_INTERF" > /etc/xensource-inventory
+xm reload dummy
+check truncated-refused-exit-1 [ "$rc" = 1 ]
+check truncated-says-why out_has "/etc/xensource-inventory is cut short"
+xm --json reload dummy --dry-run
+check truncated-json-needs-force out_has '"verdict": "needs-force"'
+ip addr flush dev eth0
+ip link set eth0 down
+xm reload dummy --dry-run
+check down-is-safe [ "$rc" = 0 ]
+"#;
+
 /// A faulty alternate in override/ (built for another kernel: vermagic the kernel refuses):
 /// the preflight catches it; with --force the load fails and the previous copy goes back.
 const FAULTY: &str = r#"
@@ -204,6 +234,7 @@ const SCENARIOS: &[(&str, &str)] = &[
     ("unused", UNUSED),
     ("holder", HOLDER),
     ("management", MANAGEMENT),
+    ("noinventory", NOINVENTORY),
     ("faulty", FAULTY),
     ("impossible", IMPOSSIBLE),
 ];
@@ -267,6 +298,25 @@ fn reload_under_the_management_interface_is_refused() {
             "pif-json",
             "pif-halted-vm-is-safe",
             "pif-halted-note",
+        ],
+    );
+}
+
+#[test]
+fn reload_without_a_readable_inventory_never_fails_open() {
+    run(
+        "noinventory",
+        &[
+            "setup-eth0-up",
+            "missing-refused-exit-1",
+            "missing-says-why",
+            "missing-names-eth0",
+            "missing-way-forward",
+            "missing-untouched",
+            "truncated-refused-exit-1",
+            "truncated-says-why",
+            "truncated-json-needs-force",
+            "down-is-safe",
         ],
     );
 }

@@ -54,6 +54,13 @@ pub struct NetIf {
     /// What XAPI's database says runs over it (its PIFs, bonds, VLANs; their networks).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pifs: Vec<super::xapi::PifUse>,
+    /// Administratively up (IFF_UP in sysfs `flags`).
+    pub up: bool,
+    /// It holds an IP address (None: cannot be told, under --root).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_address: Option<bool>,
+    /// The default route goes through it (`/proc/net/route`).
+    pub default_route: bool,
 }
 
 /// A block device and the modules its device hangs from.
@@ -97,6 +104,11 @@ pub struct Facts {
     pub block_devices: Vec<BlockDev>,
     /// `MANAGEMENT_INTERFACE` of `/etc/xensource-inventory`.
     pub management_interface: Option<String>,
+    /// Why the management interface could not be read from the inventory (missing,
+    /// unreadable, cut short), with where it was looked for.
+    pub inventory_problem: Option<String>,
+    /// XAPI's database was read and names this host's PIFs.
+    pub xapi_db_used: bool,
     /// Why XAPI's database could not tell what runs over the interfaces (None: read, or
     /// there is none).
     pub xapi_problem: Option<String>,
@@ -326,6 +338,8 @@ fn direct_uppers(root: &Sysroot, ifname: &str) -> Vec<String> {
 /// Every network interface of the root, with the modules it hangs from and its uppers.
 pub fn read_interfaces(root: &Sysroot) -> Vec<NetIf> {
     let names = list_dir(&root.join("/sys/class/net"));
+    let addresses = interfaces_with_addresses(root);
+    let default_routes = default_route_interfaces(root);
     names
         .iter()
         .map(|name| {
@@ -346,13 +360,67 @@ pub fn read_interfaces(root: &Sysroot) -> Vec<NetIf> {
                     uppers.push(u);
                 }
             }
+            let flags = std::fs::read_to_string(root.join(format!("/sys/class/net/{name}/flags")))
+                .ok()
+                .and_then(|s| u32::from_str_radix(s.trim().trim_start_matches("0x"), 16).ok());
             NetIf {
                 name: name.clone(),
                 modules,
                 uppers,
                 management: false,
                 pifs: Vec::new(),
+                up: flags.is_some_and(|f| f & 1 != 0),
+                has_address: addresses.as_ref().map(|a| a.contains(name)),
+                default_route: default_routes.contains(name),
             }
+        })
+        .collect()
+}
+
+/// Interfaces that hold an IPv4 or a global IPv6 address, from the kernel (`getifaddrs`); None
+/// under --root, where the running kernel's addresses are not the root's.
+fn interfaces_with_addresses(root: &Sysroot) -> Option<std::collections::BTreeSet<String>> {
+    if !root.is_host_root() {
+        return None;
+    }
+    let mut out = std::collections::BTreeSet::new();
+    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs fills a list we walk read-only and free once.
+    unsafe {
+        if libc::getifaddrs(&mut head) != 0 {
+            return None;
+        }
+        let mut cur = head;
+        while !cur.is_null() {
+            let ifa = &*cur;
+            if !ifa.ifa_addr.is_null() {
+                let family = i32::from((*ifa.ifa_addr).sa_family);
+                let global_v6 = family == libc::AF_INET6 && {
+                    let a = &*(ifa.ifa_addr as *const libc::sockaddr_in6);
+                    // fe80::/10 is link-local: every interface that is up has one.
+                    !(a.sin6_addr.s6_addr[0] == 0xfe && a.sin6_addr.s6_addr[1] & 0xc0 == 0x80)
+                };
+                if family == libc::AF_INET || global_v6 {
+                    let name = std::ffi::CStr::from_ptr(ifa.ifa_name);
+                    out.insert(name.to_string_lossy().into_owned());
+                }
+            }
+            cur = ifa.ifa_next;
+        }
+        libc::freeifaddrs(head);
+    }
+    Some(out)
+}
+
+/// Interfaces that carry a default route (`/proc/net/route`, destination 00000000).
+fn default_route_interfaces(root: &Sysroot) -> Vec<String> {
+    std::fs::read_to_string(root.join("/proc/net/route"))
+        .unwrap_or_default()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() > 2 && f[1] == "00000000").then(|| f[0].to_string())
         })
         .collect()
 }
@@ -402,6 +470,26 @@ fn read_pifs(
             age,
         ),
     }
+}
+
+/// XAPI's inventory of this host (host path).
+pub const INVENTORY: &str = "/etc/xensource-inventory";
+
+/// The inventory holds no complete `MANAGEMENT_INTERFACE` line: the key is absent, its quote
+/// is not closed, or it is the last line and has no newline (a write cut short).
+pub fn inventory_cut_short(text: &str) -> bool {
+    let Some(line) = text
+        .split_inclusive('\n')
+        .find(|l| l.trim_start().starts_with("MANAGEMENT_INTERFACE="))
+    else {
+        return true;
+    };
+    let value = line.trim().split_once('=').map_or("", |(_, v)| v);
+    let quoted_ok = match value.chars().next() {
+        Some(q @ ('\'' | '"')) => value.len() >= 2 && value.ends_with(q),
+        _ => true,
+    };
+    !line.ends_with('\n') || !quoted_ok
 }
 
 pub fn parse_inventory_value(text: &str, key: &str) -> Option<String> {
@@ -551,9 +639,28 @@ pub fn gather(root: &Sysroot, kernel: Option<&str>, module: &str) -> Result<Fact
         _ => false,
     };
     let mut interfaces = read_interfaces(root);
-    let inventory =
-        std::fs::read_to_string(root.join("/etc/xensource-inventory")).unwrap_or_default();
+    let inventory_path = root.join(INVENTORY);
+    let (inventory, inventory_problem) = match std::fs::read_to_string(&inventory_path) {
+        Ok(t) => {
+            let problem = inventory_cut_short(&t).then(|| {
+                format!(
+                    "{} is cut short (no complete MANAGEMENT_INTERFACE line)",
+                    inventory_path.display()
+                )
+            });
+            (t, problem)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+            String::new(),
+            Some(format!("{} is missing", inventory_path.display())),
+        ),
+        Err(e) => (
+            String::new(),
+            Some(format!("{} cannot be read ({e})", inventory_path.display())),
+        ),
+    };
     let (xapi_problem, xapi_age) = read_pifs(root, &inventory, &mut interfaces);
+    let xapi_db_used = xapi_problem.is_none() && root.join(super::xapi::STATE_DB).is_file();
     Ok(Facts {
         in_initrd,
         initrd_older,
@@ -568,7 +675,13 @@ pub fn gather(root: &Sysroot, kernel: Option<&str>, module: &str) -> Result<Fact
         loaded,
         interfaces,
         block_devices: read_block_devices(root),
-        management_interface: parse_inventory_value(&inventory, "MANAGEMENT_INTERFACE"),
+        management_interface: if inventory_problem.is_none() {
+            parse_inventory_value(&inventory, "MANAGEMENT_INTERFACE")
+        } else {
+            None
+        },
+        inventory_problem,
+        xapi_db_used,
         options,
         commands,
     })
@@ -805,11 +918,42 @@ pub fn assess(f: &Facts) -> Preflight {
 
     // Interfaces and block devices hanging from a module of the plan.
     let mut interfaces: Vec<NetIf> = Vec::new();
+    // Without the inventory and XAPI's database, which interface XAPI manages the host over
+    // cannot be known: any that may be it counts as it (never fail open).
+    let unknown_management = match (&f.management_interface, &f.inventory_problem) {
+        (None, Some(p)) if !f.xapi_db_used => Some(p.clone()),
+        _ => None,
+    };
     for i in &f.interfaces {
         if !i.modules.iter().any(|x| set.contains(x.as_str())) {
             continue;
         }
         let mut i = i.clone();
+        if let Some(problem) = &unknown_management {
+            let addressed = i.up && i.has_address != Some(false);
+            if addressed || i.default_route {
+                i.management = true;
+                let what = match (addressed, i.default_route) {
+                    (true, true) => "is up with an address and carries the default route",
+                    (true, false) if i.has_address.is_none() => {
+                        "is up (its addresses cannot be read under --root)"
+                    }
+                    (true, false) => "is up with an address",
+                    _ => "carries the default route",
+                };
+                reasons.push(format!(
+                    "the management interface cannot be known: {problem}, and XAPI's database {} does not tell; {} {what}, so it may be the management interface, and reloading {m} would drop it",
+                    super::xapi::STATE_DB,
+                    i.name
+                ));
+                push_unique(
+                    &mut ways,
+                    format!(
+                        "restore {INVENTORY} (it names MANAGEMENT_INTERFACE) and run again; or put the host in maintenance mode, work from a console that does not use this network, then add --force"
+                    ),
+                );
+            }
+        }
         if let Some(mgmt) = &f.management_interface {
             let xenbr = i
                 .name
@@ -1854,6 +1998,66 @@ mod tests {
         assert!(assess(&f).reasons[0].contains("xenbr1 runs over eth1"));
         f.management_interface = Some("eth2".into());
         assert_eq!(assess(&f).verdict, Verdict::Safe);
+    }
+
+    #[test]
+    fn an_unknown_management_interface_never_fails_open() {
+        let mut f = facts(VM);
+        let iface = |name: &str, up, addr, route| NetIf {
+            name: name.into(),
+            modules: vec!["dummy".into()],
+            up,
+            has_address: addr,
+            default_route: route,
+            ..Default::default()
+        };
+        f.interfaces = vec![
+            iface("eth0", true, Some(true), false),
+            iface("eth1", true, Some(false), false),
+            iface("eth2", false, Some(false), true),
+            iface("eth3", false, Some(false), false),
+        ];
+        f.management_interface = None;
+        f.inventory_problem = Some("/r/etc/xensource-inventory is missing".into());
+        let p = assess(&f);
+        assert_eq!(p.verdict, Verdict::NeedsForce);
+        let mine: Vec<&String> = p
+            .reasons
+            .iter()
+            .filter(|r| r.starts_with("the management interface cannot be known"))
+            .collect();
+        assert_eq!(mine.len(), 2, "{:?}", p.reasons);
+        assert!(mine[0].contains("/r/etc/xensource-inventory is missing"));
+        assert!(mine[0].contains("eth0 is up with an address"));
+        assert!(mine[1].contains("eth2 carries the default route"));
+        assert!(p
+            .ways_forward
+            .iter()
+            .any(|w| w.contains("restore /etc/xensource-inventory")));
+        // Under --root the addresses are unknown: up is enough.
+        f.interfaces = vec![iface("eth1", true, None, false)];
+        assert_eq!(assess(&f).verdict, Verdict::NeedsForce);
+        // Nothing up, no route: nothing at risk.
+        f.interfaces = vec![iface("eth3", false, Some(false), false)];
+        assert_eq!(assess(&f).verdict, Verdict::Safe);
+        // XAPI's database was read: it tells (its management PIF), the inventory is not needed.
+        f.interfaces = vec![iface("eth0", true, Some(true), false)];
+        f.xapi_db_used = true;
+        assert_eq!(assess(&f).verdict, Verdict::Safe);
+    }
+
+    #[test]
+    fn truncated_inventories_are_seen() {
+        assert!(!inventory_cut_short("MANAGEMENT_INTERFACE='xenbr0'\n"));
+        assert!(!inventory_cut_short(
+            "A='b'\nMANAGEMENT_INTERFACE=''\nC='d'"
+        ));
+        assert!(inventory_cut_short(
+            "INSTALLATION_UUID='a'\nMANAGEMENT_INTERF"
+        ));
+        assert!(inventory_cut_short("MANAGEMENT_INTERFACE='xenb"));
+        assert!(inventory_cut_short("MANAGEMENT_INTERFACE='xenb\n"));
+        assert!(inventory_cut_short(""));
     }
 
     #[test]
