@@ -342,3 +342,27 @@ fn only_hostfs_writes_to_the_file_system() {
         found.join("\n")
     );
 }
+
+/// `reload` takes the transaction lock before its preflight (and holds it to the history
+/// record): while another run holds it, a reload is refused before anything is read or done;
+/// a dry run changes nothing and needs no lock.
+#[test]
+fn reload_takes_the_lock_before_its_preflight() {
+    use std::os::fd::AsRawFd;
+    let h = TestHost::new();
+    let lock = h.host_path("/run/xcpng-mod.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    let f = std::fs::File::create(&lock).unwrap();
+    // SAFETY: flock on a file we own.
+    assert_eq!(
+        unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+    h.run(&["--kernel", "4.19.0+1", "reload", "dummy"])
+        .code(1)
+        .stderr_has("another xcpng-mod is running");
+    drop(f);
+    // Without the lock held, the same call gets to the preflight (no such module here).
+    let out = h.run(&["--kernel", "4.19.0+1", "reload", "dummy"]);
+    assert!(!out.stderr.contains("another xcpng-mod"), "{}", out.stderr);
+}

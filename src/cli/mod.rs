@@ -494,22 +494,20 @@ impl StderrReporter {
 /// and the reason on stderr.
 fn reload(g: &GlobalArgs, module: &str, dry_run: bool, force: bool) -> Result<Output> {
     use crate::modules::reload::Outcome;
-    let r = crate::modules::reload::reload(
+    let argv: Vec<String> = std::env::args().collect();
+    let (r, record_error) = crate::ops::transaction::reload(
         &Sysroot::new(&g.root),
         g.kernel.as_deref(),
         module,
         dry_run,
         force,
+        &argv,
     )?;
-    if r.result != Outcome::DryRun && r.result != Outcome::Refused {
-        // The kernel's state changed (or a change was tried): history and log keep it.
-        let argv: Vec<String> = std::env::args().collect();
-        if let Err(e) = crate::ops::transaction::record_reload(&Sysroot::new(&g.root), &argv, &r) {
-            eprintln!(
-                "warning: the reload is not recorded in the history: {}",
-                e.chain()
-            );
-        }
+    if let Some(e) = record_error {
+        eprintln!(
+            "warning: the reload is not recorded in the history: {}",
+            e.chain()
+        );
     }
     let err = match r.result {
         Outcome::Reloaded => None,

@@ -201,9 +201,43 @@ pub struct Preflight {
     /// The ways forward when refused.
     pub ways_forward: Vec<String>,
     pub plan: ReloadPlan,
+    /// The loaded state the preflight judged, of the module and every module of the plan:
+    /// name → (build-id, direct holders); None when not loaded. The executor stops when the
+    /// kernel no longer looks like this.
+    #[serde(skip)]
+    pub seen: BTreeMap<String, Option<(Option<String>, Vec<String>)>>,
+}
+
+/// The state `Preflight::seen` records of one module.
+fn seen_state(l: Option<&Loaded>) -> Option<(Option<String>, Vec<String>)> {
+    l.map(|l| {
+        let mut h = direct_holders(l);
+        h.sort();
+        (l.build_id.clone(), h)
+    })
 }
 
 impl Preflight {
+    /// What changed in the loaded modules since the preflight (empty: nothing).
+    pub fn changed_since(&self, now: &BTreeMap<String, Loaded>) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, was) in &self.seen {
+            let is = seen_state(now.get(name));
+            if &is == was {
+                continue;
+            }
+            out.push(match (was, &is) {
+                (None, Some(_)) => format!("{name} was loaded"),
+                (Some(_), None) => format!("{name} was unloaded"),
+                (Some((a, _)), Some((b, _))) if a != b => {
+                    format!("{name} was replaced by another build")
+                }
+                _ => format!("the users of {name} changed"),
+            });
+        }
+        out
+    }
+
     /// Would the reload go ahead with these flags?
     pub fn allowed(&self, force: bool) -> bool {
         match self.verdict {
@@ -1213,6 +1247,15 @@ pub fn assess(f: &Facts) -> Preflight {
         reasons: all_reasons,
         notes,
         ways_forward: ways,
+        seen: unload
+            .iter()
+            .cloned()
+            .chain(std::iter::once(m.to_string()))
+            .map(|n| {
+                let s = seen_state(f.loaded.get(&n));
+                (n, s)
+            })
+            .collect(),
         plan: ReloadPlan {
             unload,
             load,
@@ -1362,6 +1405,21 @@ pub fn execute<K: KernelOps>(pre: &Preflight, ops: &mut K) -> ReloadReport {
     };
     let mut checks: Vec<Check> = Vec::new();
     let ifaces_before: Vec<String> = pre.interfaces.iter().map(|i| i.name.clone()).collect();
+    // The kernel right before the first unload must be the one the preflight judged: another
+    // process may have loaded, unloaded or started using a module since.
+    let changed = pre.changed_since(&ex.ops.loaded());
+    if !changed.is_empty() {
+        return finish(
+            pre,
+            ex,
+            checks,
+            Outcome::Refused,
+            format!(
+                "the loaded modules changed since the preflight ({}): nothing was done; run the reload again",
+                changed.join(", ")
+            ),
+        );
+    }
     ex.ops.log_mark();
 
     // Unload, holders first.
@@ -1405,11 +1463,13 @@ pub fn execute<K: KernelOps>(pre: &Preflight, ops: &mut K) -> ReloadReport {
 
     // Load.
     let mut failed: Option<String> = None;
+    let mut loaded_by_us: Vec<String> = Vec::new();
     for step in &pre.plan.load {
         if !ex.run(step.command.clone(), false) {
             failed = Some(format!("loading {} failed", step.module));
             break;
         }
+        loaded_by_us.push(step.module.clone());
         if step.module == m {
             // The loaded module is the winning file.
             let now = ex.ops.loaded();
@@ -1519,18 +1579,17 @@ pub fn execute<K: KernelOps>(pre: &Preflight, ops: &mut K) -> ReloadReport {
         .with_loaded(id);
     };
 
-    // Fallback: unload what is loaded of the plan, load the previous copy by path.
+    // Fallback, only on what this run changed: unload what it loaded (users first), load back
+    // by path what it unloaded.
     let now = ex.ops.loaded();
-    for u in &pre.plan.unload {
+    let mut ours: Vec<String> = loaded_by_us;
+    ours.reverse();
+    for u in &ours {
         if now.contains_key(u) {
             ex.run(vec!["rmmod".into(), u.clone()], true);
         }
     }
-    if !pre.plan.unload.contains(&m) && ex.ops.loaded().contains_key(&m) {
-        ex.run(vec!["rmmod".into(), m.clone()], true);
-    }
-    let all: Vec<String> = pre.plan.unload.clone();
-    restore(&mut ex, pre, &all);
+    restore(&mut ex, pre, &unloaded);
     let after = ex.ops.loaded();
     let id = after.get(&m).and_then(|l| l.build_id.clone());
     let prev = pre.loaded.as_ref();
@@ -2285,6 +2344,47 @@ mod tests {
             .unwrap()
             .contains("kernel: dummy: version magic"));
         assert!(!r.success());
+    }
+
+    #[test]
+    fn a_module_loaded_after_the_preflight_stops_the_reload() {
+        let pre = with_iface(facts(VM));
+        // Between the preflight and the unload, another process starts using dummy.
+        let mut k = fake();
+        k.loaded.insert("user".into(), ld("user", 0, &[], "cc"));
+        k.loaded.get_mut("dummy").unwrap().holders = vec!["user".into()];
+        let r = execute(&pre, &mut k);
+        assert_eq!(r.result, Outcome::Refused, "{r:#?}");
+        assert!(r.steps.is_empty(), "nothing may be run: {:?}", r.steps);
+        assert!(
+            r.summary.contains("the users of dummy changed"),
+            "{}",
+            r.summary
+        );
+        assert_eq!(k.loaded["dummy"].build_id.as_deref(), Some("aa"));
+        // Replaced by another build meanwhile: also stopped.
+        let mut k = fake();
+        k.loaded.insert("dummy".into(), ld("dummy", 0, &[], "zz"));
+        let r = execute(&pre, &mut k);
+        assert_eq!(r.result, Outcome::Refused);
+        assert!(r.summary.contains("dummy was replaced by another build"));
+    }
+
+    #[test]
+    fn the_fallback_unloads_only_what_this_run_loaded() {
+        let pre = with_iface(facts(VM));
+        let mut k = fake();
+        k.refuse.push("bb".into());
+        let r = execute(&pre, &mut k);
+        assert_eq!(r.result, Outcome::RolledBack, "{r:#?}");
+        // The failed load loaded nothing: the fallback runs no rmmod, only the insmod back.
+        let fallback: Vec<&Vec<String>> = r
+            .steps
+            .iter()
+            .filter(|s| s.fallback)
+            .map(|s| &s.command)
+            .collect();
+        assert_eq!(fallback, vec![&vec!["insmod".to_string(), KP.to_string()]]);
     }
 
     #[test]

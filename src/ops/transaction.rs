@@ -1082,17 +1082,43 @@ pub fn pending(ctx: &Context<'_>) -> Result<Option<String>> {
     }))
 }
 
+/// `reload MODULE`: the preflight, the unload and load, and the history record, all under the
+/// transaction lock (a dry run takes none: it changes nothing), so that no transaction changes
+/// the module files between the preflight and the load. A reload that acted on the kernel is
+/// recorded; when the record cannot be written, `record_error` says why (the reload stands).
+pub fn reload(
+    root: &crate::sysroot::Sysroot,
+    kernel: Option<&str>,
+    module: &str,
+    dry_run: bool,
+    force: bool,
+    command: &[String],
+) -> Result<(crate::modules::reload::ReloadReport, Option<Error>)> {
+    use crate::modules::reload::Outcome;
+    if dry_run {
+        let r = crate::modules::reload::reload(root, kernel, module, true, force)?;
+        return Ok((r, None));
+    }
+    let p = Paths::new(root, std::path::Path::new("/var/cache/xcpng-mod"));
+    let _lock = lock::acquire(&p)?;
+    let r = crate::modules::reload::reload(root, kernel, module, false, force)?;
+    let record_error = if r.result != Outcome::DryRun && r.result != Outcome::Refused {
+        record_reload_locked(&p, command, &r).err()
+    } else {
+        None
+    };
+    Ok((r, record_error))
+}
+
 /// Record a reload that acted on the kernel (not a dry run) in the history and the log: the
 /// command, the outcome, each command the kernel tools ran with its result, and the summary as
-/// advice. Taken under the transaction lock, so ids stay unique.
-pub fn record_reload(
-    root: &crate::sysroot::Sysroot,
+/// advice. The caller holds the transaction lock, so ids stay unique.
+fn record_reload_locked(
+    p: &Paths,
     command: &[String],
     report: &crate::modules::reload::ReloadReport,
 ) -> Result<u64> {
     use crate::modules::reload::Outcome;
-    let p = Paths::new(root, std::path::Path::new("/var/cache/xcpng-mod"));
-    let _lock = lock::acquire(&p)?;
     let records = history::load(&p.history)?;
     let id = records.iter().map(|r| r.id).max().unwrap_or(0) + 1;
     let result = match report.result {
