@@ -205,11 +205,14 @@ pub struct Preflight {
     /// name → (build-id, direct holders); None when not loaded. The executor stops when the
     /// kernel no longer looks like this.
     #[serde(skip)]
-    pub seen: BTreeMap<String, Option<(Option<String>, Vec<String>)>>,
+    pub seen: BTreeMap<String, Option<SeenState>>,
 }
 
+/// A loaded module as the preflight saw it: its build-id and its direct holders, sorted.
+pub type SeenState = (Option<String>, Vec<String>);
+
 /// The state `Preflight::seen` records of one module.
-fn seen_state(l: Option<&Loaded>) -> Option<(Option<String>, Vec<String>)> {
+fn seen_state(l: Option<&Loaded>) -> Option<SeenState> {
     l.map(|l| {
         let mut h = direct_holders(l);
         h.sort();
