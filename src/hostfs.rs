@@ -243,6 +243,39 @@ pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
     std::fs::rename(&f, &t).map_err(|e| named(to, e))
 }
 
+/// Swap two directories (or files) in one step (`renameat2(RENAME_EXCHANGE)`), so that a
+/// reader, or a kill in between, never finds neither. Where the file system cannot exchange,
+/// falls back to two renames through `spare`.
+pub fn exchange(a: &Path, b: &Path, spare: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let (ra, rb) = (resolve(a, true)?, resolve(b, true)?);
+    let ca = std::ffi::CString::new(ra.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    let cb = std::ffi::CString::new(rb.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    const RENAME_EXCHANGE: libc::c_uint = 1 << 1;
+    // SAFETY: two NUL-terminated paths that live across the call. The raw syscall, not
+    // glibc's wrapper: XCP-ng 8.x has glibc 2.17, which has none.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let e = io::Error::last_os_error();
+    if !matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) {
+        return Err(named(b, e));
+    }
+    rename(b, spare)?;
+    rename(a, b)?;
+    rename(spare, a)
+}
+
 /// Remove a file (a link is removed itself, never its target).
 pub fn remove_file(path: &Path) -> io::Result<()> {
     std::fs::remove_file(resolve(path, true)?)

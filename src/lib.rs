@@ -12,6 +12,7 @@ pub mod modules;
 pub mod names;
 pub mod notices;
 pub mod ops;
+pub mod process;
 pub mod repo;
 pub mod rpm;
 pub mod solve;

@@ -366,3 +366,33 @@ fn reload_takes_the_lock_before_its_preflight() {
     let out = h.run(&["--kernel", "4.19.0+1", "reload", "dummy"]);
     assert!(!out.stderr.contains("another xcpng-mod"), "{}", out.stderr);
 }
+
+/// The staging directories of a makecache killed midway (named after its pid, now gone) are
+/// removed by the next fetch; those of a live process are left alone; the swap of the new
+/// metadata in is one exchange, so `repodata` is always there and whole.
+#[test]
+fn a_killed_makecache_leaves_nothing_behind() {
+    let h = TestHost::new();
+    h.add_repo("base", true, &[pkg("a", "1", "1")]);
+    h.run(&["makecache"]).ok();
+    let dir = h.host_path("/var/cache/xcpng-mod/base");
+    let dead = [
+        dir.join("repodata.new-999999999"),
+        dir.join("repodata.old-999999998"),
+    ];
+    let live = dir.join(format!("repodata.new-{}", std::process::id()));
+    for d in dead.iter().chain([&live]) {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join("repomd.xml"), b"half").unwrap();
+    }
+    h.run(&["--refresh", "makecache"]).ok();
+    for d in &dead {
+        assert!(!d.exists(), "{} is left over", d.display());
+    }
+    assert!(
+        live.exists(),
+        "a live process's staging directory is not ours to remove"
+    );
+    assert!(dir.join("repodata/repomd.xml").is_file());
+    h.run(&["-C", "list", "--available"]).ok().stdout_has("a");
+}

@@ -667,3 +667,144 @@ fn needs_reboot_for_xen_microcode_and_a_stale_initrd() {
     out.code(1);
     assert!(!out.stdout.contains("initrd"), "{}", out.stdout);
 }
+
+/// While a transaction runs, `/var/run/yum.pid` holds xcpng-mod's pid, as yum's own lock does
+/// (so a yum or updater.py started meanwhile refuses); it is removed when the run ends.
+#[test]
+fn yum_sees_xcpng_mod_through_its_pid_file() {
+    let h = host();
+    let mut slow = pkg("slow", "2", "1").file("/etc/slow.conf", b"2");
+    slow.post = Some("touch /tmp/post-started; sleep 1".into());
+    h.add_repo("base", true, &[slow]);
+    h.install(&[PkgSpec::new("slow", "1", "1").file("/etc/slow.conf", b"1")]);
+    let mut child = spawn_group(&h, &["-y", "update", "slow"]);
+    wait_for_post(&h, &mut child);
+    let pidfile = h.host_path("/var/run/yum.pid");
+    let held = std::fs::read_to_string(&pidfile).unwrap_or_default();
+    assert_eq!(
+        held.trim(),
+        child.id().to_string(),
+        "yum.pid names the running xcpng-mod"
+    );
+    assert!(child.wait().unwrap().success());
+    assert!(!pidfile.exists(), "yum.pid is removed at the end");
+    // A pid file another process owns is left alone, a stale one is taken over and removed.
+    h.write("/var/run/yum.pid", "999999999\n");
+    h.run(&["-y", "remove", "slow"]).ok();
+    assert!(!pidfile.exists());
+}
+
+/// A history line torn by a power loss (no newline at the end) costs nothing: the next record
+/// starts on a line of its own, the torn one is skipped with a warning naming file:line, and
+/// install, undo and history keep working.
+#[test]
+fn a_torn_history_line_costs_nothing() {
+    let h = host();
+    h.add_repo(
+        "base",
+        true,
+        &[pkg("a", "1", "1"), pkg("b", "1", "1"), pkg("c", "1", "1")],
+    );
+    h.run(&["-y", "install", "a"]).ok();
+    let hist = h.host_path("/var/lib/xcpng-mod/history");
+    let mut text = std::fs::read_to_string(&hist).unwrap();
+    text.push_str("{\"id\":2,\"time\":17000,\"comm");
+    std::fs::write(&hist, text).unwrap();
+    h.run(&["-y", "install", "b"])
+        .ok()
+        .stderr_has("history:2: skipped an unreadable history record");
+    h.run(&["-y", "install", "c"]).ok();
+    let doc = history_json(&h);
+    let ids: Vec<u64> = doc["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{doc}");
+    assert!(ids.contains(&1));
+    // The last record can be undone.
+    let last = ids.iter().max().unwrap().to_string();
+    h.run(&["-y", "history", "undo", &last]).ok();
+    assert!(rpmq(&h, "c").is_empty());
+    // The keep manifest too: a torn line is skipped, not fatal.
+    let manifest = h.host_path("/var/cache/xcpng-mod/keep/manifest");
+    std::fs::create_dir_all(manifest.parent().unwrap()).unwrap();
+    std::fs::write(&manifest, "{\"nevra\":\"x").unwrap();
+    h.run(&["-y", "remove", "b"]).ok();
+}
+
+/// A crash after the history append and before the journal is cleared: the next run sees the
+/// transaction is recorded, clears the journal and goes on; `history recover` records nothing
+/// twice.
+#[test]
+fn a_journal_left_after_its_record_is_only_cleared() {
+    let h = host();
+    h.add_repo("base", true, &[pkg("a", "1", "1"), pkg("b", "1", "1")]);
+    h.run(&["-y", "install", "a"]).ok();
+    let rec: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(h.host_path("/var/lib/xcpng-mod/history"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let journal = serde_json::json!({
+        "id": rec["id"], "pid": 1, "started": rec["time"], "command": rec["command"],
+        "user": "root", "changes": []
+    });
+    let jp = h.host_path("/var/lib/xcpng-mod/journal");
+    std::fs::write(&jp, journal.to_string()).unwrap();
+    h.run(&["history", "recover"]).ok();
+    assert!(!jp.exists());
+    assert_eq!(
+        history_json(&h)["transactions"].as_array().unwrap().len(),
+        1
+    );
+    std::fs::write(&jp, journal.to_string()).unwrap();
+    h.run(&["-y", "install", "b"]).ok();
+    assert!(!jp.exists());
+    assert_eq!(
+        history_json(&h)["transactions"].as_array().unwrap().len(),
+        2
+    );
+}
+
+/// `kill -9` of xcpng-mod alone (not its group, as the OOM killer does) while a `%post` runs:
+/// rpm and the scriptlet finish (their output goes to a file, not to a pipe that died), and
+/// the next run recovers from the journal and the rpmdb: history, journal and rpmdb agree.
+#[test]
+fn rpm_finishes_when_the_tool_alone_is_killed() {
+    let h = host();
+    let mut slow = pkg("slow", "2", "1").file("/etc/slow.conf", b"2");
+    slow.post = Some(
+        "touch /tmp/post-started; sleep 1; i=0; while [ $i -lt 200 ]; do echo after-kill $i; i=$((i+1)); done; echo done >&2; touch /tmp/post-done"
+            .into(),
+    );
+    h.add_repo("base", true, &[slow]);
+    h.install(&[PkgSpec::new("slow", "1", "1").file("/etc/slow.conf", b"1")]);
+    let mut child = spawn_group(&h, &["-y", "update", "slow"]);
+    wait_for_post(&h, &mut child);
+    // SAFETY: SIGKILL to xcpng-mod's own pid only; rpm, its child, lives on.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGKILL) }, 0);
+    child.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !(h.host_path("/tmp/post-done").exists() && rpmq(&h, "slow") == vec!["slow-2-1"]) {
+        assert!(
+            Instant::now() < deadline,
+            "rpm did not finish after xcpng-mod was killed: post-done {}, rpmdb {:?}",
+            h.host_path("/tmp/post-done").exists(),
+            rpmq(&h, "slow")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(h.host_path("/var/lib/xcpng-mod/journal").exists());
+    h.run(&["history", "recover"])
+        .ok()
+        .stdout_has("Recorded as transaction 1 (interrupted)");
+    assert!(!h.host_path("/var/lib/xcpng-mod/journal").exists());
+    let hist = history_json(&h);
+    assert_eq!(hist["transactions"][0]["steps"][0]["done"], true, "{hist}");
+    assert_eq!(rpmq(&h, "slow"), vec!["slow-2-1"]);
+}

@@ -73,6 +73,16 @@ fn setopt(ctx: &Context<'_>, key: &str) -> Option<String> {
 /// Refuse while an interrupted transaction's journal is there.
 pub(crate) fn check_journal(ctx: &Context<'_>, p: &Paths) -> Result<()> {
     if let Some(j) = journal::read(&p.journal)? {
+        if already_recorded(p, &j)? {
+            // The crash came after the history append, before the journal was cleared:
+            // the record is whole, only the journal is left to clear.
+            journal::clear(&p.journal)?;
+            ctx.reporter.info(&format!(
+                "transaction {} was recorded before the interruption; cleared its journal",
+                j.id
+            ));
+            return Ok(());
+        }
         let installed = ctx.installed()?;
         let states = journal::assess(&j.changes, &installed);
         return Err(TxError::Interrupted {
@@ -84,6 +94,13 @@ pub(crate) fn check_journal(ctx: &Context<'_>, p: &Paths) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// The history already holds the journal's transaction (same id and start time).
+fn already_recorded(p: &Paths, j: &journal::Journal) -> Result<bool> {
+    Ok(history::load(&p.history)?
+        .iter()
+        .any(|r| r.id == j.id && r.time == j.started))
 }
 
 /// Run a goal: plan it; with --assumeno stop there; else lock, confirm, execute.
@@ -434,7 +451,24 @@ fn execute(
         advice: advice.clone(),
         error: run.as_ref().err().cloned(),
     };
-    history::append(&p.history, &record)?;
+    if let Err(e) = history::append(&p.history, &record) {
+        // rpm ran: the journal stays, so that `history recover` records it once there is room.
+        let done: Vec<String> = steps
+            .iter()
+            .filter(|s| s.done)
+            .map(|s| s.change.describe())
+            .collect();
+        return Err(TxError::NotRecorded {
+            id,
+            done: if done.is_empty() {
+                "none".into()
+            } else {
+                done.join(", ")
+            },
+            why: crate::error::chain_of(&e),
+        }
+        .into());
+    }
     log_changes(
         &p.log,
         id,
@@ -876,6 +910,17 @@ pub fn history_recover(ctx: &Context<'_>) -> Result<Option<Recovery>> {
     };
     let installed = ctx.installed()?;
     let states = journal::assess(&j.changes, &installed);
+    if already_recorded(&p, &j)? {
+        // Recorded before the crash: record nothing twice, only clear the journal.
+        journal::clear(&p.journal)?;
+        return Ok(Some(Recovery {
+            id: j.id,
+            command: j.command,
+            steps: states,
+            completed: Vec::new(),
+            error: None,
+        }));
+    }
     let half: Vec<String> = states
         .iter()
         .filter(|s| s.1 == StepState::Half)

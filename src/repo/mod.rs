@@ -660,6 +660,7 @@ pub fn open(
             derived: cfg.repo_gpgcheck.then(|| Derived::new(root, &cfg.id, &raw)),
         });
     }
+    remove_leftovers(&dir);
     let bases = resolve_bases(cfg, fetcher)?;
     let exp = Expect {
         max_size: Some(REPOMD_MAX),
@@ -777,15 +778,33 @@ pub fn open(
     }
     let old = dir.join(format!("repodata.old-{}", std::process::id()));
     if repodata.exists() {
-        crate::hostfs::rename(&repodata, &old).map_err(io_err(&repodata))?;
+        // One atomic exchange: a kill at any point leaves a whole `repodata`.
+        crate::hostfs::exchange(&staging, &repodata, &old).map_err(io_err(&repodata))?;
+        let _ = crate::hostfs::remove_dir_all(&staging);
+    } else {
+        crate::hostfs::rename(&staging, &repodata).map_err(io_err(&repodata))?;
     }
-    crate::hostfs::rename(&staging, &repodata).map_err(io_err(&repodata))?;
     let _ = crate::hostfs::remove_dir_all(&old);
     repo.record_derived(&[repodata.join("primary.xcpc"), repodata.join("primary.xcps")]);
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }
     Ok(repo)
+}
+
+/// Remove the staging directories (`repodata.new-<pid>`, `repodata.old-<pid>`) that a run
+/// killed midway left behind: those whose process is gone.
+fn remove_leftovers(dir: &Path) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix("repodata.new-")
+            .or_else(|| name.strip_prefix("repodata.old-"))
+            .and_then(|p| p.parse::<i32>().ok());
+        if pid.is_some_and(|p| !crate::process::alive(p)) {
+            let _ = crate::hostfs::remove_dir_all(&e.path());
+        }
+    }
 }
 
 fn cached_data_ok(repodata: &Path, md: &Repomd, id: &str) -> bool {

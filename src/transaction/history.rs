@@ -55,21 +55,28 @@ pub fn load(path: &Path) -> Result<Vec<Record>, TxError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(io_err(path)(e)),
     };
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    Ok(read_lines(path, &text, "history record"))
+}
+
+/// The records of a JSON-lines file. A line that cannot be read (torn by a power loss or a
+/// full disk in the middle of an append, or edited by hand) is skipped with a warning naming
+/// file:line: one bad record never makes the others unreadable, nor stops a transaction.
+fn read_lines<T: serde::de::DeserializeOwned>(path: &Path, text: &str, what: &str) -> Vec<T> {
     let mut out = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        match serde_json::from_str::<Record>(l) {
+    for (i, l) in text.lines().enumerate() {
+        if l.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<T>(l) {
             Ok(r) => out.push(r),
-            Err(_) if i + 1 == lines.len() => {}
-            Err(e) => {
-                return Err(TxError::Corrupt {
-                    path: path.to_path_buf(),
-                    msg: format!("line {}: {e}", i + 1),
-                })
-            }
+            Err(e) => crate::notices::warn_once(format!(
+                "{}:{}: skipped an unreadable {what} ({e}); the other records are used",
+                path.display(),
+                i + 1
+            )),
         }
     }
-    Ok(out)
+    out
 }
 
 pub fn append(path: &Path, r: &Record) -> Result<(), TxError> {
@@ -175,12 +182,9 @@ fn yes() -> bool {
 
 /// The kept files (`<keep>/manifest`), newest entry last.
 pub fn kept(keep: &Path) -> Vec<Kept> {
-    std::fs::read_to_string(keep.join("manifest"))
-        .map(|t| {
-            t.lines()
-                .filter_map(|l| serde_json::from_str(l).ok())
-                .collect()
-        })
+    let path = keep.join("manifest");
+    std::fs::read_to_string(&path)
+        .map(|t| read_lines(&path, &t, "keep-manifest entry"))
         .unwrap_or_default()
 }
 

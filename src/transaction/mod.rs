@@ -65,6 +65,8 @@ pub enum TxError {
     NoSuchTransaction(u64),
     #[error("{path}: {msg}")]
     Corrupt { path: PathBuf, msg: String },
+    #[error("transaction {id} ran, but its history record could not be written ({why}); steps rpm completed: {done}")]
+    NotRecorded { id: u64, done: String, why: String },
     #[error(
         "{path} is a symbolic link (to {target}): xcpng-mod never writes its state through a link"
     )]
@@ -94,6 +96,7 @@ impl TxError {
             TxError::Rpm { changed: true, .. } => "`xcpng-mod history info` shows what happened; `xcpng-mod needs-reboot` and `xcpng-mod check-update` the state left".into(),
             TxError::Unavailable { .. } => "enable the repo that carries it (--enablerepo), or get the file and install it by path".into(),
             TxError::NoSuchTransaction(_) => "`xcpng-mod history` lists the transactions".into(),
+            TxError::NotRecorded { .. } => "free space under /var/lib/xcpng-mod, then run `xcpng-mod history recover`: it records the transaction from its journal and the rpmdb".into(),
             TxError::StateLink { path, .. } => format!(
                 "nothing was changed; replace the link by the file itself (or remove it): {}",
                 path.display()

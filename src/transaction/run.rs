@@ -4,11 +4,10 @@
 //! checks each transaction's dependencies and file conflicts before it changes anything, so
 //! every step leaves a consistent rpmdb; removals go first only when the install step would
 //! conflict with a package being removed (found with `--test`). rpm's output (scriptlets
-//! included) goes to stderr. While rpm runs, SIGINT and SIGQUIT are ignored by xcpng-mod so that
+//! included) goes to stderr, through a file that outlives xcpng-mod. While rpm runs, SIGINT and SIGQUIT are ignored by xcpng-mod so that
 //! an interrupt never leaves rpm's work unrecorded.
 
 use crate::sysroot::Sysroot;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -67,38 +66,51 @@ impl Drop for IgnoreInterrupts {
     }
 }
 
-/// Run one rpm command; its stdout and stderr are shown on our stderr (prefixed when `quiet`
-/// is false) and stderr is returned. Ok(()) on exit 0.
+/// Run one rpm command; its stdout and stderr are shown on our stderr (when `show`) and
+/// returned. Ok(()) on exit 0.
+///
+/// rpm writes into an unnamed file, not into a pipe to us: if xcpng-mod is killed while rpm
+/// runs (the OOM killer, a `kill -9` of its pid), rpm and its scriptlets go on writing and
+/// finish their work instead of dying of SIGPIPE midway; the journal and the rpmdb then tell
+/// the next run what was done. We read the file as it grows.
 fn run(mut cmd: Command, show: bool) -> Result<String, String> {
+    use std::os::unix::fs::FileExt;
+    let out = tempfile::tempfile().map_err(|e| format!("cannot make rpm's output file: {e}"))?;
+    let dup = |f: &std::fs::File| f.try_clone().map_err(|e| format!("rpm's output file: {e}"));
     cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stdout(Stdio::from(dup(&out)?))
+        .stderr(Stdio::from(dup(&out)?));
     let _guard = IgnoreInterrupts::new();
     let mut child = cmd.spawn().map_err(|e| format!("cannot run rpm: {e}"))?;
-    let out = child.stdout.take().expect("piped");
-    let err = child.stderr.take().expect("piped");
-    let (status, captured) = std::thread::scope(|s| {
-        s.spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if show {
-                    eprintln!("{line}");
-                }
+    drop(cmd);
+    let mut all: Vec<u8> = Vec::new();
+    let mut shown = 0;
+    let mut buf = vec![0u8; 1 << 16];
+    let status = loop {
+        let exited = child.try_wait();
+        // Read whatever rpm wrote since the last look.
+        loop {
+            match out.read_at(&mut buf, all.len() as u64) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => all.extend_from_slice(&buf[..n]),
             }
-        });
-        let h = s.spawn(move || {
-            let mut all = String::new();
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                if show {
-                    eprintln!("{line}");
-                }
-                all.push_str(&line);
-                all.push('\n');
+        }
+        if show {
+            if let Some(end) = all[shown..].iter().rposition(|&b| b == b'\n') {
+                eprint!("{}", String::from_utf8_lossy(&all[shown..shown + end + 1]));
+                shown += end + 1;
             }
-            all
-        });
-        let status = child.wait();
-        (status, h.join().unwrap_or_default())
-    });
+        }
+        match exited {
+            Ok(Some(s)) => break Ok(s),
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => break Err(e),
+        }
+    };
+    if show && shown < all.len() {
+        eprintln!("{}", String::from_utf8_lossy(&all[shown..]));
+    }
+    let captured = String::from_utf8_lossy(&all).into_owned();
     match status {
         Ok(s) if s.success() => Ok(captured),
         Ok(s) => Err(format!(
