@@ -10,6 +10,18 @@ use crate::sysroot::Sysroot;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// A rate as yum writes it: bytes per second, with an optional `k`/`M`/`G` suffix.
+fn parse_rate(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let (num, mult) = match v.chars().last()? {
+        'k' | 'K' => (&v[..v.len() - 1], 1024),
+        'm' | 'M' => (&v[..v.len() - 1], 1024 * 1024),
+        'g' | 'G' => (&v[..v.len() - 1], 1024 * 1024 * 1024),
+        _ => (v, 1),
+    };
+    num.trim().parse::<u64>().ok().map(|n| n * mult)
+}
+
 /// Errors of configuration. All are usage errors (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -242,6 +254,8 @@ pub struct MainConfig {
     pub installonlypkgs: Vec<String>,
     pub installonly_limit: u32,
     pub timeout: u64,
+    /// The slowest average rate a transfer may keep over `timeout` (bytes/s; 0: no floor).
+    pub minrate: u64,
     pub retries: u32,
 }
 
@@ -269,6 +283,7 @@ impl Default for MainConfig {
             .to_vec(),
             installonly_limit: 3,
             timeout: 30,
+            minrate: 1000,
             retries: 3,
         }
     }
@@ -462,6 +477,10 @@ impl MainConfig {
             }
             "timeout" => {
                 self.timeout = value.trim().parse().map_err(|_| bad("expected seconds"))?
+            }
+            "minrate" => {
+                self.minrate = parse_rate(value)
+                    .ok_or_else(|| bad("expected bytes per second (k, M suffixes allowed)"))?
             }
             "retries" => {
                 self.retries = value.trim().parse().map_err(|_| bad("expected a number"))?

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod hostfs;
+pub mod http;
 pub mod modules;
 pub mod names;
 pub mod notices;

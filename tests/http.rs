@@ -35,6 +35,12 @@ enum Reply {
     Slow(Duration, Vec<u8>),
     Status(u16),
     Redirect(String),
+    /// Accept the request and never answer (until the server stops).
+    Silent,
+    /// 200 with Content-Length, then the body one byte every `every`.
+    Drip(Duration, Vec<u8>),
+    /// 200 with Content-Length, the first `n` bytes, then nothing more.
+    StallAfter(usize, Vec<u8>),
 }
 
 type Handler = dyn Fn(&str) -> Reply + Send + Sync;
@@ -172,6 +178,33 @@ fn serve(mut conn: TcpStream, handler: &Handler, hits: &Mutex<Vec<String>>, stop
                 _ => "Error",
             };
             conn.write_all(&head(&format!("{code} {reason}"), Some(0)))
+        }
+        Reply::Silent => {
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(())
+        }
+        Reply::Drip(every, b) => {
+            let mut r = conn.write_all(&head("200 OK", Some(b.len())));
+            for byte in b {
+                if r.is_err() || stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                r = conn.write_all(&[byte]).and_then(|_| conn.flush());
+                std::thread::sleep(every);
+            }
+            r
+        }
+        Reply::StallAfter(n, b) => {
+            let r = conn
+                .write_all(&head("200 OK", Some(b.len())))
+                .and_then(|_| conn.write_all(&b[..n.min(b.len())]))
+                .and_then(|_| conn.flush());
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            r
         }
         Reply::Redirect(to) => conn.write_all(
             format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
@@ -728,4 +761,99 @@ fn a_key_fetched_over_http_is_pinned_and_a_changed_key_refused() {
     // With the key server down, -C works from the pinned copy.
     drop(server);
     h.run(&["-C", "list", "--available"]).ok().stdout_has("zfs");
+}
+
+/// A first base URL that accepts the connection and never answers costs one `timeout`, not
+/// `retries` × `timeout`: the second base URL serves the file right after. (Upper bounds with
+/// a wide margin: the point is that the stall does not last.)
+#[test]
+fn a_mirror_that_never_answers_hands_over_within_the_timeout() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    let silent = Server::start(|_| Reply::Silent);
+    let good = Server::files(&repo);
+    net_repo(&h, &[silent.url("/"), good.url("/")]);
+    let t = Instant::now();
+    h.run(&["--setopt=timeout=2", "--setopt=retries=3", "makecache"])
+        .ok();
+    let took = t.elapsed();
+    assert!(took < Duration::from_secs(2 + 4), "took {took:?}");
+    assert_eq!(
+        silent.hit_count("repomd.xml"),
+        1,
+        "a stalled mirror is not retried"
+    );
+    assert_cached(&h, 3);
+}
+
+/// A mirror that drips (a byte every 300 ms: far below minrate) fails within a `timeout`
+/// window and the next one serves; alone, it fails with an error that says so.
+#[test]
+fn a_dripping_mirror_fails_over_by_minrate() {
+    let h = TestHost::new();
+    let repo = build_repo(&h, "r", "1.0");
+    let dir = repo.clone();
+    let drip = Server::start(move |p| match file_reply(&dir, p) {
+        Reply::Body(b) => Reply::Drip(Duration::from_millis(300), b),
+        r => r,
+    });
+    let good = Server::files(&repo);
+    net_repo(&h, &[drip.url("/"), good.url("/")]);
+    let t = Instant::now();
+    h.run(&["--setopt=timeout=2", "makecache"]).ok();
+    assert!(
+        t.elapsed() < Duration::from_secs(2 + 4),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert_cached(&h, 3);
+
+    let h2 = TestHost::new();
+    net_repo(&h2, &[drip.url("/")]);
+    let t = Instant::now();
+    h2.run(&["--setopt=timeout=2", "makecache"])
+        .code(1)
+        .stderr_has("below minrate 1000 bytes/s")
+        .stderr_has(&drip.url("/repodata/repomd.xml"));
+    assert!(
+        t.elapsed() < Duration::from_secs(2 + 4),
+        "took {:?}",
+        t.elapsed()
+    );
+    // minrate is read like yum's (a number, k/M suffixes); garbage is a usage error.
+    h2.run(&["--setopt=minrate=1k", "repolist"]).ok();
+    h2.run(&["--setopt=minrate=fast", "repolist"])
+        .code(2)
+        .stderr_has("minrate");
+}
+
+/// A package download that stalls midway releases the lock within `timeout` + 2 s (wide
+/// margin), says "timed out after N s at URL", and leaves the host as it was.
+#[test]
+fn a_stalled_package_download_releases_the_lock_in_time() {
+    let h = TestHost::new();
+    h.install(&[]);
+    let repo = build_repo(&h, "r", "1.0");
+    let dir = repo.clone();
+    let stall = Server::start(move |p| match file_reply(&dir, p) {
+        Reply::Body(b) if p.ends_with(".rpm") => Reply::StallAfter(100, b),
+        r => r,
+    });
+    net_repo(&h, &[stall.url("/")]);
+    h.run(&["makecache"]).ok();
+    let before = h.rpm_qa();
+    let t = Instant::now();
+    h.run(&["--setopt=timeout=2", "-y", "install", "intel-igb-alt"])
+        .code(1)
+        .stderr_has("timed out after 2 s")
+        .stderr_has(&stall.url("/"));
+    assert!(
+        t.elapsed() < Duration::from_secs(2 + 2 + 4),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert_eq!(h.rpm_qa(), before);
+    // The lock is free: the next run is not refused as concurrent.
+    let out = h.run(&["--assumeno", "install", "intel-igb-alt"]);
+    assert!(!out.stderr.contains("another xcpng-mod"), "{}", out.stderr);
 }

@@ -79,6 +79,7 @@ impl<'r> Context<'r> {
             timeout: Duration::from_secs(config.main.timeout.max(1)),
             retries: config.main.retries,
             offline: settings.cache.cacheonly,
+            minrate: config.main.minrate,
             ..Default::default()
         });
         Ok(Context {

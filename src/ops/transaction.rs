@@ -21,7 +21,6 @@ use crate::transaction::{
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Asked once the plan is known: gets the plan and the bytes to download; false cancels.
 pub type Confirm<'a> = &'a dyn Fn(&Plan, u64) -> Result<bool>;
@@ -310,10 +309,7 @@ fn execute(
         }
         space::check(&needs, reserve)?;
     }
-    let downloader = Downloader::new(
-        Duration::from_secs(ctx.config.main.timeout.max(1)),
-        ctx.config.main.retries,
-    );
+    let downloader = Downloader::new(ctx.fetcher.http(), ctx.fetcher.retries());
     let n = wanted
         .iter()
         .filter(|w| matches!(w.source, Source::Repo { .. }))

@@ -14,8 +14,9 @@ use std::time::Duration;
 pub enum AttemptError {
     #[error("{0}")]
     Transport(String),
-    #[error("timed out")]
-    Timeout,
+    /// No progress for `timeout`, or slower than `minrate` (the message says which).
+    #[error("{0}")]
+    Timeout(String),
     #[error("HTTP {0}")]
     Http(u16),
     #[error("larger than the {limit} bytes expected")]
@@ -38,16 +39,29 @@ pub enum AttemptError {
 }
 
 impl AttemptError {
-    /// Worth retrying on the same mirror (the next attempt may succeed).
+    /// Worth trying this mirror again on the next round of the mirror list. A mirror that
+    /// stalled or dripped is not: it already cost a `timeout`, and would cost it again.
     fn transient(&self) -> bool {
-        matches!(self, AttemptError::Transport(_) | AttemptError::Timeout)
+        matches!(self, AttemptError::Transport(_))
             || matches!(self, AttemptError::Http(c) if *c >= 500 || *c == 429 || *c == 408)
+    }
+}
+
+impl From<crate::http::HttpError> for AttemptError {
+    fn from(e: crate::http::HttpError) -> AttemptError {
+        use crate::http::HttpError as H;
+        match e {
+            H::Setup(m) => AttemptError::Setup(m),
+            H::Offline => AttemptError::Setup(H::Offline.to_string()),
+            H::Timeout(_) => AttemptError::Timeout(e.to_string()),
+            H::Transport(m) => AttemptError::Transport(m),
+        }
     }
 }
 
 /// Every mirror failed.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot fetch `{path}`: {}", attempts.iter().map(|(u, e)| format!("{u}: {e}")).collect::<Vec<_>>().join("; "))]
+#[error("cannot fetch `{path}`: {}", attempts.iter().map(|(u, e)| format!("{e} at {u}")).collect::<Vec<_>>().join("; "))]
 pub struct FetchError {
     pub path: String,
     pub attempts: Vec<(String, AttemptError)>,
@@ -71,6 +85,8 @@ pub struct FetchOptions {
     pub backoff: Duration,
     /// `-C`: never go to the network (http and https fail at once; file:// still works).
     pub offline: bool,
+    /// yum.conf's `minrate`: the slowest average a transfer may have over `timeout`, bytes/s.
+    pub minrate: u64,
 }
 
 impl Default for FetchOptions {
@@ -80,15 +96,16 @@ impl Default for FetchOptions {
             retries: 3,
             backoff: Duration::from_millis(200),
             offline: false,
+            minrate: 1000,
         }
     }
 }
 
 /// Fetches files from mirrors.
 pub struct Fetcher {
-    /// Built on first use: commands that read only file:// repos or caches never pay for the
-    /// TLS set-up, and a host without CA certificates gets an error, not a crash.
-    client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
+    /// The one HTTP layer (its client is built on first use: commands that read only
+    /// file:// repos or caches never pay for the TLS set-up).
+    http: crate::http::Http,
     opts: FetchOptions,
 }
 
@@ -117,28 +134,6 @@ pub fn check_checksum(data: &[u8], ck: &Checksum) -> Result<(), AttemptError> {
     Ok(())
 }
 
-/// An HTTP client with xcpng-mod's settings: `connect` bounds connecting, `total` a whole
-/// request; redirects followed (mirrors answer 302). Fails, rather than panics, when TLS
-/// cannot be set up (e.g. a host without CA certificates).
-pub fn http_client(
-    connect: Duration,
-    total: Duration,
-) -> Result<reqwest::blocking::Client, String> {
-    reqwest::blocking::Client::builder()
-        .connect_timeout(connect.min(Duration::from_secs(15)))
-        .timeout(total)
-        .redirect(reqwest::redirect::Policy::limited(10))
-        .user_agent(concat!("xcpng-mod/", env!("CARGO_PKG_VERSION")))
-        .no_proxy()
-        .build()
-        .map_err(|e| {
-            format!(
-                "cannot set up HTTP/TLS: {} (are CA certificates installed?)",
-                error_chain(&e)
-            )
-        })
-}
-
 /// Join a base URL and a relative path (`base/` + `repodata/repomd.xml`).
 pub fn join_url(base: &str, rel: &str) -> String {
     if base.ends_with('/') {
@@ -151,16 +146,19 @@ pub fn join_url(base: &str, rel: &str) -> String {
 impl Fetcher {
     pub fn new(opts: FetchOptions) -> Fetcher {
         Fetcher {
-            client: std::sync::OnceLock::new(),
+            http: crate::http::Http::new(opts.timeout, opts.minrate, opts.offline),
             opts,
         }
     }
 
-    fn client(&self) -> Result<&reqwest::blocking::Client, AttemptError> {
-        self.client
-            .get_or_init(|| http_client(self.opts.timeout, self.opts.timeout))
-            .as_ref()
-            .map_err(|e| AttemptError::Setup(e.clone()))
+    /// The HTTP layer, for package downloads.
+    pub fn http(&self) -> &crate::http::Http {
+        &self.http
+    }
+
+    /// How many more rounds of the mirror list a transient failure gets.
+    pub fn retries(&self) -> u32 {
+        self.opts.retries
     }
 
     /// One attempt at one URL.
@@ -176,36 +174,19 @@ impl Fetcher {
             })?;
             read_capped(f, limit)?
         } else if url.starts_with("http://") || url.starts_with("https://") {
-            if self.opts.offline {
-                return Err(AttemptError::Transport(
-                    "not fetched: -C (--cacheonly) never goes to the network".into(),
-                ));
-            }
-            let resp = self.client()?.get(url).send().map_err(|e| {
-                if e.is_timeout() {
-                    AttemptError::Timeout
-                } else {
-                    AttemptError::Transport(error_chain(&e))
-                }
-            })?;
-            let status = resp.status();
-            if status.as_u16() == 404 || status.as_u16() == 410 {
+            let resp = self.http.get(url, 0)?;
+            if resp.status == 404 || resp.status == 410 {
                 return Err(AttemptError::NotFound);
             }
-            if !status.is_success() {
-                return Err(AttemptError::Http(status.as_u16()));
+            if !(200..300).contains(&resp.status) {
+                return Err(AttemptError::Http(resp.status));
             }
-            if let (Some(len), Some(limit)) = (resp.content_length(), limit) {
+            if let (Some(len), Some(limit)) = (resp.content_length, limit) {
                 if len > limit {
                     return Err(AttemptError::TooLarge { limit });
                 }
             }
-            read_capped(resp, limit).map_err(|e| match e {
-                AttemptError::Transport(m) if m.contains("timed out") || m.contains("Timeout") => {
-                    AttemptError::Timeout
-                }
-                e => e,
-            })?
+            read_capped(resp.body, limit)?
         } else {
             return Err(AttemptError::Transport(format!(
                 "unsupported URL scheme in `{url}`"
@@ -245,10 +226,20 @@ impl Fetcher {
         exp: &Expect<'_>,
     ) -> Result<(Vec<u8>, usize), FetchError> {
         let mut attempts = Vec::new();
-        let order = (0..bases.len()).map(|i| (first + i) % bases.len().max(1));
-        for i in order {
-            let url = join_url(&bases[i], rel);
-            for n in 0..=self.opts.retries {
+        let order: Vec<usize> = (0..bases.len())
+            .map(|i| (first + i) % bases.len().max(1))
+            .collect();
+        // Each round tries every mirror still worth trying once, in order; `retries` more
+        // rounds follow for mirrors whose failure may pass. A failing mirror hands over to
+        // the next at once.
+        let mut alive = order.clone();
+        for round in 0..=self.opts.retries {
+            if round > 0 {
+                std::thread::sleep(self.opts.backoff * 2u32.pow(round - 1));
+            }
+            let mut again = Vec::new();
+            for &i in &alive {
+                let url = join_url(&bases[i], rel);
                 match self.attempt(&url, exp) {
                     Ok(d) => return Ok((d, i)),
                     Err(e @ AttemptError::Setup(_)) => {
@@ -259,15 +250,17 @@ impl Fetcher {
                         });
                     }
                     Err(e) => {
-                        let again = e.transient() && n < self.opts.retries;
-                        attempts.push((url.clone(), e));
-                        if !again {
-                            break;
+                        if e.transient() {
+                            again.push(i);
                         }
-                        std::thread::sleep(self.opts.backoff * 2u32.pow(n));
+                        attempts.push((url.clone(), e));
                     }
                 }
             }
+            if again.is_empty() {
+                break;
+            }
+            alive = again;
         }
         Err(FetchError {
             path: rel.to_string(),
@@ -275,12 +268,12 @@ impl Fetcher {
         })
     }
 
-    /// Fetch a whole URL (mirrorlist, metalink, gpgkey) with a size cap.
     /// True with `-C`: nothing is fetched over the network.
     pub fn is_offline(&self) -> bool {
         self.opts.offline
     }
 
+    /// Fetch a whole URL (mirrorlist, metalink, gpgkey) with a size cap.
     pub fn fetch_url(&self, url: &str, max: u64) -> Result<Vec<u8>, FetchError> {
         let (base, rel) = match url.rsplit_once('/') {
             Some((b, r)) if !r.is_empty() => (b.to_string(), r.to_string()),
@@ -305,9 +298,13 @@ use crate::error::chain_of as error_chain;
 fn read_capped(r: impl Read, limit: Option<u64>) -> Result<Vec<u8>, AttemptError> {
     let mut out = Vec::new();
     let cap = limit.map(|l| l + 1).unwrap_or(u64::MAX);
-    r.take(cap)
-        .read_to_end(&mut out)
-        .map_err(|e| AttemptError::Transport(error_chain(&e)))?;
+    r.take(cap).read_to_end(&mut out).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::TimedOut {
+            AttemptError::Timeout(e.to_string())
+        } else {
+            AttemptError::Transport(error_chain(&e))
+        }
+    })?;
     if let Some(l) = limit {
         if out.len() as u64 > l {
             return Err(AttemptError::TooLarge { limit: l });

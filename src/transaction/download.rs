@@ -127,11 +127,9 @@ fn part_path(dest: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Fetches package files.
-pub struct Downloader {
-    /// Built on first HTTP use (see `repo::fetch::http_client`).
-    client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
-    timeout: Duration,
+/// Fetches package files, through the one HTTP layer (the metadata's).
+pub struct Downloader<'h> {
+    http: &'h crate::http::Http,
     retries: u32,
 }
 
@@ -139,16 +137,15 @@ enum Attempt {
     /// The `.part` file now holds `n` bytes.
     Got,
     Fatal(String),
+    /// No progress for `timeout`, or below `minrate`: not worth another round.
+    Stalled(String),
     Transient(String),
 }
 
-impl Downloader {
-    pub fn new(timeout: Duration, retries: u32) -> Downloader {
-        Downloader {
-            client: std::sync::OnceLock::new(),
-            timeout,
-            retries,
-        }
+impl<'h> Downloader<'h> {
+    /// `retries`: how many more rounds of the mirror list a transient failure gets.
+    pub fn new(http: &'h crate::http::Http, retries: u32) -> Downloader<'h> {
+        Downloader { http, retries }
     }
 
     /// Get one file of a repo into `dest`; returns true when it was already cached.
@@ -185,11 +182,18 @@ impl Downloader {
         if bases.is_empty() {
             return Err("the repo has no base URL".into());
         }
-        for base in bases {
-            let url = join_url(base, location);
-            let mut n = 0;
-            let mut restarted = false;
-            while n <= self.retries {
+        // Each round tries every mirror still worth trying once; a mirror that fails hands
+        // over to the next at once, and only failures that may pass (HTTP 5xx, a dropped
+        // connection) get another round: a mirror that stalled or dripped already cost a
+        // `timeout`.
+        let mut alive: Vec<&String> = bases.iter().collect();
+        for round in 0..=self.retries {
+            if round > 0 {
+                std::thread::sleep(Duration::from_millis(200) * 2u32.pow(round.min(5)));
+            }
+            let mut again = Vec::new();
+            for base in alive {
+                let url = join_url(base, location);
                 match self.attempt(&url, &part, size) {
                     Attempt::Got => {
                         let data =
@@ -204,31 +208,26 @@ impl Downloader {
                                 return Ok(false);
                             }
                             Err(e) => {
-                                let _ = crate::hostfs::remove_file(&part);
-                                errors.push(format!("{url}: {e}"));
                                 // A resumed file may have been spliced from two versions:
-                                // try once more from the start before the next mirror.
-                                if restarted {
-                                    break;
-                                }
-                                restarted = true;
-                                continue;
+                                // the next round starts it over.
+                                let _ = crate::hostfs::remove_file(&part);
+                                errors.push(format!("{e} at {url}"));
+                                again.push(base);
                             }
                         }
                     }
-                    Attempt::Fatal(e) => {
-                        errors.push(format!("{url}: {e}"));
-                        break;
-                    }
+                    Attempt::Fatal(e) => errors.push(format!("{e} at {url}")),
+                    Attempt::Stalled(e) => errors.push(format!("{e} at {url}")),
                     Attempt::Transient(e) => {
-                        errors.push(format!("{url}: {e}"));
-                        n += 1;
-                        if n <= self.retries {
-                            std::thread::sleep(Duration::from_millis(200) * 2u32.pow(n.min(5)));
-                        }
+                        errors.push(format!("{e} at {url}"));
+                        again.push(base);
                     }
                 }
             }
+            if again.is_empty() {
+                break;
+            }
+            alive = again;
         }
         Err(errors.join("; "))
     }
@@ -258,39 +257,25 @@ impl Downloader {
         if have == size && size > 0 {
             return Attempt::Got;
         }
-        let client = self
-            .client
-            .get_or_init(|| crate::repo::fetch::http_client(self.timeout, self.timeout * 20));
-        let client = match client {
-            Ok(c) => c,
-            Err(e) => return Attempt::Fatal(e.clone()),
-        };
-        let mut req = client.get(url);
-        if have > 0 {
-            req = req.header("Range", format!("bytes={have}-"));
-        }
-        let resp = match req.send() {
+        let resp = match self.http.get(url, have) {
             Ok(r) => r,
-            Err(e) => return Attempt::Transient(e.to_string()),
+            Err(e @ crate::http::HttpError::Timeout(_)) => return Attempt::Stalled(e.to_string()),
+            Err(e @ crate::http::HttpError::Transport(_)) => {
+                return Attempt::Transient(e.to_string())
+            }
+            Err(e) => return Attempt::Fatal(e.to_string()),
         };
-        let status = resp.status().as_u16();
+        let status = resp.status;
         match status {
             206 => {
                 // Only append when the server resumes exactly where we stopped.
-                let starts = resp
-                    .headers()
-                    .get("content-range")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("bytes "))
-                    .and_then(|v| v.split('-').next())
-                    .and_then(|v| v.parse::<u64>().ok());
-                if starts != Some(have) {
+                if resp.range_start != Some(have) {
                     let _ = crate::hostfs::remove_file(part);
                     return Attempt::Transient("bad Content-Range in a resumed download".into());
                 }
-                write_body(resp, part, have, size)
+                write_body(resp.body, part, have, size)
             }
-            200 => write_body(resp, part, 0, size),
+            200 => write_body(resp.body, part, 0, size),
             416 => {
                 let _ = crate::hostfs::remove_file(part);
                 Attempt::Transient("HTTP 416 when resuming; starting over".into())
@@ -321,7 +306,12 @@ fn write_body(mut body: impl Read, part: &Path, from: u64, size: u64) -> Attempt
             Ok(n) => n,
             Err(e) => {
                 let _ = f.flush();
-                return Attempt::Transient(format!("after {got} bytes: {e}"));
+                let msg = format!("after {got} bytes: {e}");
+                return if e.kind() == std::io::ErrorKind::TimedOut {
+                    Attempt::Stalled(msg)
+                } else {
+                    Attempt::Transient(msg)
+                };
             }
         };
         got += n as u64;
@@ -537,7 +527,8 @@ mod tests {
             kind: "sha256".into(),
             value: digest_hex("sha256", &body).unwrap(),
         };
-        let dl = Downloader::new(Duration::from_secs(5), 1);
+        let http = crate::http::Http::new(Duration::from_secs(5), 1000, false);
+        let dl = Downloader::new(&http, 1);
         let dest = t.path().join("cache/packages/a.rpm");
         let bases = vec![
             format!("file://{}/missing/", t.path().display()),
