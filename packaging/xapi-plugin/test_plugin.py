@@ -70,6 +70,50 @@ ROOT = os.path.join(DEMO, 'root')
 UPDATER_PACKAGE_KEYS = ('name', 'version', 'release', 'description', 'changelog', 'url', 'size',
                         'license')
 
+# The arguments each function takes (all of them: any other name is refused).
+TAKES = {
+    'check_update': ['repos'],
+    'update': ['packages', 'repos'],
+    'install': ['packages', 'repos'],
+    'query_installed': ['packages'],
+    'list_modules': ['kernel', 'modules'],
+    'reload_module': ['dry_run', 'force', 'kernel', 'module'],
+    'rollback_module': ['kernel', 'module'],
+}
+# Valid required arguments, for calls that put one bad value next to them.
+REQUIRED = {
+    'install': {'packages': 'r8125-module'},
+    'reload_module': {'module': 'igb'},
+    'rollback_module': {'module': 'igb'},
+}
+# Injection attempts per argument: options of the binary, globs, paths, shell and control
+# characters. Each must be refused (INVALID_VALUE) before the binary runs.
+OPTIONS = ['--nogpgcheck', '--setopt=xcp-ng-base.gpgcheck=0',
+           '--setopt=xcp-ng-base.baseurl=file:///tmp/evil', '--root=/', '--installroot=/',
+           '--debugsolver=/tmp/x', '--enablerepo=*', '-y', '-C', '--']
+INJECTIONS = {
+    'packages': OPTIONS + [
+        '--nogpgcheck r8125-module', 'r8125-module,--nogpgcheck', 'r8125-module --root=/',
+        '/tmp/evil.rpm', '../evil.rpm', 'r8125-module;reboot', 'r8125-module$(id)',
+        'r8125\x00module', 'r8125\x07module', 'r8125-[module', u'caf\u00e9', 'x' * 256],
+    'repos': OPTIONS + [
+        '*', 'xcp-ng-*', 'xcp-ng-base,*', '?cp-ng-testing', '[x]cp-ng-testing', '../x', 'a/b',
+        '.hidden', 'xcp-ng-base;id', 'xcp-ng-base --nogpgcheck', 'x' * 101],
+    'modules': OPTIONS + [
+        '-r', 'igb,-r', 'igb --force', '../igb', 'a/b', 'igb.ko', 'igb;reboot', 'igb\x00',
+        'x' * 65],
+    'module': OPTIONS + [
+        '-r', '--force', 'igb --force', 'igb,bnxt_en', '../igb', 'a/b', 'igb.ko', 'igb;reboot',
+        'i\x00gb', 'x' * 65],
+    'kernel': OPTIONS + [
+        '../..', '..', '.', 'a/b', '/lib', '-x', '4.19 0', 'a\x00b', '4.19.0+1\x01x',
+        '4.19.0+1;id', '4.19.*', 'x' * 65],
+    'force': OPTIONS + ['--yes', '--force', 'maybe', 'yes --force', 'true,1', '2'],
+    'dry_run': OPTIONS + ['--yes', '--dry-run', 'maybe', 'no --force', 'false,0', '2'],
+}
+# Argument names no function takes, and names of another function's arguments.
+UNKNOWN_ARGUMENTS = ['bogus', 'nogpgcheck', 'setopt', 'root', '--root', 'enablerepo']
+
 
 def binary_has(command):
     out = subprocess.Popen([BIN, '--help'], stdout=subprocess.PIPE).communicate()[0]
@@ -107,6 +151,85 @@ class PluginTest(unittest.TestCase):
         os.environ['XCPNG_MOD_ROOT'] = root
         return root
 
+    def record_calls(self):
+        """Put a wrapper in front of the binary that logs each argv (one JSON line) and then
+        runs the binary; return a function that gives the argvs logged so far."""
+        log = os.path.join(self.tmp, 'calls.log')
+        wrapper = os.path.join(self.tmp, 'xcpng-mod-recorder')
+        with open(wrapper, 'w') as f:
+            f.write('#!{}\nimport json, os, sys\n'
+                    'with open({!r}, "a") as log:\n'
+                    '    log.write(json.dumps(sys.argv[1:]) + "\\n")\n'
+                    'os.execv({!r}, [{!r}] + sys.argv[1:])\n'.format(sys.executable, log, BIN,
+                                                                     BIN))
+        os.chmod(wrapper, 0o755)
+        os.environ['XCPNG_MOD_BIN'] = wrapper
+
+        def calls():
+            if not os.path.exists(log):
+                return []
+            with open(log) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        return calls
+
+    def installed(self):
+        """The rpmdb of the current root, as `list --installed` says (the binary, unrecorded)."""
+        out = subprocess.Popen([BIN, '--root', os.environ['XCPNG_MOD_ROOT'], '--json', 'list',
+                                '--installed'], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE).communicate()[0]
+        return sorted(plugin.nevra(p) for p in json.loads(out.decode('utf-8'))['packages'])
+
+    def refusal_problem(self, function, args, argument, calls):
+        """Call `function` with `args`; describe how it failed to refuse `argument` as
+        INVALID_VALUE before running the binary (None when it did)."""
+        before = len(calls())
+        problem = None
+        try:
+            answer = plugin.FUNCTIONS[function](None, args)
+            problem = 'accepted, answered {}'.format(answer[:120])
+        except Failure as e:
+            if e.code != 'INVALID_VALUE':
+                problem = 'failed with code {} ({})'.format(e.code, e.params[0][:120])
+            elif not e.params[0].startswith('argument `{}`'.format(argument)):
+                problem = 'the message does not name the argument: {}'.format(e.params[0])
+            elif json.loads(e.params[1]).get('argument') != argument:
+                problem = 'the details do not name the argument: {}'.format(e.params[1])
+            elif not json.loads(e.params[1]).get('expected'):
+                problem = 'the details do not say what is expected: {}'.format(e.params[1])
+        made = calls()[before:]
+        if made:
+            problem = (problem or 'refused') + ', but ran the binary: {}'.format(made)
+        if problem:
+            return '{}({!r}): {}'.format(function, args, problem)
+        return None
+
+    def assert_injections_refused(self, function):
+        """Every injection attempt, for every argument `function` takes, is refused with
+        INVALID_VALUE, the binary never runs, and the host's rpmdb does not change."""
+        self.private_root()
+        before = self.installed()
+        calls = self.record_calls()
+        problems = []
+        for argument in TAKES[function]:
+            for value in INJECTIONS[argument]:
+                args = dict(REQUIRED.get(function, {}))
+                args[argument] = value
+                problems.append(self.refusal_problem(function, args, argument, calls))
+        problems = [p for p in problems if p]
+        self.assertFalse(problems, '\n'.join(problems))
+        self.assertEqual(calls(), [])
+        self.assertEqual(self.installed(), before)
+
+    def after_dashdash(self, argv, words, values):
+        """`argv` ends with the command `words`, `--` and the positional `values`; every
+        argument before the command is an option (or the --root directory)."""
+        self.assertEqual(argv[-(len(words) + 1 + len(values)):], words + ['--'] + values, argv)
+        self.assertEqual(argv.count('--'), 1, argv)
+        options = argv[:-(len(words) + 1 + len(values))]
+        self.assertEqual(options[:3], ['--root', os.environ['XCPNG_MOD_ROOT'], '--json'])
+        for option in options[3:]:
+            self.assertTrue(option.startswith('-'), argv)
+
     # --- the dispatch table -----------------------------------------------------------------
     def test_functions_are_those_of_updater_plus_drivers(self):
         self.assertEqual(sorted(plugin.FUNCTIONS), sorted([
@@ -140,10 +263,18 @@ class PluginTest(unittest.TestCase):
         self.assertEqual(found.get('intel-igb'), ('5.12.3', 'xcp-ng-testing'))
         self.assertIn('broadcom-bnxt-en', found)
 
-    def test_check_update_unknown_repo_is_a_failure(self):
-        e = self.failure(plugin.check_update, {'repos': 'no-such-repo'})
-        self.assertEqual(e.code, '-1')
-        self.assertIn('unknown repo `no-such-repo`', e.params[0])
+    def test_check_update_unknown_repo_is_invalid(self):
+        calls = self.record_calls()
+        e = self.failure(plugin.check_update, {'repos': 'xcp-ng-base,no-such-repo'})
+        self.assertEqual(e.code, 'INVALID_VALUE')
+        self.assertEqual(e.params[0], 'argument `repos`: `no-such-repo` is not a configured repo '
+                                      '(configured: xcp-ng-base, xcp-ng-testing, xcp-ng-updates)')
+        self.assertEqual(json.loads(e.params[1]), {
+            'argument': 'repos', 'value': 'no-such-repo',
+            'expected': 'one of the configured repos: xcp-ng-base, xcp-ng-testing, '
+                        'xcp-ng-updates'})
+        # Only the look-up of the configured repos ran.
+        self.assertEqual([c[3:] for c in calls()], [['repolist', '--all']])
 
     # --- query_installed ----------------------------------------------------------------------
     def test_query_installed(self):
@@ -240,8 +371,10 @@ class PluginTest(unittest.TestCase):
     def test_reload_module(self):
         self.assertEqual(self.failure(plugin.reload_module, {}).params[0],
                          'Missing or empty argument `module`')
-        self.assertIn('Invalid module name',
-                      self.failure(plugin.reload_module, {'module': '--force'}).params[0])
+        e = self.failure(plugin.reload_module, {'module': '--force'})
+        self.assertEqual(e.code, 'INVALID_VALUE')
+        self.assertEqual(e.params[0], "argument `module`: `--force` is not a kernel module name "
+                                      "(it may not start with '-')")
         self.private_root()
         if not binary_has('reload'):
             e = self.failure(plugin.reload_module, {'module': 'igb', 'dry_run': 'true'})
@@ -343,8 +476,146 @@ class PluginTest(unittest.TestCase):
 
     def test_bad_boolean_argument(self):
         e = self.failure(plugin.reload_module, {'module': 'igb', 'force': 'maybe'})
-        self.assertEqual(e.code, '-1')
-        self.assertIn("invalid truth value 'maybe'", e.params[0])
+        self.assertEqual(e.code, 'INVALID_VALUE')
+        self.assertEqual(e.params[0], 'argument `force`: `maybe` is not a truth value (it must be '
+                                      'one of y/yes/t/true/on/1 or n/no/f/false/off/0)')
+
+    # --- arguments: injection attempts ---------------------------------------------------------
+    def test_every_function_declares_the_arguments_it_takes(self):
+        self.assertEqual(sorted(TAKES), sorted(plugin.FUNCTIONS))
+        for name, fn in plugin.FUNCTIONS.items():
+            self.assertEqual(sorted(fn.arguments), TAKES[name], name)
+        for arguments in TAKES.values():
+            for argument in arguments:
+                self.assertTrue(INJECTIONS.get(argument), argument)
+
+    def test_install_refuses_nogpgcheck_and_installs_nothing(self):
+        self.private_root()
+        calls = self.record_calls()
+        e = self.failure(plugin.install, {'packages': '--nogpgcheck r8125-module'})
+        self.assertEqual(e.code, 'INVALID_VALUE')
+        self.assertEqual(e.params[0], "argument `packages`: `--nogpgcheck` is not a package name "
+                                      "or glob (it may not start with '-')")
+        details = json.loads(e.params[1])
+        self.assertEqual(sorted(details), ['argument', 'expected', 'value'])
+        self.assertEqual((details['argument'], details['value']), ('packages', '--nogpgcheck'))
+        self.assertIn("not starting with '-'", details['expected'])
+        self.assertEqual(e.params[2], '')
+        self.assertEqual(calls(), [])
+        self.assertEqual(json.loads(plugin.query_installed(None, {'packages': 'r8125-module'})),
+                         {'r8125-module': ''})
+
+    def test_repo_globs_are_refused(self):
+        calls = self.record_calls()
+        for value in ('*', 'xcp-ng-*'):
+            e = self.failure(plugin.check_update, {'repos': value})
+            self.assertEqual(e.code, 'INVALID_VALUE')
+            self.assertEqual(e.params[0], 'argument `repos`: `{}` is not a repo id (globs are not '
+                                          'allowed: name each repo exactly)'.format(value))
+        self.assertEqual(calls(), [])
+
+    def test_control_characters_are_shown_escaped(self):
+        e = self.failure(plugin.list_modules, {'kernel': 'a\x00b'})
+        self.assertEqual(e.params[0], 'argument `kernel`: `a\\x00b` is not a kernel release (it '
+                                      'may not contain control characters (U+0000))')
+        self.assertEqual(json.loads(e.params[1])['value'], 'a\x00b')
+
+    def test_check_update_refuses_injections(self):
+        self.assert_injections_refused('check_update')
+
+    def test_update_refuses_injections(self):
+        self.assert_injections_refused('update')
+
+    def test_install_refuses_injections(self):
+        self.assert_injections_refused('install')
+
+    def test_query_installed_refuses_injections(self):
+        self.assert_injections_refused('query_installed')
+
+    def test_list_modules_refuses_injections(self):
+        self.assert_injections_refused('list_modules')
+
+    def test_reload_module_refuses_injections(self):
+        self.assert_injections_refused('reload_module')
+
+    def test_rollback_module_refuses_injections(self):
+        self.assert_injections_refused('rollback_module')
+
+    def test_unknown_arguments_are_refused(self):
+        self.private_root()
+        calls = self.record_calls()
+        problems = []
+        for function in sorted(TAKES):
+            others = sorted(set(a for f in TAKES for a in TAKES[f]) - set(TAKES[function]))
+            for argument in UNKNOWN_ARGUMENTS + others:
+                args = dict(REQUIRED.get(function, {}))
+                args[argument] = '1'
+                problems.append(self.refusal_problem(function, args, argument, calls))
+        problems = [p for p in problems if p]
+        self.assertFalse(problems, '\n'.join(problems))
+        e = self.failure(plugin.install, {'packages': 'r8125-module', 'nogpgcheck': '1'})
+        self.assertEqual(e.params[0], 'argument `nogpgcheck` is not an argument of `install` (it '
+                                      'takes: packages, repos)')
+        self.assertEqual(json.loads(e.params[1]), {'argument': 'nogpgcheck', 'value': '1',
+                                                   'expected': 'one of: packages, repos'})
+
+    def test_valid_values_are_accepted(self):
+        queries = ('intel-igb 0:intel-igb-5.11.4-1.xcpng8.3.x86_64,intel-igb.x86_64 '
+                   'intel-igb-5.11.4-1.xcpng8.3 intel-ig? intel-ig[a-z] intel-igb* '
+                   'kmod-zfs-4.19.0+1 foo-1.0^git1~rc2 python2.7_x')
+        answer = json.loads(plugin.query_installed(None, {'packages': queries}))
+        self.assertEqual(sorted(answer), sorted(queries.replace(',', ' ').split()))
+        self.assertEqual(answer['intel-igb-5.11.4-1.xcpng8.3'], 'intel-igb-5.11.4-1.xcpng8.3.x86_64')
+        doc = json.loads(plugin.list_modules(None, {'modules': 'igb, bnxt_en',
+                                                    'kernel': ' 4.19.0+1 '}))
+        self.assertEqual(sorted(m['name'] for m in doc['modules']), ['bnxt_en', 'igb'])
+        answer = json.loads(plugin.check_update(None, {'repos': 'xcp-ng-testing xcp-ng-base'}))
+        self.assertIn('intel-igb', [p['name'] for p in answer])
+        calls = self.record_calls()
+        for value in ('TRUE', 'Yes', 'on', '1', 'n', 'OFF', ''):
+            try:
+                plugin.reload_module(None, {'module': 'igb', 'dry_run': 'yes', 'force': value})
+            except Failure as e:
+                self.assertNotEqual(e.code, 'INVALID_VALUE', e.params)
+        self.assertEqual(len(calls()), 7)
+
+    def test_values_reach_the_binary_after_dashdash(self):
+        self.private_root()
+        calls = self.record_calls()
+
+        def last_call(fn, args):
+            before = len(calls())
+            try:
+                fn(None, args)
+            except Failure as e:
+                # The binary may refuse (no history to roll back, no reload command yet):
+                # what matters here is how it was called.
+                self.assertNotEqual(e.code, 'INVALID_VALUE', e.params)
+            made = calls()[before:]
+            self.assertTrue(made, 'the binary was not called')
+            return made
+
+        made = last_call(plugin.install, {'packages': 'intel-igb-alt', 'repos': 'xcp-ng-base'})
+        self.assertEqual(made[0][3:], ['repolist', '--all'])
+        self.after_dashdash(made[-1], ['install'], ['intel-igb-alt'])
+        self.assertIn('-y', made[-1])
+        self.assertIn('--disablerepo=*', made[-1])
+        self.assertIn('--enablerepo=xcp-ng-base', made[-1])
+        made = last_call(plugin.update, {'packages': 'broadcom-bnxt-en,intel-igb'})
+        self.after_dashdash(made[-1], ['update'], ['broadcom-bnxt-en', 'intel-igb'])
+        made = last_call(plugin.check_update, {'repos': 'xcp-ng-testing'})
+        self.assertIn('--enablerepo=xcp-ng-testing', made[1])
+        self.after_dashdash(made[-1], ['info'], ['intel-igb'])
+        made = last_call(plugin.list_modules, {'modules': 'igb,bnxt_en', 'kernel': '4.19.0+1'})
+        self.after_dashdash(made[-1], ['modules'], ['igb', 'bnxt_en'])
+        self.assertIn('--kernel=4.19.0+1', made[-1])
+        made = last_call(plugin.reload_module, {'module': 'igb', 'dry_run': 'yes',
+                                                'force': 'yes', 'kernel': '4.19.0+1'})
+        self.after_dashdash(made[-1], ['reload', '--dry-run', '--force'], ['igb'])
+        made = last_call(plugin.rollback_module, {'module': 'igb'})
+        self.after_dashdash(made[-1], ['rollback'], ['igb'])
+        made = last_call(plugin.query_installed, {'packages': 'intel-igb'})
+        self.assertEqual(made[-1][3:], ['list', '--installed'])
 
 
 if __name__ == '__main__':
