@@ -257,6 +257,8 @@ pub struct MainConfig {
     /// The slowest average rate a transfer may keep over `timeout` (bytes/s; 0: no floor).
     pub minrate: u64,
     pub retries: u32,
+    /// How many repos' metadata are fetched at once (dnf's `max_parallel_downloads`).
+    pub max_parallel_downloads: u32,
 }
 
 impl Default for MainConfig {
@@ -285,6 +287,7 @@ impl Default for MainConfig {
             timeout: 30,
             minrate: 1000,
             retries: 3,
+            max_parallel_downloads: 4,
         }
     }
 }
@@ -481,6 +484,14 @@ impl MainConfig {
             "minrate" => {
                 self.minrate = parse_rate(value)
                     .ok_or_else(|| bad("expected bytes per second (k, M suffixes allowed)"))?
+            }
+            "max_parallel_downloads" => {
+                self.max_parallel_downloads = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| bad("expected a number of at least 1"))?
             }
             "retries" => {
                 self.retries = value.trim().parse().map_err(|_| bad("expected a number"))?

@@ -857,3 +857,109 @@ fn a_stalled_package_download_releases_the_lock_in_time() {
     let out = h.run(&["--assumeno", "install", "intel-igb-alt"]);
     assert!(!out.stderr.contains("another xcpng-mod"), "{}", out.stderr);
 }
+
+/// `dir/repodata/` with `primary.xml.gz` = `gz` and a repomd.xml that states its checksum
+/// and, with `open` (the decompressed size), its size and open-size; without, neither (as a
+/// hostile mirror would).
+fn hand_repo(dir: &Path, gz: &[u8], open: Option<usize>) {
+    use sha2::Digest;
+    let rd = dir.join("repodata");
+    std::fs::create_dir_all(&rd).unwrap();
+    std::fs::write(rd.join("primary.xml.gz"), gz).unwrap();
+    let ck = hex::encode(sha2::Sha256::digest(gz));
+    let size = match open {
+        Some(o) => format!("<size>{}</size><open-size>{o}</open-size>", gz.len()),
+        None => String::new(),
+    };
+    std::fs::write(
+        rd.join("repomd.xml"),
+        format!(
+            "<?xml version=\"1.0\"?>\n<repomd xmlns=\"http://linux.duke.edu/metadata/repo\">\
+             <revision>1</revision><data type=\"primary\"><checksum type=\"sha256\">{ck}</checksum>\
+             <location href=\"repodata/primary.xml.gz\"/><timestamp>1</timestamp>{size}</data></repomd>\n"
+        ),
+    )
+    .unwrap();
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// A primary whose one package has a `description` of `n` bytes.
+fn primary_with_description(n: usize) -> Vec<u8> {
+    let mut x =
+        b"<?xml version=\"1.0\"?>\n<metadata xmlns=\"http://linux.duke.edu/metadata/common\" \
+        xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"1\"><package type=\"rpm\">\
+        <name>bloat</name><arch>x86_64</arch><version epoch=\"0\" ver=\"1\" rel=\"1\"/>\
+        <checksum type=\"sha256\" pkgid=\"YES\">00</checksum><summary>s</summary><description>"
+            .to_vec();
+    x.extend(std::iter::repeat_n(b'a', n));
+    x.extend_from_slice(
+        b"</description><location href=\"bloat.rpm\"/><format></format></package></metadata>\n",
+    );
+    x
+}
+
+/// Every input is bounded: a repomd that states no size cannot make a download grow without
+/// limit, a gzip cannot expand past 50 times its size when repomd states no open-size, and one
+/// field cannot be larger than its kind may be (the error names the package and the field).
+#[test]
+fn metadata_without_stated_sizes_and_oversized_fields_are_refused() {
+    let h = TestHost::new();
+    // An endless primary, repomd silent about its size: refused at the cap, not held on to.
+    let endless_dir = h.dir().join("endless");
+    hand_repo(&endless_dir, b"x", None);
+    let dir = endless_dir.clone();
+    let endless = Server::start(move |p| match file_reply(&dir, p) {
+        Reply::Body(_) if p.ends_with("primary.xml.gz") => Reply::Stream {
+            head: Vec::new(),
+            fill: b'x',
+            n: 80 << 20,
+        },
+        r => r,
+    });
+    net_repo(&h, &[endless.url("/")]);
+    makecache(&h)
+        .code(1)
+        .stderr_has(&format!("larger than the {} bytes expected", 32u64 << 20));
+    assert_no_cache(&h);
+
+    // A gzip bomb (40 MB of text in about 40 KB), repomd silent about the open-size.
+    let h2 = TestHost::new();
+    let bomb_dir = h2.dir().join("bomb");
+    let bomb = gzip(&primary_with_description(40 << 20));
+    assert!(
+        bomb.len() * 50 < 40 << 20,
+        "the bomb must expand more than 50x"
+    );
+    hand_repo(&bomb_dir, &bomb, None);
+    let s = Server::files(&bomb_dir);
+    net_repo(&h2, &[s.url("/")]);
+    makecache(&h2).code(1).stderr_has("repo `net`");
+    assert_no_cache(&h2);
+
+    // Sizes stated, but one description of 2 MiB: refused naming the package and field.
+    let h3 = TestHost::new();
+    let big_dir = h3.dir().join("big");
+    let big = primary_with_description(2 << 20);
+    hand_repo(&big_dir, &gzip(&big), Some(big.len()));
+    let s = Server::files(&big_dir);
+    net_repo(&h3, &[s.url("/")]);
+    makecache(&h3)
+        .code(1)
+        .stderr_has("package `bloat`")
+        .stderr_has("description");
+    assert_no_cache(&h3);
+    // Within the bound: accepted.
+    let h4 = TestHost::new();
+    let ok_dir = h4.dir().join("ok");
+    let fine = primary_with_description(100 << 10);
+    hand_repo(&ok_dir, &gzip(&fine), Some(fine.len()));
+    let s = Server::files(&ok_dir);
+    net_repo(&h4, &[s.url("/")]);
+    makecache(&h4).ok();
+}

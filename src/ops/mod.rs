@@ -108,26 +108,36 @@ impl<'r> Context<'r> {
     /// is skipped with a warning; any other failure is an error.
     pub fn open_repos(&self) -> Result<Vec<Repo>> {
         let repos: Vec<_> = self.config.enabled_repos().collect();
-        let results: Vec<_> = std::thread::scope(|s| {
-            let handles: Vec<_> = repos
-                .iter()
-                .map(|cfg| {
-                    s.spawn(|| {
-                        repo::open(
-                            &self.settings.root,
-                            &self.config.main,
-                            cfg,
-                            &self.fetcher,
-                            self.settings.cache,
-                        )
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("repo thread"))
-                .collect()
+        // At most `max_parallel_downloads` repos at once (dnf's key; default 4), each with
+        // its own mirror failover: a host's refresh costs its slowest repo, not their sum.
+        let workers = (self.config.main.max_parallel_downloads.max(1) as usize).min(repos.len());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let slots: Vec<std::sync::Mutex<Option<_>>> =
+            repos.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(cfg) = repos.get(i) else { return };
+                    let r = repo::open(
+                        &self.settings.root,
+                        &self.config.main,
+                        cfg,
+                        &self.fetcher,
+                        self.settings.cache,
+                    );
+                    *slots[i].lock().expect("not poisoned") = Some(r);
+                });
+            }
         });
+        let results: Vec<_> = slots
+            .into_iter()
+            .map(|m| {
+                m.into_inner()
+                    .expect("not poisoned")
+                    .expect("every repo was opened")
+            })
+            .collect();
         self.report_notices();
         let mut out = Vec::new();
         for (cfg, r) in repos.iter().zip(results) {

@@ -296,15 +296,30 @@ impl Fetcher {
 use crate::error::chain_of as error_chain;
 
 fn read_capped(r: impl Read, limit: Option<u64>) -> Result<Vec<u8>, AttemptError> {
-    let mut out = Vec::new();
     let cap = limit.map(|l| l + 1).unwrap_or(u64::MAX);
-    r.take(cap).read_to_end(&mut out).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::TimedOut {
-            AttemptError::Timeout(e.to_string())
-        } else {
-            AttemptError::Transport(error_chain(&e))
+    // Reserve up to the cap at once (pages are only committed as they are written), then grow
+    // by doubling, never past the cap: a body refused at the cap must not have made the host
+    // hold twice as much first, nor the freed smaller buffers on the way.
+    let mut out: Vec<u8> = Vec::with_capacity(cap.min(256 << 20) as usize);
+    let mut r = r.take(cap);
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = r.read(&mut chunk).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::TimedOut {
+                AttemptError::Timeout(e.to_string())
+            } else {
+                AttemptError::Transport(error_chain(&e))
+            }
+        })?;
+        if n == 0 {
+            break;
         }
-    })?;
+        if out.len() + n > out.capacity() {
+            let want = (out.capacity() * 2).max(out.len() + n).min(cap as usize);
+            out.reserve_exact(want - out.len());
+        }
+        out.extend_from_slice(&chunk[..n]);
+    }
     if let Some(l) = limit {
         if out.len() as u64 > l {
             return Err(AttemptError::TooLarge { limit: l });

@@ -282,13 +282,14 @@ impl Repo {
                 path.display()
             ),
         })?;
-        let pkgs = parse_primary_bytes(&raw, id, open_limit(Some(data))).map_err(|source| {
-            RepoError::BadMetadata {
-                repo: id.clone(),
-                file: data.location.clone(),
-                source,
-            }
-        })?;
+        let pkgs =
+            parse_primary_bytes(&raw, id, open_limit(Some(data), raw.len())).map_err(|source| {
+                RepoError::BadMetadata {
+                    repo: id.clone(),
+                    file: data.location.clone(),
+                    source,
+                }
+            })?;
         // Best effort: a read-only cache dir only costs speed.
         if write_file(&bin, &cache::encode(&key, &pkgs), false).is_ok() {
             self.record_derived(&[bin]);
@@ -342,7 +343,7 @@ impl Repo {
         }
         let exp = Expect {
             size: data.size,
-            max_size: data.size,
+            max_size: Some(download_cap(data)),
             checksum: Some(&data.checksum),
         };
         let (b, _) = fetcher
@@ -366,7 +367,7 @@ impl Repo {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        let rd = compress::decompress_limited(&raw, self.open_limit("other"))
+        let rd = compress::decompress_limited(&raw, self.open_limit("other", raw.len()))
             .map_err(|e| self.bad("other", e))?;
         primary::parse_other(rd, |n| names.contains(&n), |p| out.push(p)).map_err(|source| {
             RepoError::BadMetadata {
@@ -390,7 +391,7 @@ impl Repo {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        let rd = compress::decompress_limited(&raw, self.open_limit("filelists"))
+        let rd = compress::decompress_limited(&raw, self.open_limit("filelists", raw.len()))
             .map_err(|e| self.bad("filelists", e))?;
         primary::parse_filelists(rd, want, |id, f| out.push((id.to_string(), f))).map_err(
             |source| RepoError::BadMetadata {
@@ -404,8 +405,8 @@ impl Repo {
 
     /// How many bytes a metadata file may decompress to: the (signed) `open-size`, else a
     /// generous bound.
-    fn open_limit(&self, kind: &str) -> u64 {
-        open_limit(self.repomd.get(kind))
+    fn open_limit(&self, kind: &str, compressed: usize) -> u64 {
+        open_limit(self.repomd.get(kind), compressed)
     }
 
     fn bad(&self, file: &str, e: std::io::Error) -> RepoError {
@@ -420,11 +421,31 @@ impl Repo {
     }
 }
 
-/// The decompressed size a metadata file may reach: its `open-size` from repomd.xml when
-/// stated, else `compress::DEFAULT_LIMIT`.
-pub fn open_limit(d: Option<&repomd::RepomdData>) -> u64 {
+/// The compressed size a metadata file may have when repomd.xml states none (createrepo
+/// always states it; a repomd.xml that does not is broken or hostile). Downloads are held in
+/// memory, so this also bounds what such a mirror can make the host hold.
+pub const METADATA_MAX: u64 = 32 << 20;
+
+/// How far a metadata file may grow when decompressed, when repomd.xml states no open-size.
+pub const EXPANSION_MAX: u64 = 50;
+
+/// The decompressed size a metadata file of `compressed` bytes may reach: its `open-size`
+/// from repomd.xml when stated, else 50 times its size; never above
+/// `compress::DEFAULT_LIMIT`.
+pub fn open_limit(d: Option<&repomd::RepomdData>, compressed: usize) -> u64 {
     d.and_then(|d| d.open_size)
-        .unwrap_or(compress::DEFAULT_LIMIT)
+        .unwrap_or((compressed as u64).saturating_mul(EXPANSION_MAX))
+        .min(compress::DEFAULT_LIMIT)
+}
+
+/// The download cap of a metadata file: the size repomd.xml states, else twice its
+/// open-size, else [`METADATA_MAX`].
+fn download_cap(d: &repomd::RepomdData) -> u64 {
+    match (d.size, d.open_size) {
+        (Some(s), _) => s,
+        (None, Some(o)) => o.saturating_mul(2).min(METADATA_MAX),
+        (None, None) => METADATA_MAX,
+    }
 }
 
 /// Decompress and parse primary metadata (refusing more than `limit` decompressed bytes),
@@ -737,7 +758,7 @@ pub fn open(
             let name = cached_name(&cfg.id, &d.location)?;
             let exp = Expect {
                 size: d.size,
-                max_size: d.size.or(d.open_size.map(|s| s.saturating_mul(2))),
+                max_size: Some(download_cap(d)),
                 checksum: Some(&d.checksum),
             };
             let (data, _) = fetcher
@@ -749,12 +770,13 @@ pub fn open(
             let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
             // Parse before caching: metadata that does not parse never enters the cache.
             // Both parsed forms at once: listings read the first, plans the second.
-            let mut built = ingest_primary(&data, &cfg.id, open_limit(Some(d)), d.open_size)
-                .map_err(|source| RepoError::BadMetadata {
-                    repo: cfg.id.clone(),
-                    file: d.location.clone(),
-                    source,
-                })?;
+            let mut built =
+                ingest_primary(&data, &cfg.id, open_limit(Some(d), data.len()), d.open_size)
+                    .map_err(|source| RepoError::BadMetadata {
+                        repo: cfg.id.clone(),
+                        file: d.location.clone(),
+                        source,
+                    })?;
             // The listing first: it is let go of before the store is assembled.
             built.write_listing(&key, &staging.join("primary.xcpc"))?;
             let words = built.store_words(&key);

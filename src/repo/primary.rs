@@ -19,6 +19,84 @@ pub enum ParseError {
     Package { package: String, msg: String },
 }
 
+/// The longest run of bytes between two `<`/`>` a metadata document may hold: the longest
+/// field (a description) and some room for escapes. The XML reader buffers a whole text or
+/// tag before it hands it over, so without this a single 300 MB description would be read
+/// into memory before any field check could refuse it.
+pub const TOKEN_MAX: usize = FIELD_DESCRIPTION + (256 << 10);
+
+/// A reader that fails, instead of buffering on, when a text or a tag runs past
+/// [`TOKEN_MAX`] bytes.
+struct TokenGuard<R> {
+    inner: R,
+    /// Bytes since the last `<` or `>`.
+    run: usize,
+    /// Bytes of the inner buffer already counted.
+    scanned: usize,
+}
+
+impl<R> TokenGuard<R> {
+    fn new(inner: R) -> TokenGuard<R> {
+        TokenGuard {
+            inner,
+            run: 0,
+            scanned: 0,
+        }
+    }
+}
+
+impl<R: BufRead> std::io::Read for TokenGuard<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let buf = self.fill_buf()?;
+            let n = buf.len().min(out.len());
+            out[..n].copy_from_slice(&buf[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for TokenGuard<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let buf = self.inner.fill_buf()?;
+        let new = &buf[self.scanned.min(buf.len())..];
+        // Only the longest run matters: before the first delimiter, and after the last.
+        let first = memchr::memchr2(b'<', b'>', new).unwrap_or(new.len());
+        let over = self.run + first > TOKEN_MAX;
+        match memchr::memrchr2(b'<', b'>', new) {
+            Some(last) => self.run = new.len() - last - 1,
+            None => self.run += new.len(),
+        }
+        // Runs between two delimiters inside `new` are bounded by the chunk size.
+        if over || self.run > TOKEN_MAX || new.len() > TOKEN_MAX && memchr_gap(new) > TOKEN_MAX {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a text or tag longer than {TOKEN_MAX} bytes"),
+            ));
+        }
+        self.scanned = buf.len();
+        Ok(buf)
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.inner.consume(amt);
+        self.scanned = self.scanned.saturating_sub(amt);
+    }
+}
+
+/// The longest run without `<` or `>` inside `data`.
+fn memchr_gap(data: &[u8]) -> usize {
+    let mut longest = 0;
+    let mut at = 0;
+    for i in memchr::memchr2_iter(b'<', b'>', data) {
+        longest = longest.max(i - at);
+        at = i + 1;
+    }
+    longest.max(data.len() - at)
+}
+
 fn xml_err(pos: u64, e: impl std::fmt::Display) -> ParseError {
     ParseError::Xml {
         pos,
@@ -143,19 +221,28 @@ pub fn parse_primary<R: BufRead>(
     repo: &str,
     mut sink: impl FnMut(Package),
 ) -> Result<usize, ParseError> {
-    let mut r = Reader::from_reader(input);
+    let mut r = Reader::from_reader(TokenGuard::new(input));
     r.config_mut().trim_text(false);
     let mut buf = Vec::with_capacity(4096);
     let mut pkg: Option<Package> = None;
     let mut text = String::new();
     let mut in_text = false;
+    // The element whose text is read, and how long that text may be.
+    let mut field: (&'static str, usize) = ("", 0);
     let mut depkind = DepKind::Other;
     let mut count = 0usize;
     let mut root = Root::new("metadata", "primary");
     loop {
-        let ev = r
-            .read_event_into(&mut buf)
-            .map_err(|e| xml_err(r.buffer_position(), e))?;
+        let ev = match r.read_event_into(&mut buf) {
+            Ok(ev) => ev,
+            // A text past the token bound inside a field: say which package and field.
+            Err(quick_xml::Error::Io(e))
+                if in_text && e.kind() == std::io::ErrorKind::InvalidData =>
+            {
+                return Err(field_error(field, pkg.as_ref()));
+            }
+            Err(e) => return Err(xml_err(r.buffer_position(), e)),
+        };
         root.see(&ev);
         match ev {
             Event::Eof => break,
@@ -220,20 +307,29 @@ pub fn parse_primary<R: BufRead>(
                         }
                     }
                     b"name" | b"arch" | b"summary" | b"description" | b"url" | b"license"
-                    | b"sourcerpm" | b"file" => in_text = !empty,
+                    | b"sourcerpm" | b"file" => {
+                        in_text = !empty;
+                        field = field_cap(name);
+                    }
                     _ => {}
+                }
+                if name == b"checksum" {
+                    field = field_cap(name);
                 }
                 text.clear();
             }
             Event::Text(t) if in_text => {
                 let s = t.decode().map_err(|e| xml_err(r.buffer_position(), e))?;
                 text.push_str(&s);
+                check_field(&text, field, pkg.as_ref())?;
             }
             Event::GeneralRef(g) if in_text => {
                 push_entity(&g, &mut text).map_err(|e| xml_err(r.buffer_position(), e))?;
+                check_field(&text, field, pkg.as_ref())?;
             }
             Event::CData(t) if in_text => {
                 text.push_str(&String::from_utf8_lossy(&t));
+                check_field(&text, field, pkg.as_ref())?;
             }
             Event::End(ref e) => {
                 let local = e.local_name();
@@ -279,6 +375,51 @@ pub fn parse_primary<R: BufRead>(
     Ok(count)
 }
 
+/// The longest text each element of a package may hold: names, arches and checksums a few
+/// KiB, summary, URL, license and source rpm 64 KiB, a description 1 MiB, a file path
+/// PATH_MAX. Metadata past these is not a repository but an attack on the host's memory.
+pub const FIELD_SMALL: usize = 4 << 10;
+pub const FIELD_TEXT: usize = 64 << 10;
+pub const FIELD_DESCRIPTION: usize = 1 << 20;
+pub const FIELD_PATH: usize = 4096;
+
+fn field_cap(name: &[u8]) -> (&'static str, usize) {
+    match name {
+        b"name" => ("name", FIELD_SMALL),
+        b"arch" => ("arch", FIELD_SMALL),
+        b"checksum" => ("checksum", FIELD_SMALL),
+        b"summary" => ("summary", FIELD_TEXT),
+        b"url" => ("url", FIELD_TEXT),
+        b"license" => ("license", FIELD_TEXT),
+        b"sourcerpm" => ("sourcerpm", FIELD_TEXT),
+        b"description" => ("description", FIELD_DESCRIPTION),
+        b"file" => ("file", FIELD_PATH),
+        _ => ("?", FIELD_TEXT),
+    }
+}
+
+/// Refuse a text longer than its element may be, naming the package and the element.
+fn check_field(text: &str, field: (&str, usize), p: Option<&Package>) -> Result<(), ParseError> {
+    if text.len() <= field.1 {
+        return Ok(());
+    }
+    Err(field_error(field, p))
+}
+
+fn field_error(field: (&str, usize), p: Option<&Package>) -> ParseError {
+    let package = match p {
+        Some(p) if !p.name.is_empty() => p.name.clone(),
+        _ => "?".into(),
+    };
+    ParseError::Package {
+        package,
+        msg: format!(
+            "<{}> is longer than the {} bytes it may be",
+            field.0, field.1
+        ),
+    }
+}
+
 fn finish(p: &Package) -> Result<(), ParseError> {
     let bad = |msg: String| ParseError::Package {
         package: if p.name.is_empty() {
@@ -306,7 +447,7 @@ pub fn parse_filelists<R: BufRead>(
     mut want: impl FnMut(&str) -> bool,
     mut sink: impl FnMut(&str, String),
 ) -> Result<(), ParseError> {
-    let mut r = Reader::from_reader(input);
+    let mut r = Reader::from_reader(TokenGuard::new(input));
     let mut buf = Vec::new();
     let mut pkgid = String::new();
     let mut text = String::new();
@@ -375,7 +516,7 @@ pub fn parse_other<R: BufRead>(
     mut want: impl FnMut(&str) -> bool,
     mut sink: impl FnMut(OtherPackage),
 ) -> Result<(), ParseError> {
-    let mut r = Reader::from_reader(input);
+    let mut r = Reader::from_reader(TokenGuard::new(input));
     let mut buf = Vec::new();
     let mut cur: Option<OtherPackage> = None;
     let mut entry: Option<ChangelogEntry> = None;
