@@ -38,28 +38,7 @@ bomb = primary(200 << 20)
 repo("bomb", gzip.compress(bomb, 6), None)
 repo("endless", b"x", None)
 PY
-cat > "$T/serve.py" <<'PY'
-import http.server, os, sys
-class H(http.server.SimpleHTTPRequestHandler):
-    def do_GET(self):
-        if self.path.startswith("/endless/") and self.path.endswith(".gz"):
-            self.send_response(200); self.end_headers()
-            chunk = b"x" * 65536
-            try:
-                for _ in range(16384):  # at most 1 GiB, then stop
-                    self.wfile.write(chunk)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-            return
-        return super().do_GET()
-    def log_message(self, *a):
-        pass
-os.chdir(sys.argv[1])
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
-PY
-python3 "$T/serve.py" "$T/www" > "$T/port" &
+python3 benches/serve.py "$T/www" --endless /endless/ > "$T/port" &
 SERVER=$!
 while [ ! -s "$T/port" ]; do sleep 0.1; done
 PORT=$(cat "$T/port")

@@ -61,32 +61,31 @@ pub fn repo_id(value: &str) -> Result<(), BadName> {
     Ok(())
 }
 
-/// A kernel release (`uname -r`): one path component, not an option.
-pub fn kernel_release(value: &str) -> Result<(), BadName> {
-    const WHAT: &str = "kernel release";
-    component(WHAT, value)?;
+/// One path component that is not an option and holds no white space.
+fn word(what: &'static str, value: &str, why: &'static str) -> Result<(), BadName> {
+    component(what, value)?;
     if value.starts_with('-') || value.chars().any(char::is_whitespace) {
         return Err(BadName {
-            what: WHAT,
+            what,
             value: value.escape_debug().to_string(),
-            why: "is not a kernel release (like `4.19.0+1`)",
+            why,
         });
     }
     Ok(())
 }
 
+/// A kernel release (`uname -r`): one path component, not an option.
+pub fn kernel_release(value: &str) -> Result<(), BadName> {
+    word(
+        "kernel release",
+        value,
+        "is not a kernel release (like `4.19.0+1`)",
+    )
+}
+
 /// A module or package name given as an argument: one path component, not an option.
 pub fn module_or_package(value: &str) -> Result<(), BadName> {
-    const WHAT: &str = "module name";
-    component(WHAT, value)?;
-    if value.starts_with('-') || value.chars().any(char::is_whitespace) {
-        return Err(BadName {
-            what: WHAT,
-            value: value.escape_debug().to_string(),
-            why: "is not a module or package name",
-        });
-    }
-    Ok(())
+    word("module name", value, "is not a module or package name")
 }
 
 /// clap value parser for `--kernel`.

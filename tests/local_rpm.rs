@@ -22,6 +22,20 @@ fn sign_with(cert: &sequoia_openpgp::Cert, src: &Path, dst: &Path) {
     p.write_file(dst).unwrap();
 }
 
+/// `rpm --import` the public key into the host's rpmdb, as an admin trusts a key.
+fn import_key(h: &TestHost, key: &sequoia_openpgp::Cert) {
+    let asc = h.dir().join("key.asc");
+    std::fs::write(&asc, public_asc(key)).unwrap();
+    let st = Command::new("rpm")
+        .arg("--root")
+        .arg(h.root())
+        .args(["--dbpath", "/var/lib/rpm", "--import"])
+        .arg(&asc)
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
 fn host() -> (TestHost, std::path::PathBuf) {
     let h = TestHost::new();
     h.yum_conf("[main]\ngpgcheck=1\n");
@@ -93,16 +107,7 @@ fn signed_local_package_needs_a_key_in_the_rpmdb() {
         .code(1)
         .stderr_has("signature");
     assert!(installed(&h).is_empty());
-    let asc = h.dir().join("key.asc");
-    std::fs::write(&asc, public_asc(&key)).unwrap();
-    let st = Command::new("rpm")
-        .arg("--root")
-        .arg(h.root())
-        .args(["--dbpath", "/var/lib/rpm", "--import"])
-        .arg(&asc)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    import_key(&h, &key);
     h.run(&["-y", repo, "install", s]).ok();
     assert!(installed(&h).contains(&"kmod-zfs-4.19.0+1-2.1.7".to_string()));
 }
@@ -129,16 +134,7 @@ fn a_package_file_swapped_after_the_check_is_not_what_rpm_installs() {
     let key = gen_rpm_key("Local <l@example.org>");
     let signed = h.dir().join("signed.rpm");
     sign_with(&key, &file, &signed);
-    let asc = h.dir().join("key.asc");
-    std::fs::write(&asc, public_asc(&key)).unwrap();
-    let st = Command::new("rpm")
-        .arg("--root")
-        .arg(h.root())
-        .args(["--dbpath", "/var/lib/rpm", "--import"])
-        .arg(&asc)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    import_key(&h, &key);
     // Same name, version and release, unsigned, other content.
     let evil = xcpng_mod::demo::build_rpm(
         &pkg("kmod-zfs-4.19.0+1", "2.1.7", "1")
