@@ -18,6 +18,7 @@ pub mod repo;
 pub mod rpm;
 pub mod solve;
 pub mod sysroot;
+pub mod time;
 pub mod transaction;
 pub mod trust;
 

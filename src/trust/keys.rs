@@ -271,7 +271,7 @@ fn repo_key(
                 } else {
                     changed.now.join(", ")
                 },
-                since: crate::transaction::utc(changed.since),
+                since: crate::time::utc(changed.since),
             }),
         },
         (Some((_, old)), Err(e)) => {
