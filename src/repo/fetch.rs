@@ -270,7 +270,7 @@ impl Fetcher {
 
     /// True with `-C`: nothing is fetched over the network.
     pub fn is_offline(&self) -> bool {
-        self.opts.offline
+        self.http.is_offline()
     }
 
     /// Fetch a whole URL (mirrorlist, metalink, gpgkey) with a size cap.

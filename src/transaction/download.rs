@@ -216,8 +216,7 @@ impl<'h> Downloader<'h> {
                             }
                         }
                     }
-                    Attempt::Fatal(e) => errors.push(format!("{e} at {url}")),
-                    Attempt::Stalled(e) => errors.push(format!("{e} at {url}")),
+                    Attempt::Fatal(e) | Attempt::Stalled(e) => errors.push(format!("{e} at {url}")),
                     Attempt::Transient(e) => {
                         errors.push(format!("{e} at {url}"));
                         again.push(base);
