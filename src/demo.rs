@@ -29,6 +29,7 @@ pub struct PkgSpec {
     /// (author line, text, unix time)
     pub changelog: Vec<(String, String, u32)>,
     pub post: Option<String>,
+    pub pre: Option<String>,
 }
 
 impl PkgSpec {
@@ -65,6 +66,11 @@ impl PkgSpec {
     }
     pub fn file(mut self, path: &str, content: &[u8]) -> Self {
         self.files.push((path.into(), content.to_vec()));
+        self
+    }
+    /// A `%pre` scriptlet (its failure makes rpm skip the package).
+    pub fn pre(mut self, script: &str) -> Self {
+        self.pre = Some(script.into());
         self
     }
     pub fn changelog(mut self, author: &str, text: &str, time: u32) -> Self {
@@ -145,6 +151,9 @@ pub fn build_rpm(spec: &PkgSpec, dir: &Path) -> Result<PathBuf> {
     }
     for (who, text, when) in &spec.changelog {
         b.add_changelog_entry(who, text, *when);
+    }
+    if let Some(pre) = &spec.pre {
+        b.pre_install_script(pre.as_str());
     }
     if let Some(post) = &spec.post {
         b.post_install_script(post.as_str());

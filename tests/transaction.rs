@@ -808,3 +808,89 @@ fn rpm_finishes_when_the_tool_alone_is_killed() {
     assert_eq!(hist["transactions"][0]["steps"][0]["done"], true, "{hist}");
     assert_eq!(rpmq(&h, "slow"), vec!["slow-2-1"]);
 }
+
+/// A host where undoing the install of `drv-alt-module` (which obsoleted `drv-module`) needs
+/// rpm to erase first: the two own the same file with other content. `drv-module`'s `%pre`
+/// refuses while /etc/drv-refuse exists.
+fn erase_first_host() -> TestHost {
+    let h = host();
+    h.add_repo(
+        "base",
+        true,
+        &[
+            pkg("drv-module", "1", "1")
+                .file("/lib/modules/4.19.0+1/extra/drv.ko", b"plain")
+                .pre("if [ -e /etc/drv-refuse ]; then echo drv pre refuses; exit 1; fi; exit 0"),
+            pkg("drv-alt-module", "1", "1")
+                .obsoletes("drv-module")
+                .file("/lib/modules/4.19.0+1/extra/drv.ko", b"alternate"),
+        ],
+    );
+    h.run(&["-y", "install", "drv-module"]).ok();
+    h.run(&["-y", "install", "drv-alt-module"]).ok();
+    assert_eq!(rpmq(&h, "drv-alt-module"), vec!["drv-alt-module-1-1"]);
+    assert!(rpmq(&h, "drv-module").is_empty());
+    h.write("/etc/drv-refuse", "");
+    h
+}
+
+#[test]
+fn a_failed_install_after_an_erase_puts_the_erased_package_back() {
+    let h = erase_first_host();
+    let before = rpmqa(&h);
+    h.run(&["-y", "history", "undo", "2"])
+        .code(1)
+        .stderr_has("drv pre refuses")
+        .stderr_has("put back what was erased before the failure: drv-alt-module-1-1.x86_64")
+        .stderr_has("nothing was changed");
+    unchanged(&h, &before);
+    assert_eq!(
+        std::fs::read(h.host_path("/lib/modules/4.19.0+1/extra/drv.ko")).unwrap(),
+        b"alternate"
+    );
+    let hist = history_json(&h);
+    assert_eq!(hist["transactions"][0]["result"], "failed", "{hist}");
+    assert!(!h.host_path("/var/lib/xcpng-mod/journal").exists());
+    // Once the refusal is gone, the same undo goes through.
+    std::fs::remove_file(h.host_path("/etc/drv-refuse")).unwrap();
+    h.run(&["-y", "history", "undo", "2"]).ok();
+    assert_eq!(rpmq(&h, "drv-module"), vec!["drv-module-1-1"]);
+    assert!(rpmq(&h, "drv-alt-module").is_empty());
+}
+
+#[test]
+fn a_run_killed_between_erase_and_install_is_put_back_by_recover() {
+    let h = erase_first_host();
+    let before = rpmqa(&h);
+    // An `rpm` that lets the erase through and kills xcpng-mod when the install starts.
+    let bin = h.dir().join("killer-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let real = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v rpm"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let script = format!(
+        "#!/bin/sh\ncase \" $* \" in *' -i '*|*' -U '*) case \" $* \" in *' --test '*) ;; *) kill -9 $PPID; exit 1;; esac;; esac\nexec {} \"$@\"\n",
+        real.trim()
+    );
+    let w = bin.join("rpm");
+    std::fs::write(&w, script).unwrap();
+    std::fs::set_permissions(&w, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::remove_file(h.host_path("/etc/drv-refuse")).unwrap();
+    let out = h.run_with_path(&bin, &["-y", "history", "undo", "2"]);
+    assert_eq!(out.code, 128 + 9, "{}", out.stderr);
+    assert!(rpmq(&h, "drv-alt-module").is_empty(), "the erase ran");
+    assert!(rpmq(&h, "drv-module").is_empty(), "the install did not");
+    assert!(h.host_path("/var/lib/xcpng-mod/journal").exists());
+    h.run(&["history", "recover"])
+        .ok()
+        .stdout_has("put back what was erased before the failure: drv-alt-module-1-1.x86_64");
+    unchanged(&h, &before);
+    assert!(!h.host_path("/var/lib/xcpng-mod/journal").exists());
+    let hist = history_json(&h);
+    assert_eq!(hist["transactions"][0]["result"], "interrupted", "{hist}");
+}

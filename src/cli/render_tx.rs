@@ -178,6 +178,11 @@ pub fn recovery(r: Option<&Recovery>) -> String {
     for c in &r.completed {
         s.push_str(&format!("Finished the upgrade: erased {c}\n"));
     }
+    if let Some(p) = &r.put_back {
+        s.push_str(&format!(
+            "The run died after erasing, before installing: {p}\n"
+        ));
+    }
     if let Some(e) = &r.error {
         s.push_str(&format!("Could not finish the half-done upgrades: {e}\n"));
     }

@@ -380,6 +380,17 @@ fn execute(
 
     let id = records.iter().map(|r| r.id).max().unwrap_or(0) + 1;
     let started = now();
+    // Kept files of what the plan erases: if rpm has to erase first and the installs then
+    // fail, these put it back.
+    let kept = history::kept(&p.keep);
+    let restore: Vec<Kept> = changes
+        .iter()
+        .filter(|c| c.after.is_none())
+        .filter_map(|c| {
+            let nevra = c.nevra(c.before.as_ref()?);
+            kept.iter().find(|k| k.nevra == nevra).cloned()
+        })
+        .collect();
     let j = Journal {
         id,
         pid: std::process::id(),
@@ -387,6 +398,7 @@ fn execute(
         command: command.to_vec(),
         user: crate::transaction::current_user(),
         changes: changes.clone(),
+        restore,
     };
     let installed_before = ctx.installed()?;
     let rplan = rpm_plan(plan, &ready, &installed_before);
@@ -394,8 +406,15 @@ fn execute(
     let mod_before = super::module_check::module_files(ctx.root(), &names_of(&changes, true));
     super::module_check::save_loaded(ctx.root(), &mod_before);
     journal::write(&p.journal, &j)?;
-    let run = rpmrun::execute(ctx.root(), &rplan);
-    let installed = ctx.installed()?;
+    let mut run = rpmrun::execute(ctx.root(), &rplan);
+    let mut installed = ctx.installed()?;
+    if let Err(e) = &mut run {
+        if let Some(said) = journal::put_back(ctx.root(), &p.keep, &j, &installed) {
+            e.push_str("; ");
+            e.push_str(&said);
+            installed = ctx.installed()?;
+        }
+    }
     let states = journal::assess(&changes, &installed);
     let done = states.iter().filter(|s| s.1 == StepState::Done).count();
     let result = if run.is_ok() && done == states.len() {
@@ -893,6 +912,9 @@ pub struct Recovery {
     pub steps: Vec<(Change, StepState)>,
     /// Old versions erased to finish half-done upgrades.
     pub completed: Vec<String>,
+    /// What was put back of packages erased before installs that never happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub put_back: Option<String>,
     pub error: Option<String>,
 }
 
@@ -914,6 +936,7 @@ pub fn history_recover(ctx: &Context<'_>) -> Result<Option<Recovery>> {
             command: j.command,
             steps: states,
             completed: Vec::new(),
+            put_back: None,
             error: None,
         }));
     }
@@ -928,6 +951,8 @@ pub fn history_recover(ctx: &Context<'_>) -> Result<Option<Recovery>> {
             error = Some(e);
         }
     }
+    // Died after erasing, before the installs: put back what was erased.
+    let put_back = journal::put_back(ctx.root(), &p.keep, &j, &installed);
     let installed = ctx.installed()?;
     let states = journal::assess(&j.changes, &installed);
     let steps: Vec<Step> = states
@@ -964,6 +989,7 @@ pub fn history_recover(ctx: &Context<'_>) -> Result<Option<Recovery>> {
         command: j.command,
         steps: states,
         completed: if error.is_none() { half } else { Vec::new() },
+        put_back,
         error,
     }))
 }

@@ -2,6 +2,7 @@
 //! removed after its history record is written. A journal found by the next run means a run
 //! died midway; the rpmdb then tells which of its steps happened.
 
+use super::history::Kept;
 use super::{io_err, sync_dir, utc, Change, TxError, Version};
 use crate::rpm::Package;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,11 @@ pub struct Journal {
     pub command: Vec<String>,
     pub user: String,
     pub changes: Vec<Change>,
+    /// Kept files of the packages the plan erases: when rpm has to erase them before the
+    /// installs (a new package conflicts with one being removed) and the installs then fail,
+    /// or the run dies between the two, these put the erased packages back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restore: Vec<Kept>,
 }
 
 /// Write the journal durably: temp file, fsync, rename, fsync the directory.
@@ -135,4 +141,75 @@ pub fn report(j: &Journal, states: &[(Change, StepState)]) -> String {
         s.push_str(&format!("  - {}: {}\n", c.describe(), st.word()));
     }
     s.trim_end().to_string()
+}
+
+/// Put back what a run erased when its installs did not happen.
+///
+/// rpm erases first only when a new package conflicts with one being removed; if the installs
+/// then fail (a `%pre` exits 1, a file conflict) or the run dies in between, the erased
+/// packages would be gone with nothing in their place. The journal's kept files reinstall
+/// them. Returns None when there is nothing to put back, else a sentence for the record: what
+/// was put back, or what could not be and the way out.
+pub fn put_back(
+    root: &crate::sysroot::Sysroot,
+    keep: &Path,
+    j: &Journal,
+    installed: &[Package],
+) -> Option<String> {
+    let states = assess(&j.changes, installed);
+    let installs_missing = states
+        .iter()
+        .any(|(c, s)| c.after.is_some() && *s != StepState::Done);
+    let erased: Vec<String> = states
+        .iter()
+        .filter(|(c, s)| c.after.is_none() && *s == StepState::Done)
+        .filter_map(|(c, _)| c.before.as_ref().map(|b| c.nevra(b)))
+        .collect();
+    if erased.is_empty() || !installs_missing {
+        return None;
+    }
+    let mut files = Vec::new();
+    let mut missing = Vec::new();
+    for nevra in &erased {
+        let file = j.restore.iter().find(|k| &k.nevra == nevra).and_then(|k| {
+            let f = keep.join(&k.file);
+            let data = std::fs::read(&f).ok()?;
+            let sum = crate::repo::fetch::digest_hex("sha256", &data)?;
+            sum.eq_ignore_ascii_case(&k.sha256).then_some(f)
+        });
+        match file {
+            Some(f) => files.push(f),
+            None => missing.push(nevra.clone()),
+        }
+    }
+    let mut said = Vec::new();
+    if !files.is_empty() {
+        let names: Vec<String> = erased
+            .iter()
+            .filter(|n| !missing.contains(n))
+            .cloned()
+            .collect();
+        match super::run::install(root, &files) {
+            Ok(()) => said.push(format!(
+                "put back what was erased before the failure: {}",
+                names.join(", ")
+            )),
+            Err(e) => said.push(format!(
+                "{} erased and could not be put back ({e}); install {} again with `rpm -i`",
+                names.join(", "),
+                files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+        }
+    }
+    if !missing.is_empty() {
+        said.push(format!(
+            "{} erased and no intact kept copy is at hand: install it again from a repo that carries it",
+            missing.join(", ")
+        ));
+    }
+    Some(said.join("; "))
 }

@@ -3,7 +3,9 @@
 //! and reinstall (`--replacepkgs`) in one `rpm -U` transaction, removals with `rpm -e`. rpm
 //! checks each transaction's dependencies and file conflicts before it changes anything, so
 //! every step leaves a consistent rpmdb; removals go first only when the install step would
-//! conflict with a package being removed (found with `--test`). rpm's output (scriptlets
+//! conflict with a package being removed (found with `--test`); when the installs then fail,
+//! the caller puts the erased packages back from the journal's kept files
+//! ([`super::journal::put_back`]). rpm's output (scriptlets
 //! included) goes to stderr, through a file that outlives xcpng-mod. While rpm runs, SIGINT and SIGQUIT are ignored by xcpng-mod so that
 //! an interrupt never leaves rpm's work unrecorded.
 
@@ -202,6 +204,11 @@ pub fn execute(root: &Sysroot, p: &RpmPlan) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Install package files with `rpm -i` (used to put back what a failed run erased).
+pub fn install(root: &Sysroot, files: &[PathBuf]) -> Result<(), String> {
+    run(install_cmd(root, files, false), true).map(|_| ())
 }
 
 /// Erase packages (used by `history recover` to finish half-done upgrades).

@@ -108,7 +108,10 @@ pub fn run_raw_path(args: &[&str], cwd: &Path, first: Option<&Path>) -> Out {
         .current_dir(cwd);
     let o = c.output().expect("run xcpng-mod");
     Out {
-        code: o.status.code().expect("not killed by a signal"),
+        // Killed by a signal: the shell's 128 + N.
+        code: o.status.code().unwrap_or_else(|| {
+            128 + std::os::unix::process::ExitStatusExt::signal(&o.status).unwrap_or(0)
+        }),
         stdout: String::from_utf8(o.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(o.stderr).expect("stderr is UTF-8"),
     }
