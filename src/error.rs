@@ -90,7 +90,7 @@ impl Error {
 
     /// The message with its causes, `a: b: c`, without repeating a cause already in the text.
     pub fn chain(&self) -> String {
-        chain_of(self)
+        crate::errchain::chain_of(self)
     }
 
     pub fn io(path: impl Into<std::path::PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
@@ -101,17 +101,21 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Any error with its causes, `a: b: c`, without repeating a cause already in the text.
-pub fn chain_of(e: &(dyn std::error::Error + '_)) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let m = c.to_string();
-        if !s.contains(&m) {
-            s.push_str(": ");
-            s.push_str(&m);
+impl From<crate::modules::inventory::ModulesError> for Error {
+    fn from(e: crate::modules::inventory::ModulesError) -> Error {
+        let hint = e.hint();
+        match e {
+            crate::modules::inventory::ModulesError::BadKernel(_)
+            | crate::modules::inventory::ModulesError::NotHere(_) => Error::Usage(e.to_string()),
+            crate::modules::inventory::ModulesError::UnknownModule { .. }
+            | crate::modules::inventory::ModulesError::NoKernel { .. } => Error::NotFound {
+                what: e.to_string(),
+                hint,
+            },
+            _ => Error::Failed {
+                what: e.to_string(),
+                hint,
+            },
         }
-        cur = c.source();
     }
-    s
 }

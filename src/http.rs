@@ -139,7 +139,7 @@ impl Http {
                     .map_err(|e| {
                         format!(
                             "cannot set up HTTP/TLS: {} (are CA certificates installed?)",
-                            crate::error::chain_of(&e)
+                            crate::errchain::chain_of(&e)
                         )
                     })
             })
@@ -161,7 +161,7 @@ impl Http {
             if e.is_timeout() {
                 HttpError::Timeout(secs)
             } else {
-                HttpError::Transport(crate::error::chain_of(&e))
+                HttpError::Transport(crate::errchain::chain_of(&e))
             }
         })?;
         let range_start = resp

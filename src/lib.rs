@@ -4,9 +4,13 @@
 //! module state. See DESIGN in the README for the module map.
 
 pub mod cli;
+pub mod compress;
 pub mod config;
 pub mod demo;
+pub mod digest;
+pub mod errchain;
 pub mod error;
+pub mod fetch;
 pub mod hostfs;
 pub mod http;
 pub mod modules;

@@ -23,7 +23,7 @@ fn file_require_outside_primary_is_found_in_filelists() {
         .filter(|e| e.file_name().to_string_lossy().contains("primary.xml"))
         .any(|e| {
             let raw = std::fs::read(e.path()).unwrap();
-            let xml = xcpng_mod::repo::compress::decompress_all(&raw).unwrap();
+            let xml = xcpng_mod::compress::decompress_all(&raw).unwrap();
             String::from_utf8_lossy(&xml).contains(">/usr/lib/zfs/libzpool.so.5</file>")
         });
     assert!(

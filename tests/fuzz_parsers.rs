@@ -273,7 +273,7 @@ fn read_dir_files(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<Vec<u8>> {
 }
 
 fn gunzip(b: &[u8]) -> Vec<u8> {
-    xcpng_mod::repo::compress::decompress_all(b).expect("seed decompresses")
+    xcpng_mod::compress::decompress_all(b).expect("seed decompresses")
 }
 
 fn gzip(b: &[u8]) -> Vec<u8> {
@@ -716,7 +716,7 @@ proptest! {
     #[test]
     fn decompress_mutated(b in mutant(seeds_of!(compressed))) {
         // A few kilobytes of gzip can hold a few megabytes: 64 MiB is absurd.
-        let _ = capped(64 * MIB, || xcpng_mod::repo::compress::decompress_all(&b));
+        let _ = capped(64 * MIB, || xcpng_mod::compress::decompress_all(&b));
     }
 
     #[test]
@@ -729,7 +729,7 @@ proptest! {
     ) {
         let mut b = magic.to_vec();
         b.extend(rest);
-        let _ = capped(64 * MIB, || xcpng_mod::repo::compress::decompress_all(&b));
+        let _ = capped(64 * MIB, || xcpng_mod::compress::decompress_all(&b));
     }
 }
 
@@ -1113,7 +1113,7 @@ fn keyring() -> &'static xcpng_mod::trust::keys::Keyring {
     R.get_or_init(|| {
         let mut r = xcpng_mod::trust::keys::Keyring::new();
         for k in &seeds().keys {
-            r.add(xcpng_mod::trust::keys::parse_certs(k).unwrap(), "fixture");
+            r.add(xcpng_mod::trust::openpgp::parse_certs(k).unwrap(), "fixture");
         }
         r
     })
@@ -1124,7 +1124,7 @@ proptest! {
 
     #[test]
     fn keys_mutated(b in mutant(seeds_of!(keys))) {
-        if let Ok(certs) = capped(16 * MIB, || xcpng_mod::trust::keys::parse_certs(&b)) {
+        if let Ok(certs) = capped(16 * MIB, || xcpng_mod::trust::openpgp::parse_certs(&b)) {
             let mut r = xcpng_mod::trust::keys::Keyring::new();
             r.add(certs, "fuzz");
             let _ = r.info();
@@ -1149,7 +1149,7 @@ proptest! {
             data.extend_from_slice(b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n");
         }
         data.extend(b);
-        let _ = capped(16 * MIB, || xcpng_mod::trust::keys::parse_certs(&data));
+        let _ = capped(16 * MIB, || xcpng_mod::trust::openpgp::parse_certs(&data));
     }
 }
 

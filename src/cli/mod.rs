@@ -16,9 +16,9 @@ use crate::config::Overrides;
 use crate::error::{Error, Result};
 use crate::modules::ModuleClass;
 use crate::ops::query::{self, ListQuery, Scope};
-use crate::ops::solve::Goal;
 use crate::ops::{Context, Reporter, Settings};
 use crate::repo::CachePolicy;
+use crate::solve::Goal;
 use crate::sysroot::Sysroot;
 use args::{Cli, Command, GlobalArgs};
 use clap::Parser;
@@ -567,8 +567,7 @@ fn debug_solver(file: &std::path::Path) -> Result<Output> {
 /// ask (on a terminal, unless -y), then download, verify and run it (see `ops::transaction`).
 fn transaction(ctx: &Context<'_>, goal: Goal, json: bool) -> Result<Output> {
     let command = command_line();
-    let confirm =
-        |plan: &crate::ops::solve::Plan, download: u64| confirm(ctx, plan, download, json);
+    let confirm = |plan: &crate::solve::Plan, download: u64| confirm(ctx, plan, download, json);
     let r = crate::ops::transaction::run_goal(ctx, &goal, &command, &confirm)?;
     Ok(tx_output(ctx, &r, json))
 }
@@ -583,7 +582,7 @@ fn command_line() -> Vec<String> {
 /// Print the plan (text mode) and ask. No terminal and no -y: refuse.
 fn confirm(
     ctx: &Context<'_>,
-    plan: &crate::ops::solve::Plan,
+    plan: &crate::solve::Plan,
     download: u64,
     json: bool,
 ) -> Result<bool> {
@@ -663,7 +662,7 @@ fn history(ctx: &Context<'_>, cmd: Option<&args::HistoryCommand>, json: bool) ->
             let rollback = matches!(cmd, Some(H::Rollback { .. }));
             let command = command_line();
             let confirm =
-                |plan: &crate::ops::solve::Plan, download: u64| confirm(ctx, plan, download, json);
+                |plan: &crate::solve::Plan, download: u64| confirm(ctx, plan, download, json);
             let r = tx::history_undo(ctx, *id, rollback, &command, &confirm)?;
             tx_output(ctx, &r, json)
         }
@@ -682,8 +681,7 @@ fn history(ctx: &Context<'_>, cmd: Option<&args::HistoryCommand>, json: bool) ->
 /// reload failed (the report is on stdout all the same).
 fn rollback(ctx: &Context<'_>, target: &str, dry_run: bool, json: bool) -> Result<Output> {
     let command = command_line();
-    let confirm =
-        |plan: &crate::ops::solve::Plan, download: u64| confirm(ctx, plan, download, json);
+    let confirm = |plan: &crate::solve::Plan, download: u64| confirm(ctx, plan, download, json);
     let r = crate::ops::rollback::rollback(ctx, target, dry_run, &command, &confirm)?;
     let ok = r.success();
     if !ok {

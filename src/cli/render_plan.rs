@@ -2,8 +2,8 @@
 //! Removing / … for dependencies, then the summary) and the versioned JSON document.
 
 use super::render::{json_doc, Columns};
-use crate::ops::solve::{Plan, PlanChange, PlanPackage, Reason};
 use crate::rpm::package::PackageRef;
+use crate::solve::{Plan, PlanChange, PlanPackage, Reason};
 use serde::Serialize;
 
 fn evr(p: &PackageRef) -> String {

@@ -610,7 +610,7 @@ fn initrd_modules_at(data: &[u8], depth: u32) -> Option<Vec<String>> {
             }
             continue;
         }
-        use crate::repo::compress::{decompress_all, Compression};
+        use crate::compress::{decompress_all, Compression};
         if Compression::sniff(rest) != Compression::None {
             if depth >= INITRD_MAX_NESTING {
                 return None;

@@ -30,6 +30,9 @@ pub enum ModulesError {
     DepmodRun { kernel: String, why: String },
     #[error(transparent)]
     BadKernel(crate::names::BadName),
+    /// A request this host or root cannot carry out as asked (exit 2, like a usage error).
+    #[error("{0}")]
+    NotHere(String),
 }
 
 impl ModulesError {
@@ -45,25 +48,7 @@ impl ModulesError {
             ModulesError::BadKernel(_) => {
                 Some("give a release as `uname -r` prints it, e.g. --kernel 4.19.0+1".into())
             }
-        }
-    }
-}
-
-impl From<ModulesError> for crate::Error {
-    fn from(e: ModulesError) -> crate::Error {
-        let hint = e.hint();
-        match e {
-            ModulesError::BadKernel(_) => crate::Error::Usage(e.to_string()),
-            ModulesError::UnknownModule { .. } | ModulesError::NoKernel { .. } => {
-                crate::Error::NotFound {
-                    what: e.to_string(),
-                    hint,
-                }
-            }
-            _ => crate::Error::Failed {
-                what: e.to_string(),
-                hint,
-            },
+            ModulesError::NotHere(_) => None,
         }
     }
 }

@@ -189,7 +189,7 @@ enum FileError {
 }
 
 fn parse_file_bytes(raw: &[u8]) -> Result<ModInfo, FileError> {
-    use crate::repo::compress::{decompress_all, Compression};
+    use crate::compress::{decompress_all, Compression};
     if Compression::sniff(raw) == Compression::None {
         return parse_elf(raw).map_err(FileError::Elf);
     }

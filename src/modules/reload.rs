@@ -1828,7 +1828,7 @@ pub fn reload(
     module: &str,
     dry_run: bool,
     force: bool,
-) -> Result<ReloadReport, crate::Error> {
+) -> Result<ReloadReport, ModulesError> {
     let pre = preflight(root, kernel, module)?;
     if dry_run {
         return Ok(ReloadReport::not_run(pre, Outcome::DryRun));
@@ -1837,7 +1837,7 @@ pub fn reload(
         return Ok(ReloadReport::not_run(pre, Outcome::Refused));
     }
     if !root.is_host_root() {
-        return Err(crate::Error::Usage(format!(
+        return Err(ModulesError::NotHere(format!(
             "reload changes the running kernel: it cannot act on --root {} (add --dry-run to see the plan)",
             root.root().display()
         )));
@@ -1845,7 +1845,7 @@ pub fn reload(
     if let Some(k) = kernel {
         let running = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
         if running.trim() != k {
-            return Err(crate::Error::Usage(format!(
+            return Err(ModulesError::NotHere(format!(
                 "reload acts on the running kernel ({}), not on --kernel {k} (add --dry-run to see the plan)",
                 running.trim()
             )));

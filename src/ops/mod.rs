@@ -9,7 +9,7 @@ pub mod transaction;
 
 use crate::config::{self, Config, Overrides};
 use crate::error::{Error, Result};
-use crate::repo::fetch::{FetchOptions, Fetcher};
+use crate::fetch::{FetchOptions, Fetcher};
 use crate::repo::{self, cache::Detail, CachePolicy, Repo};
 use crate::rpm::{installed, Package};
 use crate::sysroot::Sysroot;

@@ -13,7 +13,7 @@
 //! changes nothing.
 
 use super::module_check::{self, Advice, ModuleFile, ModulesAfter};
-use super::solve::{Plan, PROTECTED};
+use super::solve::PROTECTED;
 use super::transaction::{self as tx, Confirm, Outcome};
 use super::Context;
 use crate::error::{Error, Result};
@@ -22,6 +22,7 @@ use crate::modules::inventory::{self, CopyClass, ModulesError};
 use crate::modules::reload::{self, ReloadReport};
 use crate::repo::cache::Detail;
 use crate::rpm::{Evr, Package};
+use crate::solve::Plan;
 use crate::transaction::history::{self, Record};
 use crate::transaction::{lock, Action, Change, TxError, Version};
 use serde::Serialize;

@@ -8,106 +8,8 @@ use crate::rpm::package::PackageRef;
 use crate::rpm::{Dependency, Package};
 use crate::solve::pool::Source;
 use crate::solve::{self, Job, Pool, PoolOptions, Request, Sid, Step};
-use serde::Serialize;
+use crate::solve::{Goal, Plan, PlanChange, PlanPackage, Reason};
 use std::collections::HashSet;
-
-/// What the admin asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Goal {
-    Install(Vec<String>),
-    /// Update everything (empty) or these packages.
-    Update(Vec<String>),
-    Downgrade(Vec<String>),
-    Remove(Vec<String>),
-    Reinstall(Vec<String>),
-}
-
-impl Goal {
-    fn verb(&self) -> &'static str {
-        match self {
-            Goal::Install(_) => "install",
-            Goal::Update(_) => "update",
-            Goal::Downgrade(_) => "downgrade",
-            Goal::Remove(_) => "remove",
-            Goal::Reinstall(_) => "reinstall",
-        }
-    }
-    /// What the admin named: packages, globs, provides, paths or package files.
-    pub fn specs(&self) -> &[String] {
-        match self {
-            Goal::Install(s)
-            | Goal::Update(s)
-            | Goal::Downgrade(s)
-            | Goal::Remove(s)
-            | Goal::Reinstall(s) => s,
-        }
-    }
-}
-
-/// Why a step is in the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Reason {
-    /// The admin named it.
-    Requested,
-    /// Something requested needs it.
-    Dependency,
-    /// It needs a package being removed.
-    Dependent,
-    /// A new package obsoletes it.
-    Obsoleted,
-}
-
-/// A package added or removed.
-#[derive(Debug, Clone, Serialize)]
-pub struct PlanPackage {
-    #[serde(flatten)]
-    pub pkg: PackageRef,
-    pub reason: Reason,
-    /// Size of the package file to download (0 for removals).
-    pub size: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub obsoleted_by: Option<PackageRef>,
-}
-
-/// A package replaced by another version of itself.
-#[derive(Debug, Clone, Serialize)]
-pub struct PlanChange {
-    pub from: PackageRef,
-    pub to: PackageRef,
-    pub reason: Reason,
-    pub size: u64,
-}
-
-/// What a transaction would do. Pure data: the CLI renders it, an executor applies it.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Plan {
-    pub install: Vec<PlanPackage>,
-    pub upgrade: Vec<PlanChange>,
-    pub downgrade: Vec<PlanChange>,
-    pub reinstall: Vec<PlanChange>,
-    pub remove: Vec<PlanPackage>,
-}
-
-impl Plan {
-    pub fn is_empty(&self) -> bool {
-        self.install.is_empty()
-            && self.upgrade.is_empty()
-            && self.downgrade.is_empty()
-            && self.reinstall.is_empty()
-            && self.remove.is_empty()
-    }
-
-    /// Bytes to download.
-    pub fn download_size(&self) -> u64 {
-        self.install.iter().map(|p| p.size).sum::<u64>()
-            + [&self.upgrade, &self.downgrade, &self.reinstall]
-                .iter()
-                .flat_map(|v| v.iter())
-                .map(|c| c.size)
-                .sum::<u64>()
-    }
-}
 
 /// Names that are never removed: the updates machinery and the drivers it pulls in.
 pub const PROTECTED: &[&str] = &["xcp-ng-deps", "vendor-drivers", "xcpng-mod"];
@@ -177,7 +79,7 @@ fn configured_exclusions(
     let prio = |s: Sid| pool.solvables[s as usize].priority;
     let first = available().next().map(prio);
     if available().any(|s| Some(prio(s)) != first) {
-        let mut best: crate::solve::pool::FxMap<&str, Sid> = Default::default();
+        let mut best: crate::digest::FxMap<&str, Sid> = Default::default();
         for s in available() {
             let b = best.entry(pool.name(s)).or_insert(s);
             if prio(s) < prio(*b) {

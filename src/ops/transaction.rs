@@ -3,13 +3,13 @@
 //! download, verification and the rpm run; `history`, `candidates` and `needs-reboot`. They
 //! return data; the CLI renders it.
 
-use super::solve::{Goal, Plan, PlanChange, PlanPackage, Reason};
 use super::Context;
 use crate::error::{Error, Result};
 use crate::repo::cache::Detail;
 use crate::repo::{self, Repo};
 use crate::rpm::package::PackageRef;
 use crate::rpm::Package;
+use crate::solve::{Goal, Plan, PlanChange, PlanPackage, Reason};
 use crate::transaction::download::{self, Downloader, Keys, Ready, Source, Wanted};
 use crate::transaction::history::{self, Kept, Record, Step};
 use crate::transaction::journal::{self, Journal, StepState};
@@ -480,7 +480,7 @@ fn execute(
             } else {
                 done.join(", ")
             },
-            why: crate::error::chain_of(&e),
+            why: crate::errchain::chain_of(&e),
         }
         .into());
     }
@@ -657,7 +657,7 @@ fn keep_files(ctx: &Context<'_>, p: &Paths, changes: &[Change], ready: &[Ready])
                 let k = Kept {
                     nevra,
                     file: file.clone(),
-                    sha256: crate::repo::fetch::digest_hex("sha256", &data).expect("known"),
+                    sha256: crate::digest::digest_hex("sha256", &data).expect("known"),
                     repo,
                     gpgcheck,
                 };

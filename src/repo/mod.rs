@@ -4,17 +4,16 @@
 //! never leaves half a cache. Trust decisions (signatures) are not made here.
 
 pub mod cache;
-pub mod compress;
-pub mod fetch;
 pub mod primary;
 pub mod repomd;
 pub mod store;
 
+use crate::compress;
 use crate::config::{MainConfig, RepoConfig};
+use crate::fetch::{self, Expect, FetchError, Fetcher};
 use crate::rpm::package::Package;
 use crate::sysroot::{checked_relative, Sysroot};
 use cache::Detail;
-use fetch::{Expect, FetchError, Fetcher};
 use primary::{ChangelogEntry, ParseError};
 use repomd::Repomd;
 use std::path::{Path, PathBuf};
@@ -153,7 +152,7 @@ impl Derived {
     fn new(root: &Sysroot, id: &str, raw_repomd: &[u8]) -> Derived {
         Derived {
             record: root.join(DERIVED_DIR).join(id),
-            repomd: fetch::digest_hex("sha256", raw_repomd).expect("sha256 is known"),
+            repomd: crate::digest::digest_hex("sha256", raw_repomd).expect("sha256 is known"),
         }
     }
 

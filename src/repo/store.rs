@@ -435,7 +435,7 @@ struct Interner {
 
 fn hash_str(s: &str) -> u64 {
     use std::hash::BuildHasher;
-    std::hash::BuildHasherDefault::<crate::solve::pool::FxHasher>::default().hash_one(s)
+    std::hash::BuildHasherDefault::<crate::digest::FxHasher>::default().hash_one(s)
 }
 
 impl Interner {

@@ -160,6 +160,38 @@ impl fmt::Display for Dependency {
     }
 }
 
+/// rpm's sense flags (LESS=2, GREATER=4, EQUAL=8, PREREQ and scriptlet bits) to ours.
+pub(crate) fn sense_from_rpm(flags: u32) -> (Sense, bool) {
+    let mut bits = 0u8;
+    if flags & 2 != 0 {
+        bits |= Sense::LESS;
+    }
+    if flags & 4 != 0 {
+        bits |= Sense::GREATER;
+    }
+    if flags & 8 != 0 {
+        bits |= Sense::EQUAL;
+    }
+    // RPMSENSE_PREREQ (1<<6), SCRIPT_PRE (1<<9), SCRIPT_POST (1<<10)
+    let pre = flags & ((1 << 6) | (1 << 9) | (1 << 10)) != 0;
+    (Sense::from_bits(bits), pre)
+}
+
+/// One dependency from rpm's (name, flags, version) triple; `rpmlib(...)` ones are dropped.
+pub(crate) fn dep_from_rpm(name: &str, flags: u32, ver: &str) -> Option<Dependency> {
+    if name.starts_with("rpmlib(") {
+        return None;
+    }
+    let (sense, pre) = sense_from_rpm(flags);
+    let mut dep = if sense == Sense::ANY || ver.is_empty() {
+        Dependency::unversioned(name)
+    } else {
+        Dependency::versioned(name, sense, Evr::parse(ver))
+    };
+    dep.pre = pre;
+    Some(dep)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

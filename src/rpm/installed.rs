@@ -7,8 +7,9 @@
 //! `XCPNG_MOD_RPMDB=rpm` forces the `rpm -qa` path, `=native` the native readers without cache
 //! or fallback (benchmarks, diagnosis); unset or `auto` is the normal order.
 
-use super::dep::{Dependency, Sense};
+use super::dep::{dep_from_rpm, Dependency};
 use super::evr::Evr;
+pub use super::package::sort_packages;
 use super::package::{Package, SYSTEM_REPO};
 use super::rpmdb::{self, cache, Format};
 use crate::sysroot::Sysroot;
@@ -73,38 +74,6 @@ fn query_format() -> String {
         + RS
 }
 
-/// rpm's sense flags (LESS=2, GREATER=4, EQUAL=8, PREREQ and scriptlet bits) to ours.
-pub(crate) fn sense_from_rpm(flags: u32) -> (Sense, bool) {
-    let mut bits = 0u8;
-    if flags & 2 != 0 {
-        bits |= Sense::LESS;
-    }
-    if flags & 4 != 0 {
-        bits |= Sense::GREATER;
-    }
-    if flags & 8 != 0 {
-        bits |= Sense::EQUAL;
-    }
-    // RPMSENSE_PREREQ (1<<6), SCRIPT_PRE (1<<9), SCRIPT_POST (1<<10)
-    let pre = flags & ((1 << 6) | (1 << 9) | (1 << 10)) != 0;
-    (Sense::from_bits(bits), pre)
-}
-
-/// One dependency from rpm's (name, flags, version) triple; `rpmlib(...)` ones are dropped.
-pub(crate) fn dep_from_rpm(name: &str, flags: u32, ver: &str) -> Option<Dependency> {
-    if name.starts_with("rpmlib(") {
-        return None;
-    }
-    let (sense, pre) = sense_from_rpm(flags);
-    let mut dep = if sense == Sense::ANY || ver.is_empty() {
-        Dependency::unversioned(name)
-    } else {
-        Dependency::versioned(name, sense, Evr::parse(ver))
-    };
-    dep.pre = pre;
-    Some(dep)
-}
-
 fn parse_deps(field: &str) -> Vec<Dependency> {
     field
         .split(DS)
@@ -158,24 +127,6 @@ pub fn parse_query_output(out: &str) -> Vec<Package> {
     }
     sort_packages(&mut pkgs);
     pkgs
-}
-
-/// The order of the installed set, whichever path read it: name, EVR, arch, install time.
-pub fn sort_packages(pkgs: &mut [Package]) {
-    pkgs.sort_by(|a, b| {
-        a.name
-            .cmp(&b.name)
-            .then_with(|| a.evr_cmp(b))
-            .then_with(|| {
-                (a.evr.epoch, &a.evr.version, &a.evr.release).cmp(&(
-                    b.evr.epoch,
-                    &b.evr.version,
-                    &b.evr.release,
-                ))
-            })
-            .then_with(|| a.arch.cmp(&b.arch))
-            .then_with(|| a.installtime.cmp(&b.installtime))
-    });
 }
 
 /// Where rpm keeps its database under the root.

@@ -7,9 +7,9 @@
 //! names that copy and its digest. Verification and rpm then read the copy, so a file swapped
 //! at the given path after the check changes nothing: what rpm installs is what was checked.
 
+use super::dep::sense_from_rpm;
 use super::dep::Dependency;
 use super::evr::Evr;
-use super::installed::sense_from_rpm;
 use super::package::{Checksum, Package};
 use std::path::Path;
 
@@ -47,7 +47,7 @@ pub fn import(root: &crate::sysroot::Sysroot, path: &Path) -> Result<Package, Lo
     let dir = root.join(STAGING_DIR);
     crate::hostfs::create_private_dir(&dir).map_err(|e| err(e.to_string()))?;
     clean_staging(&dir);
-    let sha256 = crate::repo::fetch::digest_hex("sha256", &data).expect("sha256 is known");
+    let sha256 = crate::digest::digest_hex("sha256", &data).expect("sha256 is known");
     let copy = dir.join(format!("{sha256}.rpm"));
     crate::hostfs::write_atomic(&copy, &data).map_err(|e| err(e.to_string()))?;
     let mut pkg = parse(&data).map_err(err)?;
@@ -138,7 +138,7 @@ fn parse(data: &[u8]) -> Result<Package, String> {
         size_package: data.len() as u64,
         checksum: Checksum {
             kind: "sha256".into(),
-            value: crate::repo::fetch::digest_hex("sha256", data).expect("sha256 is known"),
+            value: crate::digest::digest_hex("sha256", data).expect("sha256 is known"),
         },
         ..pkg
     })

@@ -9,12 +9,7 @@ use std::fmt;
 /// The repo id of installed packages, as yum and dnf show it.
 pub const SYSTEM_REPO: &str = "@System";
 
-/// A checksum as repodata states it (`sha256`, `sha1`, `sha512`, …) in lowercase hex.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Default)]
-pub struct Checksum {
-    pub kind: String,
-    pub value: String,
-}
+pub use crate::digest::Checksum;
 
 /// One package, from a repository's primary metadata or from the rpmdb.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -107,4 +102,22 @@ pub struct PackageRef {
     pub release: String,
     pub arch: String,
     pub repo: String,
+}
+
+/// The order of the installed set, whichever path read it: name, EVR, arch, install time.
+pub fn sort_packages(pkgs: &mut [Package]) {
+    pkgs.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then_with(|| a.evr_cmp(b))
+            .then_with(|| {
+                (a.evr.epoch, &a.evr.version, &a.evr.release).cmp(&(
+                    b.evr.epoch,
+                    &b.evr.version,
+                    &b.evr.release,
+                ))
+            })
+            .then_with(|| a.arch.cmp(&b.arch))
+            .then_with(|| a.installtime.cmp(&b.installtime))
+    });
 }

@@ -22,6 +22,7 @@
 //!   dependencies (soft requirements), see `solve`.
 
 pub mod explain;
+pub mod plan;
 pub mod pool;
 pub mod provider;
 pub mod testcase;
@@ -29,6 +30,7 @@ pub mod testcase;
 #[cfg(test)]
 mod tests;
 
+pub use plan::{Goal, Plan, PlanChange, PlanPackage, Reason};
 pub use pool::{Pool, PoolOptions, Sid};
 
 use provider::{Policy, Pred, RpmProvider};

@@ -2,8 +2,9 @@
 //! goal layer, and property tests that check every solution with an independent checker.
 
 use super::{solve, Job, Pool, PoolOptions, Request, Sid};
-use crate::ops::solve::{plan_on, Goal, Plan, PlanOptions};
+use crate::ops::solve::{plan_on, PlanOptions};
 use crate::rpm::{Dependency, Evr, Package};
+use crate::solve::{Goal, Plan};
 use proptest::prelude::*;
 
 /// `name-[e:]v-r.arch` → a package with no dependencies.

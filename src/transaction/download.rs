@@ -7,7 +7,8 @@
 
 use super::{io_err, TxError};
 use crate::config::RepoConfig;
-use crate::repo::fetch::{check_checksum, digest_hex, join_url};
+use crate::digest::digest_hex;
+use crate::fetch::{check_checksum, join_url};
 use crate::rpm::package::{Checksum, PackageRef};
 use crate::sysroot::{checked_relative, Sysroot};
 use crate::trust::Keyring;
@@ -388,13 +389,13 @@ pub fn fetch_all(
 /// The keys that may sign a repo's packages: its `gpgkey=` and the rpmdb's.
 pub struct Keys<'a> {
     root: &'a Sysroot,
-    fetcher: &'a crate::repo::fetch::Fetcher,
+    fetcher: &'a crate::fetch::Fetcher,
     rpmdb: Option<Keyring>,
     by_repo: HashMap<String, Keyring>,
 }
 
 impl<'a> Keys<'a> {
-    pub fn new(root: &'a Sysroot, fetcher: &'a crate::repo::fetch::Fetcher) -> Keys<'a> {
+    pub fn new(root: &'a Sysroot, fetcher: &'a crate::fetch::Fetcher) -> Keys<'a> {
         Keys {
             root,
             fetcher,

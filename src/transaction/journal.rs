@@ -174,7 +174,7 @@ pub fn put_back(
         let file = j.restore.iter().find(|k| &k.nevra == nevra).and_then(|k| {
             let f = keep.join(&k.file);
             let data = std::fs::read(&f).ok()?;
-            let sum = crate::repo::fetch::digest_hex("sha256", &data)?;
+            let sum = crate::digest::digest_hex("sha256", &data)?;
             sum.eq_ignore_ascii_case(&k.sha256).then_some(f)
         });
         match file {

@@ -227,7 +227,7 @@ impl Change {
 }
 
 /// The changes a plan makes, in a stable order.
-pub fn changes_of(plan: &crate::ops::solve::Plan) -> Vec<Change> {
+pub fn changes_of(plan: &crate::solve::Plan) -> Vec<Change> {
     let mut out = Vec::new();
     for p in &plan.install {
         out.push(Change {
@@ -255,7 +255,7 @@ pub fn changes_of(plan: &crate::ops::solve::Plan) -> Vec<Change> {
     }
     for p in &plan.remove {
         out.push(Change {
-            action: if p.reason == crate::ops::solve::Reason::Obsoleted {
+            action: if p.reason == crate::solve::Reason::Obsoleted {
                 Action::Obsoleted
             } else {
                 Action::Remove

@@ -3,13 +3,12 @@
 //! and the keys imported into the root's rpmdb (`gpg-pubkey-*` packages), as yum and rpm use
 //! them.
 
-use super::sig::{chain, policy};
+use super::openpgp::{chain, parse_certs, policy};
 use super::TrustError;
 use crate::config::RepoConfig;
-use crate::repo::fetch::Fetcher;
+use crate::fetch::Fetcher;
 use crate::sysroot::Sysroot;
 use openpgp::cert::prelude::*;
-use openpgp::parse::Parse;
 use sequoia_openpgp as openpgp;
 use std::time::UNIX_EPOCH;
 
@@ -39,44 +38,6 @@ pub struct KeyInfo {
     pub status: String,
     /// Where the key was found (`rpmdb`, a gpgkey URL).
     pub origins: Vec<String>,
-}
-
-const BEGIN: &str = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
-const END: &str = "-----END PGP PUBLIC KEY BLOCK-----";
-
-/// Parse every certificate in `data`: one or several armored blocks, or binary packets.
-pub fn parse_certs(data: &[u8]) -> Result<Vec<Cert>, String> {
-    let text = String::from_utf8_lossy(data);
-    let mut blocks: Vec<&[u8]> = Vec::new();
-    let mut rest = &*text;
-    while let Some(b) = rest.find(BEGIN) {
-        let after = &rest[b..];
-        let end = after
-            .find(END)
-            .map(|e| e + END.len())
-            .unwrap_or(after.len());
-        blocks.push(&after.as_bytes()[..end]);
-        rest = &after[end..];
-    }
-    let mut certs = Vec::new();
-    let parse = |bytes: &[u8], certs: &mut Vec<Cert>| -> Result<(), String> {
-        let parser = CertParser::from_bytes(bytes).map_err(|e| chain(&e))?;
-        for c in parser {
-            certs.push(c.map_err(|e| chain(&e))?);
-        }
-        Ok(())
-    };
-    if blocks.is_empty() {
-        parse(data, &mut certs)?;
-    } else {
-        for b in blocks {
-            parse(b, &mut certs)?;
-        }
-    }
-    if certs.is_empty() {
-        return Err("no OpenPGP public key in it".into());
-    }
-    Ok(certs)
 }
 
 fn unix(t: std::time::SystemTime) -> u64 {

@@ -8,7 +8,7 @@ use super::keys::Keyring;
 use super::sig::{verify_detached, Verified};
 use super::TrustError;
 use crate::config::{parse_bool, parse_expire, RepoConfig};
-use crate::repo::fetch::{join_url, Expect, Fetcher};
+use crate::fetch::{join_url, Expect, Fetcher};
 use crate::sysroot::Sysroot;
 use std::path::PathBuf;
 

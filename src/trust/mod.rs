@@ -12,6 +12,7 @@
 
 pub mod keys;
 pub mod metadata;
+pub mod openpgp;
 pub mod package;
 pub mod pins;
 pub mod sig;
@@ -20,7 +21,7 @@ pub use keys::{KeyInfo, Keyring};
 pub use sig::{SigProblem, Verified};
 
 use crate::config::Config;
-use crate::repo::fetch::{FetchError, Fetcher};
+use crate::fetch::{FetchError, Fetcher};
 use crate::sysroot::Sysroot;
 
 /// Refusals and failures of trust. All exit 1.

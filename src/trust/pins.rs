@@ -7,7 +7,7 @@
 //!
 //! It reads and writes only its own directory; it does not judge signatures.
 
-use super::keys::parse_certs;
+use super::openpgp::parse_certs;
 use crate::sysroot::Sysroot;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -34,7 +34,7 @@ pub struct Changed {
 }
 
 fn file_stem(url: &str) -> String {
-    let d = crate::repo::fetch::digest_hex("sha256", url.as_bytes()).expect("sha256 is known");
+    let d = crate::digest::digest_hex("sha256", url.as_bytes()).expect("sha256 is known");
     d[..16].to_string()
 }
 

@@ -3,10 +3,11 @@
 //! signature claims when no trusted key has it.
 
 use super::keys::Keyring;
+use super::openpgp::{chain, policy};
 use openpgp::cert::prelude::*;
 use openpgp::packet::Signature;
 use openpgp::parse::Parse;
-use openpgp::policy::{HashAlgoSecurity, Policy, StandardPolicy};
+use openpgp::policy::{HashAlgoSecurity, Policy};
 use openpgp::types::SignatureType;
 use openpgp::{KeyHandle, Packet};
 use sequoia_openpgp as openpgp;
@@ -102,28 +103,6 @@ impl fmt::Display for SigProblem {
             }
         }
     }
-}
-
-/// The policy every check uses: Sequoia's standard policy, with one deliberate relaxation.
-///
-/// Self-signatures (the bindings inside a key the admin installed through `gpgkey=` or
-/// `rpm --import`) need only second pre-image resistance, and the real XCP-ng and CentOS 7 keys
-/// are self-signed with SHA-1: the standard policy stopped accepting that in 2023 and would
-/// refuse every XCP-ng repo. So SHA-1 stays acceptable for that property only. Signatures over
-/// data (repomd.xml, package headers) need collision resistance, which SHA-1 lost in 2013:
-/// those are refused, and the refusal says so.
-pub fn policy() -> StandardPolicy<'static> {
-    let mut p = StandardPolicy::new();
-    p.accept_hash_property(
-        openpgp::types::HashAlgorithm::SHA1,
-        HashAlgoSecurity::SecondPreImageResistance,
-    );
-    p
-}
-
-/// The chain of an error from Sequoia, `a: b`.
-pub(crate) fn chain(e: &openpgp::anyhow::Error) -> String {
-    crate::error::chain_of(e.as_ref())
 }
 
 /// The signature packets in `data` (armored or binary).

@@ -5,8 +5,8 @@
 //! that when it installed the package) and never panics on a malformed blob.
 
 use super::DbError;
+use crate::rpm::dep::dep_from_rpm;
 use crate::rpm::evr::Evr;
-use crate::rpm::installed::dep_from_rpm;
 use crate::rpm::package::{Package, SYSTEM_REPO};
 
 const NAME: u32 = 1000;

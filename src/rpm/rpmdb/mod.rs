@@ -98,7 +98,7 @@ pub fn read(db: &DbFile) -> Result<Vec<Package>, DbError> {
         pkgs.push(p);
         Ok(())
     })?;
-    super::installed::sort_packages(&mut pkgs);
+    super::package::sort_packages(&mut pkgs);
     Ok(pkgs)
 }
 

@@ -3,9 +3,7 @@
 //! checksum checks. It decides nothing about trust: it only guarantees that what it returns
 //! has the size and checksum the caller asked for.
 
-use crate::rpm::package::Checksum;
-use sha1::Sha1;
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use crate::digest::{digest_hex, Checksum};
 use std::io::Read;
 use std::time::Duration;
 
@@ -107,17 +105,6 @@ pub struct Fetcher {
     /// file:// repos or caches never pay for the TLS set-up).
     http: crate::http::Http,
     opts: FetchOptions,
-}
-
-/// Hash `data` with the named algorithm, lowercase hex.
-pub fn digest_hex(kind: &str, data: &[u8]) -> Option<String> {
-    Some(match kind {
-        "sha256" => hex::encode(Sha256::digest(data)),
-        "sha" | "sha1" => hex::encode(Sha1::digest(data)),
-        "sha384" => hex::encode(Sha384::digest(data)),
-        "sha512" => hex::encode(Sha512::digest(data)),
-        _ => return None,
-    })
 }
 
 /// Check `data` against an expected checksum.
@@ -293,7 +280,7 @@ impl Fetcher {
     }
 }
 
-use crate::error::chain_of as error_chain;
+use crate::errchain::chain_of as error_chain;
 
 fn read_capped(r: impl Read, limit: Option<u64>) -> Result<Vec<u8>, AttemptError> {
     let cap = limit.map(|l| l + 1).unwrap_or(u64::MAX);
@@ -380,19 +367,6 @@ pub fn parse_metalink(xml: &[u8]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn digests() {
-        assert_eq!(
-            digest_hex("sha256", b"abc").unwrap(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        assert_eq!(
-            digest_hex("sha1", b"abc").unwrap(),
-            "a9993e364706816aba3e25717850c26c9cd0d89d"
-        );
-        assert!(digest_hex("md5", b"abc").is_none());
-    }
 
     #[test]
     fn mirror_documents() {
