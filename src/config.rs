@@ -11,15 +11,23 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A rate as yum writes it: bytes per second, with an optional `k`/`M`/`G` suffix.
-fn parse_rate(v: &str) -> Option<u64> {
-    let v = v.trim();
-    let (num, mult) = match v.chars().last()? {
-        'k' | 'K' => (&v[..v.len() - 1], 1024),
-        'm' | 'M' => (&v[..v.len() - 1], 1024 * 1024),
-        'g' | 'G' => (&v[..v.len() - 1], 1024 * 1024 * 1024),
-        _ => (v, 1),
+/// Parse `123`, `10k`, `5M`, `2G`, `1T` into bytes (sizes and rates alike).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last()? {
+        (i, c) if c.is_ascii_alphabetic() => (
+            &s[..i],
+            match c.to_ascii_lowercase() {
+                'k' => 1u64 << 10,
+                'm' => 1 << 20,
+                'g' => 1 << 30,
+                't' => 1 << 40,
+                _ => return None,
+            },
+        ),
+        _ => (s, 1),
     };
-    num.trim().parse::<u64>().ok().map(|n| n * mult)
+    num.trim().parse::<u64>().ok()?.checked_mul(mult)
 }
 
 /// Errors of configuration. All are usage errors (exit 2).
@@ -233,6 +241,10 @@ pub struct RepoConfig {
     pub cost: u32,
     /// Where the section was defined (`file:line`, or `--repofrompath`).
     pub origin: String,
+    /// Whether the repo files enable it, before `--enablerepo`, `--disablerepo`, `--repo` and
+    /// `--setopt=ID.enabled` (a repo "disabled by default", such as testing).
+    #[serde(skip)]
+    pub enabled_in_files: bool,
     /// Keys this tool does not use, kept for `--setopt` and display.
     #[serde(skip)]
     pub other: BTreeMap<String, String>,
@@ -259,6 +271,11 @@ pub struct MainConfig {
     pub retries: u32,
     /// How many repos' metadata are fetched at once (dnf's `max_parallel_downloads`).
     pub max_parallel_downloads: u32,
+    /// Check free space before a transaction (yum's `diskspacecheck`).
+    pub diskspacecheck: bool,
+    /// Bytes to leave free on every filesystem a transaction writes to (`diskspace_reserve`,
+    /// ours: 123, 10k, 5M, 2G).
+    pub diskspace_reserve: u64,
 }
 
 impl Default for MainConfig {
@@ -288,6 +305,8 @@ impl Default for MainConfig {
             minrate: 1000,
             retries: 3,
             max_parallel_downloads: 4,
+            diskspacecheck: true,
+            diskspace_reserve: 0,
         }
     }
 }
@@ -443,6 +462,10 @@ fn detect_releasever(root: &Sysroot) -> Option<String> {
         .map(|v| v.trim_matches('"').to_string())
 }
 
+fn unknown_key(key: &str, origin: &str) -> String {
+    format!("{origin}: `{key}` in [main] is not a setting xcpng-mod knows; it is ignored")
+}
+
 fn origin_of(file: &Path, root: &Sysroot, line: usize) -> String {
     format!(
         "{}:{}",
@@ -452,7 +475,8 @@ fn origin_of(file: &Path, root: &Sysroot, line: usize) -> String {
 }
 
 impl MainConfig {
-    fn apply(&mut self, key: &str, value: &str, origin: &str) -> Result<()> {
+    /// Apply one `[main]` key; Ok(false) when it is not one this tool knows.
+    fn apply(&mut self, key: &str, value: &str, origin: &str) -> Result<bool> {
         let bad = |what: &str| ConfigError::BadValue {
             origin: origin.to_string(),
             key: key.to_string(),
@@ -482,7 +506,7 @@ impl MainConfig {
                 self.timeout = value.trim().parse().map_err(|_| bad("expected seconds"))?
             }
             "minrate" => {
-                self.minrate = parse_rate(value)
+                self.minrate = parse_size(value)
                     .ok_or_else(|| bad("expected bytes per second (k, M suffixes allowed)"))?
             }
             "max_parallel_downloads" => {
@@ -496,11 +520,52 @@ impl MainConfig {
             "retries" => {
                 self.retries = value.trim().parse().map_err(|_| bad("expected a number"))?
             }
-            _ => {}
+            "diskspacecheck" => self.diskspacecheck = boolean()?,
+            "diskspace_reserve" => {
+                self.diskspace_reserve =
+                    parse_size(value).ok_or_else(|| bad("expected a size (123, 10k, 5M, 2G)"))?
+            }
+            k if YUM_KEYS_WITHOUT_EFFECT.contains(&k) => {}
+            _ => return Ok(false),
         }
-        Ok(())
+        Ok(true)
     }
 }
+
+/// `[main]` keys of yum that change nothing here (logging, plugins, yum's own behaviour that
+/// xcpng-mod has by design): accepted without a word. Any other key not honoured is warned
+/// about, with where it was set.
+const YUM_KEYS_WITHOUT_EFFECT: &[&str] = &[
+    "keepcache",
+    "debuglevel",
+    "errorlevel",
+    "logfile",
+    "exactarch",
+    "obsoletes",
+    "plugins",
+    "pluginpath",
+    "pluginconfpath",
+    "bugtracker_url",
+    "distroverpkg",
+    "tolerant",
+    "color",
+    "history_record",
+    "history_list_view",
+    "group_package_types",
+    "mdpolicy",
+    "multilib_policy",
+    "keepalive",
+    "http_caching",
+    "protected_multilib",
+    "alwaysprompt",
+    "recent",
+    "rpmverbosity",
+    "persistdir",
+    "syslog_ident",
+    "syslog_facility",
+    "installroot",
+    "assumeyes",
+];
 
 impl RepoConfig {
     fn new(id: &str, main: &MainConfig, origin: String) -> RepoConfig {
@@ -521,6 +586,7 @@ impl RepoConfig {
             priority: 99,
             cost: 1000,
             origin,
+            enabled_in_files: true,
             other: BTreeMap::new(),
         }
     }
@@ -646,7 +712,10 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
             for sec in parse_ini(&text, &path)? {
                 if sec.name == "main" {
                     for (k, (v, line)) in &sec.values {
-                        main.apply(k, &substitute(v, &vars), &origin_of(&path, root, *line))?;
+                        let origin = origin_of(&path, root, *line);
+                        if !main.apply(k, &substitute(v, &vars), &origin)? {
+                            warnings.push(unknown_key(k, &origin));
+                        }
                     }
                 }
             }
@@ -661,7 +730,9 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
             if k == "cachedir" {
                 main.cachedir = PathBuf::from(v);
             } else {
-                main.apply(k, v, "--setopt")?;
+                if !main.apply(k, v, "--setopt")? {
+                    warnings.push(unknown_key(k, "--setopt"));
+                }
                 reposdir_on_host |= k == "reposdir";
             }
         }
@@ -734,6 +805,9 @@ pub fn load(root: &Sysroot, ov: &Overrides) -> Result<Config> {
         repos.insert(repo.id.clone(), repo);
     }
 
+    for r in repos.values_mut() {
+        r.enabled_in_files = r.enabled;
+    }
     // Enable/disable in command-line order semantics of dnf: disables first, then enables.
     let ids: Vec<String> = repos.keys().cloned().collect();
     let matching = |pat: &str| -> Vec<String> {

@@ -390,6 +390,20 @@ fn malformed_yum_conf() {
 }
 
 #[test]
+fn unknown_main_keys_are_warned_about_with_file_and_line() {
+    let h = TestHost::new();
+    h.yum_conf("[main]\nkeepcache=0\nproxy=http://proxy:3128\ngpgcheck=1\n");
+    let out = h.run(&["repolist"]);
+    out.ok()
+        .stderr_has("/etc/yum.conf:3: `proxy` in [main] is not a setting xcpng-mod knows");
+    // yum keys that change nothing here are accepted without a word.
+    assert!(!out.stderr.contains("keepcache"), "{}", out.stderr);
+    h.run(&["--setopt=colour=always", "repolist"])
+        .ok()
+        .stderr_has("--setopt: `colour` in [main] is not a setting xcpng-mod knows");
+}
+
+#[test]
 fn duplicate_repo_id_across_files() {
     let h = TestHost::new();
     h.repo_file("a.repo", "[dup]\nbaseurl=file:///a/\n");

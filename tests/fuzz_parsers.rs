@@ -1113,7 +1113,10 @@ fn keyring() -> &'static xcpng_mod::trust::keys::Keyring {
     R.get_or_init(|| {
         let mut r = xcpng_mod::trust::keys::Keyring::new();
         for k in &seeds().keys {
-            r.add(xcpng_mod::trust::openpgp::parse_certs(k).unwrap(), "fixture");
+            r.add(
+                xcpng_mod::trust::openpgp::parse_certs(k).unwrap(),
+                "fixture",
+            );
         }
         r
     })

@@ -337,6 +337,19 @@ fn disk_space_is_checked_before_anything() {
     assert!(!h
         .host_path("/var/cache/xcpng-mod/base/packages/a-1-1.x86_64.rpm")
         .exists());
+    // yum.conf's keys count as --setopt's do: the reserve from yum.conf refuses too, and
+    // diskspacecheck=0 there turns the check off.
+    h.yum_conf("[main]\ndiskspace_reserve=1000T\nkeepcache=0\n");
+    let out = h.run(&["-y", "install", "a"]);
+    out.code(1).stderr_has("not enough disk space in");
+    assert!(!out.stderr.contains("keepcache"), "{}", out.stderr);
+    h.yum_conf("[main]\ndiskspace_reserve=1000T\ndiskspacecheck=0\n");
+    h.run(&["-y", "install", "a"]).ok();
+    assert_eq!(rpmq(&h, "a"), vec!["a-1-1"]);
+    // A bad value names where it was set.
+    h.run(&["-y", "--setopt=diskspace_reserve=lots", "remove", "a"])
+        .code(2)
+        .stderr_has("diskspace_reserve");
 }
 
 #[test]

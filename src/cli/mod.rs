@@ -105,6 +105,7 @@ pub fn settings(g: &GlobalArgs) -> Settings {
         assumeyes: g.assumeyes,
         assumeno: g.assumeno,
         downloadonly: g.downloadonly,
+        debugsolver: g.debugsolver.clone(),
     }
 }
 
@@ -150,7 +151,6 @@ where
         }
     }
     crate::hostfs::confine_to(&cli.global.root);
-    crate::ops::solve::set_debugsolver(cli.global.debugsolver.clone());
     let result = dispatch(&cli, &reporter);
     for n in crate::notices::drain() {
         match n {

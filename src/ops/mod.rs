@@ -45,6 +45,8 @@ pub struct Settings {
     pub assumeyes: bool,
     pub assumeno: bool,
     pub downloadonly: bool,
+    /// `--debugsolver[=DIR]`: every plan of this run also writes `DIR/testcase.t`.
+    pub debugsolver: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -57,6 +59,7 @@ impl Settings {
             assumeyes: false,
             assumeno: false,
             downloadonly: false,
+            debugsolver: None,
         }
     }
 }

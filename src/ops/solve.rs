@@ -146,20 +146,6 @@ fn configured_exclusions(
     out
 }
 
-static DEBUGSOLVER: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
-
-/// `--debugsolver[=DIR]`: every plan of this run also writes `DIR/testcase.t`.
-pub fn set_debugsolver(dir: Option<std::path::PathBuf>) {
-    *DEBUGSOLVER.lock().unwrap_or_else(|e| e.into_inner()) = dir;
-}
-
-fn debugsolver_dir() -> Option<std::path::PathBuf> {
-    DEBUGSOLVER
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone()
-}
-
 /// Write the problem as `DIR/testcase.t` (libsolv's testcase format, for bug reports).
 fn write_debugdata(
     dir: &std::path::Path,
@@ -210,7 +196,7 @@ pub fn plan_with_targets(
         )
         .ok(),
         protected: Vec::new(),
-        debugsolver: debugsolver_dir(),
+        debugsolver: ctx.settings.debugsolver.clone(),
         locks: read_locks(ctx.root()),
     };
     let mut pool = Pool::from_sources(installed, sources, pool_options(&opts));

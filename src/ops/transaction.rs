@@ -58,17 +58,6 @@ pub(crate) fn paths(ctx: &Context<'_>) -> Paths {
     Paths::new(ctx.root(), &ctx.config.main.cachedir)
 }
 
-/// The value of a `--setopt=KEY=VALUE` for `[main]` keys this module reads.
-fn setopt(ctx: &Context<'_>, key: &str) -> Option<String> {
-    ctx.settings
-        .overrides
-        .setopt
-        .iter()
-        .rev()
-        .find_map(|s| s.split_once('=').filter(|(k, _)| k.trim() == key))
-        .map(|(_, v)| v.trim().to_string())
-}
-
 /// Refuse while an interrupted transaction's journal is there.
 pub(crate) fn check_journal(ctx: &Context<'_>, p: &Paths) -> Result<()> {
     if let Some(j) = journal::read(&p.journal)? {
@@ -291,15 +280,8 @@ fn execute(
 ) -> Result<Outcome> {
     let rep = ctx.reporter;
     // Free space: downloads into the cache, installed sizes into the root.
-    if setopt(ctx, "diskspacecheck").as_deref() != Some("0") {
-        let reserve = match setopt(ctx, "diskspace_reserve") {
-            Some(v) => space::parse_size(&v).ok_or_else(|| {
-                Error::Usage(format!(
-                    "--setopt=diskspace_reserve={v}: expected a size (123, 10k, 5M, 2G)"
-                ))
-            })?,
-            None => 0,
-        };
+    if ctx.config.main.diskspacecheck {
+        let reserve = ctx.config.main.diskspace_reserve;
         let cache = ctx.root().join(&ctx.config.main.cachedir);
         let dl: u64 = wanted.iter().map(|w| w.to_download()).sum();
         let inst: u64 = wanted.iter().map(|w| w.size_installed).sum();
@@ -677,22 +659,12 @@ fn keep_files(ctx: &Context<'_>, p: &Paths, changes: &[Change], ready: &[Ready])
 
 /// Repos that are disabled unless the command line enables them.
 fn disabled_by_default(ctx: &Context<'_>) -> HashSet<String> {
-    let mut ov = ctx.settings.overrides.clone();
-    ov.enablerepo.clear();
-    ov.only_repos.clear();
-    ov.setopt.retain(|s| {
-        !s.split_once('=')
-            .is_some_and(|(k, _)| k.trim().ends_with(".enabled"))
-    });
-    match crate::config::load(ctx.root(), &ov) {
-        Ok(c) => c
-            .repos
-            .iter()
-            .filter(|r| !r.enabled)
-            .map(|r| r.id.clone())
-            .collect(),
-        Err(_) => HashSet::new(),
-    }
+    ctx.config
+        .repos
+        .iter()
+        .filter(|r| !r.enabled_in_files)
+        .map(|r| r.id.clone())
+        .collect()
 }
 
 /// After installing from a repo disabled by default: the exact commands that take it back.

@@ -26,25 +26,6 @@ pub fn free_space(path: &Path) -> Option<(u64, u64)> {
     Some((st.f_bavail as u64 * st.f_frsize as u64, dev))
 }
 
-/// Parse `123`, `10k`, `5M`, `2G`, `1T` into bytes.
-pub fn parse_size(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last()? {
-        (i, c) if c.is_ascii_alphabetic() => (
-            &s[..i],
-            match c.to_ascii_lowercase() {
-                'k' => 1u64 << 10,
-                'm' => 1 << 20,
-                'g' => 1 << 30,
-                't' => 1 << 40,
-                _ => return None,
-            },
-        ),
-        _ => (s, 1),
-    };
-    num.trim().parse::<u64>().ok()?.checked_mul(mult)
-}
-
 /// Check that each (path, bytes needed) fits, adding `reserve` to every filesystem; needs on
 /// the same filesystem add up.
 pub fn check(needs: &[(PathBuf, u64)], reserve: u64) -> Result<(), TxError> {
@@ -93,10 +74,10 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(parse_size("10"), Some(10));
-        assert_eq!(parse_size("2k"), Some(2048));
-        assert_eq!(parse_size("1T"), Some(1 << 40));
-        assert_eq!(parse_size("x"), None);
+        assert_eq!(crate::config::parse_size("10"), Some(10));
+        assert_eq!(crate::config::parse_size("2k"), Some(2048));
+        assert_eq!(crate::config::parse_size("1T"), Some(1 << 40));
+        assert_eq!(crate::config::parse_size("x"), None);
     }
 
     #[test]
