@@ -416,11 +416,11 @@ pub fn read_interfaces(root: &Sysroot) -> Vec<NetIf> {
 
 /// Interfaces that hold an IPv4 or a global IPv6 address, from the kernel (`getifaddrs`); None
 /// under --root, where the running kernel's addresses are not the root's.
-fn interfaces_with_addresses(root: &Sysroot) -> Option<std::collections::BTreeSet<String>> {
+fn interfaces_with_addresses(root: &Sysroot) -> Option<BTreeSet<String>> {
     if !root.is_host_root() {
         return None;
     }
-    let mut out = std::collections::BTreeSet::new();
+    let mut out = BTreeSet::new();
     let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
     // SAFETY: getifaddrs fills a list we walk read-only and free once.
     unsafe {

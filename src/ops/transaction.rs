@@ -85,7 +85,7 @@ pub(crate) fn check_journal(ctx: &Context<'_>, p: &Paths) -> Result<()> {
 }
 
 /// The history already holds the journal's transaction (same id and start time).
-fn already_recorded(p: &Paths, j: &journal::Journal) -> Result<bool> {
+fn already_recorded(p: &Paths, j: &Journal) -> Result<bool> {
     Ok(history::load(&p.history)?
         .iter()
         .any(|r| r.id == j.id && r.time == j.started))
@@ -176,7 +176,7 @@ fn repo_source(ctx: &Context<'_>, repo: &Repo, p: &Package) -> Result<Source> {
         bases = repo::resolve_bases(&repo.config, &ctx.fetcher)?;
     }
     let dest = download::cache_path(&repo.cache_dir, &p.location).map_err(|e| {
-        Error::from(crate::repo::RepoError::Unsafe {
+        Error::from(repo::RepoError::Unsafe {
             repo: repo.config.id.clone(),
             what: format!("package location: {e}"),
         })
@@ -257,7 +257,7 @@ fn local_source(ctx: &Context<'_>, t: &PackageRef, target_pkgs: &[Package]) -> R
     Ok(Wanted {
         pkg: t.clone(),
         source: Source::File {
-            path: std::path::PathBuf::from(&pkg.location),
+            path: PathBuf::from(&pkg.location),
             sha256: Some(pkg.checksum.value.clone()),
             repo: None,
             gpgcheck: ctx.config.main.gpgcheck && !ctx.settings.overrides.nogpgcheck,
@@ -974,7 +974,7 @@ pub struct Candidate {
     pub installed: PackageRef,
     pub candidate: PackageRef,
     /// Changelog entries newer than the installed version, newest first.
-    pub changelog: Vec<crate::repo::primary::ChangelogEntry>,
+    pub changelog: Vec<repo::primary::ChangelogEntry>,
     /// `reboot`, `reboot-or-reload`, or `no`.
     pub reboot: &'static str,
 }
@@ -1068,7 +1068,7 @@ pub fn candidates(ctx: &Context<'_>) -> Result<Vec<Candidate>> {
                 .flat_map(|o| o.changelog.iter().cloned())
                 .filter(|e| newer_than_installed(e, i))
                 .collect();
-            crate::repo::sort_changelog(&mut entries);
+            repo::sort_changelog(&mut entries);
             result.push(Candidate {
                 installed: i.to_ref(),
                 candidate: a.to_ref(),
@@ -1084,7 +1084,7 @@ pub fn candidates(ctx: &Context<'_>) -> Result<Vec<Candidate>> {
 /// A changelog entry is new when the version at the end of its author line (`… - 1.2-3`) is
 /// newer than the installed one, or, without a version, when it is dated after the installed
 /// package was built.
-fn newer_than_installed(e: &crate::repo::primary::ChangelogEntry, i: &Package) -> bool {
+fn newer_than_installed(e: &repo::primary::ChangelogEntry, i: &Package) -> bool {
     let tail = e.author.rsplit(' ').next().unwrap_or("");
     if tail.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         let evr = crate::rpm::Evr::parse(tail);
@@ -1186,7 +1186,7 @@ fn record_reload_locked(
     advice.push(report.summary.clone());
     let record = Record {
         id,
-        time: crate::transaction::now(),
+        time: now(),
         command: command.to_vec(),
         user: crate::transaction::current_user(),
         result: result.into(),
@@ -1195,7 +1195,7 @@ fn record_reload_locked(
         error: (result != "ok").then(|| report.summary.clone()),
     };
     history::append(&p.history, &record)?;
-    let t = crate::transaction::utc(crate::transaction::now());
+    let t = crate::transaction::utc(now());
     let text: String = advice
         .iter()
         .map(|a| {
@@ -1221,7 +1221,7 @@ mod tests {
             buildtime: 100,
             ..Default::default()
         };
-        let e = |author: &str, date| crate::repo::primary::ChangelogEntry {
+        let e = |author: &str, date| repo::primary::ChangelogEntry {
             author: author.into(),
             date,
             text: String::new(),

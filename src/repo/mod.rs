@@ -930,7 +930,7 @@ mod tests {
                 words.len()
             );
             // And the listing reads back in listing order.
-            let back = cache::decode(&listing, "k", "r", cache::Detail::Full).unwrap();
+            let back = cache::decode(&listing, "k", "r", Detail::Full).unwrap();
             let nevras = |v: &[Package]| v.iter().map(Package::nevra).collect::<Vec<_>>();
             assert_eq!(nevras(&back), nevras(&pkgs));
         }

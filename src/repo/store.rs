@@ -72,6 +72,7 @@ struct Mmap {
 
 // SAFETY: the mapping is private and read-only; nothing writes through it.
 unsafe impl Send for Mmap {}
+// SAFETY: as above: shared reads of an immutable mapping.
 unsafe impl Sync for Mmap {}
 
 impl Mmap {

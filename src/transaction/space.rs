@@ -15,8 +15,9 @@ pub fn free_space(path: &Path) -> Option<(u64, u64)> {
         p = p.parent()?.to_path_buf();
     }
     let c = CString::new(p.as_os_str().as_bytes()).ok()?;
-    // SAFETY: statvfs writes into the zeroed struct we pass; c is NUL-terminated.
+    // SAFETY: an all-zero statvfs is a valid value of this plain C struct.
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: statvfs writes into the struct we pass; c is NUL-terminated.
     let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
     if rc != 0 {
         return None;
