@@ -39,7 +39,7 @@ pub enum Error {
     Unsupported { what: String, hint: Option<String> },
     /// A transaction refused or failed (lock, journal, space, download, verify, rpm).
     #[error(transparent)]
-    Transaction(#[from] TxError),
+    Transaction(TxError),
     #[error("{path}: {source}")]
     Io {
         path: std::path::PathBuf,
@@ -116,6 +116,15 @@ impl From<crate::modules::inventory::ModulesError> for Error {
                 what: e.to_string(),
                 hint,
             },
+        }
+    }
+}
+
+impl From<TxError> for Error {
+    fn from(e: TxError) -> Error {
+        match e {
+            TxError::Installed(e) => Error::Installed(e),
+            e => Error::Transaction(e),
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Things said to the admin from layers that have no `Reporter` (trust, repos opened on worker
-//! threads): a process-wide queue that the operations layer drains into its reporter. Only
+//! How the library talks to the admin: the [`Reporter`] the command line (or a test)
+//! implements, and, for layers that have none (trust, repos opened on worker threads), a
+//! process-wide queue that the operations layer drains into its reporter. Only
 //! messages go here, never data a decision depends on.
 
 use std::sync::Mutex;
@@ -45,4 +46,34 @@ pub fn info(msg: impl Into<String>) {
 /// Everything queued so far, oldest first; the queue is left empty.
 pub fn drain() -> Vec<Notice> {
     std::mem::take(&mut *QUEUE.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// Progress and warnings, implemented by the CLI (stderr, hidden with `-q`) and by tests.
+pub trait Reporter: Sync {
+    fn warn(&self, msg: &str);
+    fn info(&self, msg: &str);
+    /// A long step starts (`total` bytes or items); the CLI shows a bar on a terminal.
+    fn progress_start(&self, _label: &str, _total: u64) {}
+    /// `n` more bytes or items of the step are done.
+    fn progress_inc(&self, _n: u64) {}
+    /// The step is over.
+    fn progress_finish(&self) {}
+}
+
+/// A reporter that keeps nothing (for library users that do not want talk).
+pub struct Silent;
+
+impl Reporter for Silent {
+    fn warn(&self, _: &str) {}
+    fn info(&self, _: &str) {}
+}
+
+/// Say what was queued to `reporter`, in order.
+pub fn report_to(reporter: &dyn Reporter) {
+    for n in drain() {
+        match n {
+            Notice::Warn(m) => reporter.warn(&m),
+            Notice::Info(m) => reporter.info(&m),
+        }
+    }
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 /// The end of a run, after the plan.
 pub fn outcome(o: &Outcome) -> String {
     let mut s = String::new();
-    if o.result == "downloaded" {
+    if o.result == crate::transaction::history::TxStatus::Downloaded {
         s.push_str(&format!(
             "\n{} package(s) downloaded and verified (--downloadonly: nothing installed):\n",
             o.files.len()
@@ -94,7 +94,7 @@ pub fn history_list(records: &[Record], pending: Option<&str>) -> String {
             utc(r.time).trim_end_matches(" UTC").to_string(),
             actions(r),
             r.steps.iter().filter(|s| s.done).count().to_string(),
-            r.result.clone(),
+            r.result.to_string(),
         ]);
     }
     let mut s = if records.is_empty() {

@@ -1,7 +1,6 @@
 //! Operations: what each command does, as functions that take resolved settings and return
 //! data. They know nothing of tables, colours or JSON; the `cli` module renders their values.
 
-pub mod module_check;
 pub mod query;
 pub mod rollback;
 pub mod solve;
@@ -15,25 +14,7 @@ use crate::rpm::{installed, Package};
 use crate::sysroot::Sysroot;
 use std::time::Duration;
 
-/// Progress and warnings, implemented by the CLI (stderr, hidden with `-q`) and by tests.
-pub trait Reporter: Sync {
-    fn warn(&self, msg: &str);
-    fn info(&self, msg: &str);
-    /// A long step starts (`total` bytes or items); the CLI shows a bar on a terminal.
-    fn progress_start(&self, _label: &str, _total: u64) {}
-    /// `n` more bytes or items of the step are done.
-    fn progress_inc(&self, _n: u64) {}
-    /// The step is over.
-    fn progress_finish(&self) {}
-}
-
-/// A reporter that keeps nothing (for library users that do not want talk).
-pub struct Silent;
-
-impl Reporter for Silent {
-    fn warn(&self, _: &str) {}
-    fn info(&self, _: &str) {}
-}
+pub use crate::notices::{Reporter, Silent};
 
 /// Everything the command line decided, resolved once before work starts.
 #[derive(Debug, Clone)]
@@ -99,12 +80,7 @@ impl<'r> Context<'r> {
 
     /// Say what the layers without a reporter queued (keys pinned, insecure key URLs).
     pub fn report_notices(&self) {
-        for n in crate::notices::drain() {
-            match n {
-                crate::notices::Notice::Warn(m) => self.reporter.warn(&m),
-                crate::notices::Notice::Info(m) => self.reporter.info(&m),
-            }
-        }
+        crate::notices::report_to(self.reporter);
     }
 
     /// Open every enabled repo, concurrently. A repo with `skip_if_unavailable=1` that fails

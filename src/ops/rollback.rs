@@ -12,7 +12,6 @@
 //! the reload is only previewed (a dry-run preflight). `dry_run` computes all of it and
 //! changes nothing.
 
-use super::module_check::{self, Advice, ModuleFile, ModulesAfter};
 use super::solve::PROTECTED;
 use super::transaction::{self as tx, Confirm, Outcome};
 use super::Context;
@@ -23,8 +22,10 @@ use crate::modules::reload::{self, ReloadReport};
 use crate::repo::cache::Detail;
 use crate::rpm::{Evr, Package};
 use crate::solve::Plan;
+use crate::transaction::history::TxStatus;
 use crate::transaction::history::{self, Record};
-use crate::transaction::{lock, Action, Change, TxError, Version};
+use crate::transaction::modcheck::{self as module_check, Advice, ModuleFile, ModulesAfter};
+use crate::transaction::{Action, Change, TxError, Version};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -160,7 +161,7 @@ fn last_change<'a>(records: &'a [Record], name: &str) -> Option<(&'a Record, Vec
     records
         .iter()
         .rev()
-        .filter(|r| r.result != "failed")
+        .filter(|r| r.result != TxStatus::Failed)
         .find_map(|r| {
             let c: Vec<&Change> = r.done().filter(|c| c.name == name).collect();
             (!c.is_empty()).then_some((r, c))
@@ -283,14 +284,7 @@ pub fn rollback(
 ) -> Result<RollbackReport> {
     let dry_run = dry_run || ctx.settings.assumeno;
     let p = tx::paths(ctx);
-    let _lock = if dry_run {
-        None
-    } else {
-        Some(lock::acquire(&p)?)
-    };
-    if !dry_run {
-        tx::check_journal(ctx, &p)?;
-    }
+    let _lock = tx::guard(ctx, &p, dry_run)?;
     let records = history::load(&p.history)?;
     let installed = ctx.installed()?;
     let (module, pkg) = resolve(ctx, target, &installed, &records)?;

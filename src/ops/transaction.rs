@@ -10,40 +10,19 @@ use crate::repo::{self, Repo};
 use crate::rpm::package::PackageRef;
 use crate::rpm::Package;
 use crate::solve::{Goal, Plan, PlanChange, PlanPackage, Reason};
-use crate::transaction::download::{self, Downloader, Keys, Ready, Source, Wanted};
-use crate::transaction::history::{self, Kept, Record, Step};
+use crate::transaction::download::{self, Source, Wanted};
+use crate::transaction::history::{self, Record, Step, TxStatus};
 use crate::transaction::journal::{self, Journal, StepState};
 use crate::transaction::reboot;
-use crate::transaction::run::{self as rpmrun, RpmPlan};
-use crate::transaction::{
-    changes_of, lock, log_changes, now, space, Action, Change, Paths, TxError, Version,
-};
+use crate::transaction::run::{self as rpmrun};
+use crate::transaction::{lock, log_changes, now, Action, Change, Paths, TxError, Version};
 use serde::Serialize;
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 /// Asked once the plan is known: gets the plan and the bytes to download; false cancels.
 pub type Confirm<'a> = &'a dyn Fn(&Plan, u64) -> Result<bool>;
 
-/// What a transaction did.
-#[derive(Debug, Clone, Serialize)]
-pub struct Outcome {
-    /// History id (None with --downloadonly).
-    pub id: Option<u64>,
-    /// `ok`, `partial`, `downloaded`
-    pub result: String,
-    pub steps: Vec<Step>,
-    /// Package files handed to rpm (or downloaded with --downloadonly).
-    pub files: Vec<PathBuf>,
-    /// Reboot/reload advice.
-    pub advice: Vec<String>,
-    /// The commands that take it back, when it came from a repo disabled by default.
-    pub undo: Vec<String>,
-    /// After touching kernel-module packages: depmod, which copy wins, reload-or-reboot advice
-    /// per module.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub modules: Option<super::module_check::ModulesAfter>,
-}
+pub use crate::transaction::engine::Outcome;
 
 /// The result of a transaction command: the plan, and what was done (None: nothing to do,
 /// or --assumeno).
@@ -58,8 +37,20 @@ pub(crate) fn paths(ctx: &Context<'_>) -> Paths {
     Paths::new(ctx.root(), &ctx.config.main.cachedir)
 }
 
+/// The guard of every planned change to the host: the transaction lock (and yum's pid file),
+/// then the refusal to go on while an interrupted transaction's journal is there. `None` when
+/// `dry` (nothing will change, so nothing is locked or checked).
+pub(crate) fn guard(ctx: &Context<'_>, p: &Paths, dry: bool) -> Result<Option<lock::Lock>> {
+    if dry {
+        return Ok(None);
+    }
+    let l = lock::acquire(p)?;
+    check_journal(ctx, p)?;
+    Ok(Some(l))
+}
+
 /// Refuse while an interrupted transaction's journal is there.
-pub(crate) fn check_journal(ctx: &Context<'_>, p: &Paths) -> Result<()> {
+fn check_journal(ctx: &Context<'_>, p: &Paths) -> Result<()> {
     if let Some(j) = journal::read(&p.journal)? {
         if already_recorded(p, &j)? {
             // The crash came after the history append, before the journal was cleared:
@@ -106,8 +97,7 @@ pub fn run_goal(
         });
     }
     let p = paths(ctx);
-    let _lock = lock::acquire(&p)?;
-    check_journal(ctx, &p)?;
+    let _lock = guard(ctx, &p, false)?;
     let (plan, target_pkgs, repos) = super::solve::plan_with_targets(ctx, goal)?;
     if plan.is_empty() {
         return Ok(TxResult {
@@ -138,7 +128,24 @@ pub(crate) fn confirm_and_execute(
             hint: None,
         });
     }
-    execute(ctx, p, plan, wanted, command)
+    Ok(crate::transaction::engine::execute(
+        &engine_host(ctx),
+        p,
+        plan,
+        wanted,
+        command,
+    )?)
+}
+
+/// The engine's view of the context.
+fn engine_host<'a>(ctx: &'a Context<'_>) -> crate::transaction::engine::Host<'a> {
+    crate::transaction::engine::Host {
+        root: ctx.root(),
+        config: &ctx.config,
+        fetcher: &ctx.fetcher,
+        reporter: ctx.reporter,
+        downloadonly: ctx.settings.downloadonly,
+    }
 }
 
 /// Open the enabled repos, skipping with a warning a repo that fails (undo and rollback can
@@ -266,435 +273,6 @@ fn local_source(ctx: &Context<'_>, t: &PackageRef, target_pkgs: &[Package]) -> R
     })
 }
 
-fn nevra_of(name: &str, arch: &str, v: &Version) -> String {
-    format!("{name}-{}.{arch}", v.evr())
-}
-
-/// Execute a plan whose files are known. The lock must be held.
-fn execute(
-    ctx: &Context<'_>,
-    p: &Paths,
-    plan: &Plan,
-    wanted: Vec<Wanted>,
-    command: &[String],
-) -> Result<Outcome> {
-    let rep = ctx.reporter;
-    // Free space: downloads into the cache, installed sizes into the root.
-    if ctx.config.main.diskspacecheck {
-        let reserve = ctx.config.main.diskspace_reserve;
-        let cache = ctx.root().join(&ctx.config.main.cachedir);
-        let dl: u64 = wanted.iter().map(|w| w.to_download()).sum();
-        let inst: u64 = wanted.iter().map(|w| w.size_installed).sum();
-        let mut needs = vec![(cache, dl)];
-        if !ctx.settings.downloadonly {
-            needs.push((ctx.root().root().to_path_buf(), inst));
-        }
-        space::check(&needs, reserve)?;
-    }
-    let downloader = Downloader::new(ctx.fetcher.http(), ctx.fetcher.retries());
-    let n = wanted
-        .iter()
-        .filter(|w| matches!(w.source, Source::Repo { .. }))
-        .count();
-    if n > 0 {
-        rep.info(&format!("Downloading {n} package(s)"));
-    }
-    let to_fetch: u64 = wanted.iter().map(|w| w.to_download()).sum();
-    if to_fetch > 0 {
-        rep.progress_start("Downloading", to_fetch);
-    }
-    let fetched = download::fetch_all(&downloader, &wanted, &|m| rep.info(m), &|n| {
-        rep.progress_inc(n)
-    });
-    rep.progress_finish();
-    fetched?;
-    // Verify everything before anything is installed.
-    let mut keys = Keys::new(ctx.root(), &ctx.fetcher);
-    let mut ready: Vec<Ready> = Vec::new();
-    for w in &wanted {
-        let r = download::verify(w, &mut keys);
-        ctx.report_notices();
-        ready.push(r?);
-    }
-    if ctx.settings.downloadonly {
-        return Ok(Outcome {
-            id: None,
-            result: "downloaded".into(),
-            steps: Vec::new(),
-            files: ready.iter().map(|r| r.path.clone()).collect(),
-            advice: Vec::new(),
-            undo: Vec::new(),
-            modules: None,
-        });
-    }
-    let mut changes = changes_of(plan);
-    for c in &mut changes {
-        if let Some(a) = &mut c.after {
-            if let Some(r) = ready.iter().find(|r| {
-                r.pkg.name == c.name
-                    && r.pkg.arch == c.arch
-                    && r.pkg.version == a.version
-                    && r.pkg.release == a.release
-                    && r.pkg.epoch == a.epoch
-            }) {
-                a.sha256 = Some(r.sha256.clone());
-            }
-        }
-    }
-    let records = history::load(&p.history)?;
-    // Where the versions being replaced came from, when xcpng-mod installed them.
-    for c in &mut changes {
-        let (name, arch) = (c.name.clone(), c.arch.clone());
-        if let Some(b) = &mut c.before {
-            let earlier = records
-                .iter()
-                .rev()
-                .flat_map(|r| r.done())
-                .filter(|x| x.name == name && x.arch == arch)
-                .find_map(|x| x.after.as_ref().filter(|a| a.same_evr(b)));
-            if let Some(a) = earlier {
-                b.repo = a.repo.clone();
-                b.sha256 = a.sha256.clone();
-            }
-        }
-    }
-    keep_files(ctx, p, &changes, &ready);
-
-    let id = records.iter().map(|r| r.id).max().unwrap_or(0) + 1;
-    let started = now();
-    // Kept files of what the plan erases: if rpm has to erase first and the installs then
-    // fail, these put it back.
-    let kept = history::kept(&p.keep);
-    let restore: Vec<Kept> = changes
-        .iter()
-        .filter(|c| c.after.is_none())
-        .filter_map(|c| {
-            let nevra = c.nevra(c.before.as_ref()?);
-            kept.iter().find(|k| k.nevra == nevra).cloned()
-        })
-        .collect();
-    let j = Journal {
-        id,
-        pid: std::process::id(),
-        started,
-        command: command.to_vec(),
-        user: crate::transaction::current_user(),
-        changes: changes.clone(),
-        restore,
-    };
-    let installed_before = ctx.installed()?;
-    let rplan = rpm_plan(plan, &ready, &installed_before);
-    // Module files of the packages being replaced or removed, while the rpmdb still has them.
-    let mod_before = super::module_check::module_files(ctx.root(), &names_of(&changes, true));
-    super::module_check::save_loaded(ctx.root(), &mod_before);
-    journal::write(&p.journal, &j)?;
-    let mut run = rpmrun::execute(ctx.root(), &rplan);
-    let mut installed = ctx.installed()?;
-    if let Err(e) = &mut run {
-        if let Some(said) = journal::put_back(ctx.root(), &p.keep, &j, &installed) {
-            e.push_str("; ");
-            e.push_str(&said);
-            installed = ctx.installed()?;
-        }
-    }
-    let states = journal::assess(&changes, &installed);
-    let done = states.iter().filter(|s| s.1 == StepState::Done).count();
-    let result = if run.is_ok() && done == states.len() {
-        "ok"
-    } else if done == 0 && !states.iter().any(|s| s.1 == StepState::Half) {
-        "failed"
-    } else {
-        "partial"
-    };
-    let steps: Vec<Step> = states
-        .iter()
-        .map(|(c, s)| Step {
-            change: c.clone(),
-            done: *s == StepState::Done,
-        })
-        .collect();
-    let mut advice: Vec<String> = Vec::new();
-    let mut modules = None;
-    if result != "failed" {
-        let reasons = reboot::reasons(ctx.root(), &installed);
-        let driver_pkgs: Vec<&str> = steps
-            .iter()
-            .filter(|s| s.done)
-            .filter(|s| crate::modules::class::classify_name(&s.change.name, false).is_some())
-            .map(|s| s.change.name.as_str())
-            .collect();
-        advice = reboot_advice(&reasons, None);
-        let mod_after = super::module_check::module_files(ctx.root(), &names_of(&changes, false));
-        if !mod_before.is_empty() || !mod_after.is_empty() {
-            let m = super::module_check::check(ctx.root(), &mod_before, &mod_after);
-            // The module check's own advice (reload where safe) replaces the generic reason.
-            advice = reboot_advice(&reasons, Some(&m));
-            advice.extend(m.advice());
-            modules = Some(m);
-        } else if !driver_pkgs.is_empty() {
-            advice.push(format!(
-                "kernel driver packages changed ({}): the new drivers are used after a reboot, or after `xcpng-mod reload MODULE` where that is safe",
-                driver_pkgs.join(", ")
-            ));
-        }
-    }
-    let record = Record {
-        id,
-        time: started,
-        command: command.to_vec(),
-        user: j.user.clone(),
-        result: result.into(),
-        steps: steps.clone(),
-        advice: advice.clone(),
-        error: run.as_ref().err().cloned(),
-    };
-    if let Err(e) = history::append(&p.history, &record) {
-        // rpm ran: the journal stays, so that `history recover` records it once there is room.
-        let done: Vec<String> = steps
-            .iter()
-            .filter(|s| s.done)
-            .map(|s| s.change.describe())
-            .collect();
-        return Err(TxError::NotRecorded {
-            id,
-            done: if done.is_empty() {
-                "none".into()
-            } else {
-                done.join(", ")
-            },
-            why: crate::errchain::chain_of(&e),
-        }
-        .into());
-    }
-    log_changes(
-        &p.log,
-        id,
-        &steps
-            .iter()
-            .map(|s| (s.change.clone(), s.done))
-            .collect::<Vec<_>>(),
-    );
-    journal::clear(&p.journal)?;
-    if let Err(e) = run {
-        return Err(TxError::Rpm {
-            what: format!(
-                "transaction {id} {}: {e}",
-                if result == "failed" {
-                    "failed, nothing was changed"
-                } else {
-                    "stopped midway"
-                }
-            ),
-            changed: result != "failed",
-        }
-        .into());
-    }
-    let undo = undo_advice(ctx, id, &steps);
-    Ok(Outcome {
-        id: Some(id),
-        result: result.into(),
-        steps,
-        files: ready.iter().map(|r| r.path.clone()).collect(),
-        advice,
-        undo,
-        modules,
-    })
-}
-
-/// "reboot needed" lines, leaving out changed loaded modules the module check speaks about.
-fn reboot_advice(
-    reasons: &[reboot::Reason],
-    checked: Option<&super::module_check::ModulesAfter>,
-) -> Vec<String> {
-    reasons
-        .iter()
-        .filter(|r| {
-            r.kind != "module"
-                || !checked.is_some_and(|m| {
-                    m.modules
-                        .iter()
-                        .any(|c| r.message.starts_with(&format!("{} is loaded", c.module)))
-                })
-        })
-        .map(|r| format!("reboot needed: {}", r.message))
-        .collect()
-}
-
-/// Names of the packages the changes replace or remove (`before`), or install (`!before`).
-fn names_of(changes: &[Change], before: bool) -> Vec<String> {
-    let mut v: Vec<String> = changes
-        .iter()
-        .filter(|c| {
-            if before {
-                c.before.is_some()
-            } else {
-                c.after.is_some()
-            }
-        })
-        .map(|c| c.name.clone())
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
-
-/// Split a plan into rpm's steps.
-fn rpm_plan(plan: &Plan, ready: &[Ready], installed: &[Package]) -> RpmPlan {
-    let file = |r: &PackageRef| -> PathBuf {
-        ready
-            .iter()
-            .find(|x| &x.pkg == r)
-            .map(|x| x.path.clone())
-            .expect("every target was downloaded")
-    };
-    let mut rp = RpmPlan::default();
-    for i in &plan.install {
-        let installonly = installed
-            .iter()
-            .any(|p| p.name == i.pkg.name && p.arch == i.pkg.arch);
-        if installonly {
-            rp.install_only.push(file(&i.pkg));
-        } else {
-            rp.upgrade.push(file(&i.pkg));
-        }
-    }
-    for c in &plan.upgrade {
-        rp.upgrade.push(file(&c.to));
-    }
-    for c in &plan.downgrade {
-        rp.upgrade.push(file(&c.to));
-        rp.oldpackage = true;
-    }
-    for c in &plan.reinstall {
-        rp.upgrade.push(file(&c.to));
-        rp.replacepkgs = true;
-    }
-    for r in &plan.remove {
-        // rpm -U/-i erases what the new packages obsolete by itself.
-        if r.reason == Reason::Obsoleted && r.obsoleted_by.is_some() {
-            continue;
-        }
-        rp.erase.push(format!(
-            "{}-{}-{}.{}",
-            r.pkg.name, r.pkg.version, r.pkg.release, r.pkg.arch
-        ));
-    }
-    rp
-}
-
-/// Keep the files undo may need: every kernel-driver package installed, and the old versions
-/// of replaced or removed packages when a copy is in the cache.
-fn keep_files(ctx: &Context<'_>, p: &Paths, changes: &[Change], ready: &[Ready]) {
-    for r in ready {
-        if crate::modules::class::classify_name(&r.pkg.name, false).is_none() {
-            continue;
-        }
-        let nevra = nevra_of(&r.pkg.name, &r.pkg.arch, &Version::of(&r.pkg));
-        let k = Kept {
-            file: format!(
-                "{}-{}-{}.{}.rpm",
-                r.pkg.name, r.pkg.version, r.pkg.release, r.pkg.arch
-            ),
-            nevra,
-            sha256: r.sha256.clone(),
-            repo: r.pkg.repo.clone(),
-            gpgcheck: r.gpgchecked,
-        };
-        if let Err(e) = history::keep_file(&p.keep, &k, &r.path) {
-            ctx.reporter.warn(&format!("cannot keep {}: {e}", k.file));
-        }
-    }
-    let cache = ctx.root().join(&ctx.config.main.cachedir);
-    let kept = history::kept(&p.keep);
-    for c in changes {
-        let Some(b) = &c.before else { continue };
-        if c.after.as_ref().is_some_and(|a| a.same_evr(b)) {
-            continue;
-        }
-        let nevra = c.nevra(b);
-        if kept.iter().any(|k| k.nevra == nevra) {
-            continue;
-        }
-        let file = format!("{}.rpm", c.rpm_name(b));
-        let found = std::fs::read_dir(&cache).ok().and_then(|rd| {
-            rd.flatten()
-                .map(|e| e.path().join("packages").join(&file))
-                .find(|f| f.is_file())
-        });
-        match found {
-            Some(f) => {
-                let Ok(data) = std::fs::read(&f) else {
-                    continue;
-                };
-                let repo = f
-                    .parent()
-                    .and_then(|d| d.parent())
-                    .and_then(|d| d.file_name())
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let gpgcheck = ctx
-                    .config
-                    .repo(&repo)
-                    .map_or(ctx.config.main.gpgcheck, |r| r.gpgcheck);
-                let k = Kept {
-                    nevra,
-                    file: file.clone(),
-                    sha256: crate::digest::digest_hex("sha256", &data).expect("known"),
-                    repo,
-                    gpgcheck,
-                };
-                if let Err(e) = history::keep_file(&p.keep, &k, &f) {
-                    ctx.reporter.warn(&format!("cannot keep {file}: {e}"));
-                }
-            }
-            None if crate::modules::class::classify_name(&c.name, false).is_some() => {
-                ctx.reporter.warn(&format!(
-                    "no copy of {nevra} is at hand: undoing this later needs a repo that still carries it"
-                ));
-            }
-            None => {}
-        }
-    }
-}
-
-/// Repos that are disabled unless the command line enables them.
-fn disabled_by_default(ctx: &Context<'_>) -> HashSet<String> {
-    ctx.config
-        .repos
-        .iter()
-        .filter(|r| !r.enabled_in_files)
-        .map(|r| r.id.clone())
-        .collect()
-}
-
-/// After installing from a repo disabled by default: the exact commands that take it back.
-fn undo_advice(ctx: &Context<'_>, id: u64, steps: &[Step]) -> Vec<String> {
-    let off = disabled_by_default(ctx);
-    let from_off: Vec<&Change> = steps
-        .iter()
-        .filter(|s| s.done)
-        .map(|s| &s.change)
-        .filter(|c| c.after.as_ref().is_some_and(|a| off.contains(&a.repo)))
-        .collect();
-    if from_off.is_empty() {
-        return Vec::new();
-    }
-    let root = if ctx.root().is_host_root() {
-        String::new()
-    } else {
-        format!(" --root {}", ctx.root().root().display())
-    };
-    let mut out = vec![format!("xcpng-mod{root} history undo {id}")];
-    for c in from_off {
-        match (&c.before, c.action) {
-            (Some(_), Action::Upgrade) => out.push(format!("xcpng-mod{root} downgrade {}", c.name)),
-            (None, _) => out.push(format!("xcpng-mod{root} remove {}", c.name)),
-            _ => {}
-        }
-    }
-    out
-}
-
 // ---------------------------------------------------------------- history
 
 /// `history [list]`: newest first.
@@ -718,20 +296,13 @@ pub fn history_undo(
     confirm: Confirm<'_>,
 ) -> Result<TxResult> {
     let p = paths(ctx);
-    let _lock = if ctx.settings.assumeno {
-        None
-    } else {
-        Some(lock::acquire(&p)?)
-    };
-    if !ctx.settings.assumeno {
-        check_journal(ctx, &p)?;
-    }
+    let _lock = guard(ctx, &p, ctx.settings.assumeno)?;
     let records = history::load(&p.history)?;
     history::find(&records, id)?;
     let chosen: Vec<&Record> = if rollback {
         records
             .iter()
-            .filter(|r| r.id > id && r.result != "failed")
+            .filter(|r| r.id > id && r.result != TxStatus::Failed)
             .collect()
     } else {
         records.iter().filter(|r| r.id == id).collect()
@@ -941,7 +512,7 @@ pub fn history_recover(ctx: &Context<'_>) -> Result<Option<Recovery>> {
             time: j.started,
             command: j.command.clone(),
             user: j.user.clone(),
-            result: "interrupted".into(),
+            result: TxStatus::Interrupted,
             steps: steps.clone(),
             advice: Vec::new(),
             error: error.clone(),
@@ -1159,13 +730,14 @@ fn record_reload_locked(
 ) -> Result<u64> {
     use crate::modules::reload::Outcome;
     let records = history::load(&p.history)?;
-    let id = records.iter().map(|r| r.id).max().unwrap_or(0) + 1;
+    let id = history::next_id(&records);
     let result = match report.result {
-        Outcome::Reloaded => "ok",
-        Outcome::RolledBack => "rolled-back",
-        Outcome::Refused => "refused",
-        Outcome::Failed => "failed",
-        Outcome::DryRun => "dry-run",
+        Outcome::Reloaded => TxStatus::Ok,
+        Outcome::RolledBack => TxStatus::RolledBack,
+        Outcome::Failed => TxStatus::Failed,
+        // Not acting on the kernel, these are never recorded (see `reload`); were one
+        // recorded, it changed nothing.
+        Outcome::Refused | Outcome::DryRun => TxStatus::Failed,
     };
     let mut advice: Vec<String> = report
         .steps
@@ -1189,10 +761,10 @@ fn record_reload_locked(
         time: now(),
         command: command.to_vec(),
         user: crate::transaction::current_user(),
-        result: result.into(),
+        result,
         steps: Vec::new(),
         advice: advice.clone(),
-        error: (result != "ok").then(|| report.summary.clone()),
+        error: (result != TxStatus::Ok).then(|| report.summary.clone()),
     };
     history::append(&p.history, &record)?;
     let t = crate::transaction::utc(now());

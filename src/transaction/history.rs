@@ -19,6 +19,54 @@ pub struct Step {
     pub done: bool,
 }
 
+/// How a transaction (or a recorded reload) ended, as the history file and `--json` spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TxStatus {
+    /// Every step happened.
+    Ok,
+    /// Some steps happened, not all.
+    Partial,
+    /// Nothing changed.
+    Failed,
+    /// The run died; `history recover` recorded what the rpmdb showed.
+    Interrupted,
+    /// `--downloadonly`: the files were fetched and verified, nothing was installed (never
+    /// recorded).
+    Downloaded,
+    /// A reload that failed and loaded the previous copy back.
+    RolledBack,
+    /// A word a later version wrote: the record stays readable.
+    #[serde(other)]
+    Unknown,
+}
+
+impl TxStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TxStatus::Ok => "ok",
+            TxStatus::Partial => "partial",
+            TxStatus::Failed => "failed",
+            TxStatus::Interrupted => "interrupted",
+            TxStatus::Downloaded => "downloaded",
+            TxStatus::RolledBack => "rolled-back",
+            TxStatus::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for TxStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The id the next record gets: one more than the highest recorded (ids are never reused,
+/// even when a torn line was skipped).
+pub fn next_id(records: &[Record]) -> u64 {
+    records.iter().map(|r| r.id).max().unwrap_or(0) + 1
+}
+
 /// One transaction.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {
@@ -27,8 +75,7 @@ pub struct Record {
     pub time: u64,
     pub command: Vec<String>,
     pub user: String,
-    /// `ok`, `failed` (nothing changed), `partial`, `interrupted` (found by `history recover`).
-    pub result: String,
+    pub result: TxStatus,
     pub steps: Vec<Step>,
     /// The reboot/reload advice given after the run.
     #[serde(default)]
@@ -212,6 +259,42 @@ mod tests {
     use super::*;
     use crate::rpm::Evr;
 
+    #[test]
+    fn status_words_read_as_written_and_unknown_ones_keep_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history");
+        let line = |id: u64, word: &str| {
+            format!(
+                r#"{{"id":{id},"time":1,"command":["x"],"user":"u","result":"{word}","steps":[]}}"#
+            )
+        };
+        let text = [
+            line(1, "ok"),
+            line(2, "rolled-back"),
+            line(3, "interrupted"),
+            line(4, "some-future-word"),
+        ]
+        .join("\n");
+        std::fs::write(&path, text + "\n").unwrap();
+        let r = load(&path).unwrap();
+        let got: Vec<TxStatus> = r.iter().map(|r| r.result).collect();
+        assert_eq!(
+            got,
+            [
+                TxStatus::Ok,
+                TxStatus::RolledBack,
+                TxStatus::Interrupted,
+                TxStatus::Unknown
+            ]
+        );
+        assert_eq!(next_id(&r), 5);
+        assert_eq!(
+            serde_json::to_value(TxStatus::RolledBack).unwrap(),
+            "rolled-back"
+        );
+        assert_eq!(TxStatus::Partial.to_string(), "partial");
+    }
+
     fn v(ver: &str) -> Version {
         Version {
             epoch: 0,
@@ -236,7 +319,7 @@ mod tests {
             time: 0,
             command: vec![],
             user: "u".into(),
-            result: "ok".into(),
+            result: TxStatus::Ok,
             steps: changes
                 .into_iter()
                 .map(|(a, n, b, af)| Step {

@@ -9,9 +9,11 @@
 //! rollback compute exact version changes from the history.
 
 pub mod download;
+pub mod engine;
 pub mod history;
 pub mod journal;
 pub mod lock;
+pub mod modcheck;
 pub mod reboot;
 pub mod run;
 pub mod space;
@@ -77,6 +79,9 @@ pub enum TxError {
         #[source]
         source: std::io::Error,
     },
+    /// The installed set could not be read (it becomes `crate::Error::Installed`).
+    #[error(transparent)]
+    Installed(#[from] crate::rpm::installed::InstalledError),
 }
 
 impl TxError {
@@ -101,6 +106,7 @@ impl TxError {
                 "nothing was changed; replace the link by the file itself (or remove it): {}",
                 path.display()
             ),
+            TxError::Installed(e) => return e.hint(),
             TxError::Corrupt { .. } | TxError::Io { .. } => return None,
         })
     }

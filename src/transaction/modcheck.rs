@@ -44,7 +44,7 @@ pub fn module_files(root: &Sysroot, names: &[String]) -> Vec<ModuleFile> {
     if names.is_empty() {
         return Vec::new();
     }
-    let out = crate::transaction::run::rpm(root)
+    let out = super::run::rpm(root)
         .args(["-q", "--qf", "[%{=NAME}\t%{FILENAMES}\n]"])
         .args(names)
         .output();
@@ -74,7 +74,7 @@ pub fn module_files(root: &Sysroot, names: &[String]) -> Vec<ModuleFile> {
 /// the transaction can put it back if the new copy fails. Older saved copies of those modules
 /// are removed. Returns the host paths saved.
 pub fn save_loaded(root: &Sysroot, before: &[ModuleFile]) -> Vec<String> {
-    let Some(running) = crate::transaction::reboot::running_kernel(root) else {
+    let Some(running) = super::reboot::running_kernel(root) else {
         return Vec::new();
     };
     let loaded = crate::modules::loaded::read_loaded(root);
@@ -287,7 +287,7 @@ pub fn check(root: &Sysroot, before: &[ModuleFile], after: &[ModuleFile]) -> Mod
             .or_default();
         e.1.insert(f.package.clone());
     }
-    let running = crate::transaction::reboot::running_kernel(root);
+    let running = super::reboot::running_kernel(root);
     for (kver, modules) in by_kernel {
         if !depmod::kernel_dir(root, &kver).is_dir() {
             continue;
