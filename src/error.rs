@@ -34,9 +34,6 @@ pub enum Error {
         reasons: Vec<String>,
         hint: Option<String>,
     },
-    /// A feature this version does not have (e.g. executing a transaction).
-    #[error("{what}")]
-    Unsupported { what: String, hint: Option<String> },
     /// A transaction refused or failed (lock, journal, space, download, verify, rpm).
     #[error(transparent)]
     Transaction(TxError),
@@ -69,7 +66,6 @@ impl Error {
             Error::Failed { .. } => "failed",
             Error::Io { .. } => "io",
             Error::Unsolvable { .. } => "unsolvable",
-            Error::Unsupported { .. } => "unsupported",
             Error::Transaction(_) => "transaction",
         }
     }
@@ -84,7 +80,7 @@ impl Error {
             Error::Usage(_) => Some("see `xcpng-mod --help`".into()),
             Error::Io { .. } => None,
             Error::Transaction(e) => e.hint(),
-            Error::Unsolvable { hint, .. } | Error::Unsupported { hint, .. } => hint.clone(),
+            Error::Unsolvable { hint, .. } => hint.clone(),
         }
     }
 

@@ -549,12 +549,19 @@ fn unsolvable(
     mut u: solve::Unsolvable,
     excluded: &std::collections::HashMap<Sid, String>,
 ) -> Error {
-    // Versions held back by configuration (priority, versionlock) that the problem is about.
+    // Versions held back by configuration (priority, versionlock) that the problem is about:
+    // of a package in the conflict, of a capability nobody provides, or of a name asked for.
+    let involved: HashSet<&str> = u
+        .packages
+        .iter()
+        .map(|&s| pool.name(s))
+        .chain(u.missing.iter().filter_map(|m| m.split_whitespace().next()))
+        .collect();
     let mut held: Vec<(String, &String)> = excluded
         .iter()
         .filter(|(&s, _)| {
             let n = pool.name(s);
-            u.reasons.iter().any(|r| r.contains(n)) || goal.specs().iter().any(|g| g.starts_with(n))
+            involved.contains(n) || goal.specs().iter().any(|g| g.starts_with(n))
         })
         .map(|(&s, why)| (pool.pkg(s).nevra(), why))
         .collect();

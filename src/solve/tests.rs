@@ -60,6 +60,7 @@ struct Case {
     installed: Vec<Package>,
     goal: Option<Goal>,
     kernel: Option<String>,
+    locks: Vec<String>,
 }
 
 impl Case {
@@ -70,7 +71,13 @@ impl Case {
             installed: Vec::new(),
             goal: None,
             kernel: None,
+            locks: Vec::new(),
         }
+    }
+    /// A versionlock.list entry.
+    fn lock(mut self, entry: &str) -> Case {
+        self.locks.push(entry.into());
+        self
     }
     fn repo(mut self, pkgs: impl IntoIterator<Item = Package>) -> Case {
         self.repo.extend(pkgs.into_iter().map(|mut p| {
@@ -117,6 +124,7 @@ impl Case {
         let opts = PlanOptions {
             installonly: vec!["kernel".into()],
             running_kernel: self.kernel.clone(),
+            locks: self.locks.clone(),
             ..Default::default()
         };
         let avail = self.repo.iter().map(|p| (p.clone(), 99)).collect();
@@ -741,4 +749,30 @@ fn testcase_format_round_trip() {
         !ok && out.contains("unsupported: solver flag `strongrecommends`"),
         "{out}"
     );
+}
+
+#[test]
+fn held_back_versions_are_named_only_when_the_problem_is_about_them() {
+    // lib-2 is held back by a lock, and app-2 needs it.
+    Case::new("held")
+        .installed([p("app-1-1.x86_64"), p("lib-1-1.x86_64")])
+        .repo([
+            p("app-2-1.x86_64").req("lib >= 2"),
+            p("lib-2-1.x86_64").prv("lib = 2-1"),
+        ])
+        .lock("lib-1-1.x86_64")
+        .install(&["app-2"])
+        .expect_error(&["lib-2-1.x86_64 is held back", "versionlock.list"]);
+    // The problem is about glibc; the held-back lib (a substring of "glibc") is not named.
+    let e = Case::new("unrelated")
+        .repo([
+            p("app-1-1.x86_64").req("glibc"),
+            p("lib-1-1.x86_64"),
+            p("lib-2-1.x86_64"),
+        ])
+        .lock("lib-1-1.x86_64")
+        .install(&["app"])
+        .expect_error(&["requires glibc, but nothing provides it"]);
+    let text = format!("{}\n{}", e.chain(), e.hint().unwrap_or_default());
+    assert!(!text.contains("held back"), "{text}");
 }
