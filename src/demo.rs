@@ -200,27 +200,22 @@ pub fn createrepo(dir: &Path) -> Result<()> {
 /// Install RPM files into `root` with the real `rpm` (no dependency checks, no scripts: the
 /// demo root has no shell to run them).
 pub fn rpm_install(root: &Path, files: &[PathBuf]) -> Result<()> {
-    let mut init = tool("rpm");
-    init.arg("--root")
-        .arg(root)
-        .args(["--dbpath", "/var/lib/rpm", "--initdb"]);
+    let root = crate::sysroot::Sysroot::new(root);
+    let mut init = crate::rpm::command(&root);
+    init.arg("--initdb");
     run(init, "rpm --initdb")?;
     if files.is_empty() {
         return Ok(());
     }
-    let mut c = tool("rpm");
-    c.arg("--root")
-        .arg(root)
-        .args([
-            "--dbpath",
-            "/var/lib/rpm",
-            "-i",
-            "--nodeps",
-            "--noscripts",
-            "--nosignature",
-            "--ignorearch",
-        ])
-        .args(files);
+    let mut c = crate::rpm::command(&root);
+    c.args([
+        "-i",
+        "--nodeps",
+        "--noscripts",
+        "--nosignature",
+        "--ignorearch",
+    ])
+    .args(files);
     run(c, "rpm -i")
 }
 

@@ -456,7 +456,7 @@ fn real_roots() {
     let roots = std::env::var("XCPNG_MOD_RPMDB_ROOTS").expect("set XCPNG_MOD_RPMDB_ROOTS");
     for r in roots.split(':').filter(|r| !r.is_empty()) {
         let root = Sysroot::new(r);
-        let db = rpmdb::find(&installed::rpmdb_dirs(&root)).expect("an rpmdb");
+        let db = rpmdb::find(&xcpng_mod::rpm::rpmdb_dirs(&root)).expect("an rpmdb");
         let native = rpmdb::read(&db).unwrap_or_else(|e| panic!("{r}: {e}"));
         let reference = installed::load_rpm(&root, &[]).expect("rpm -qa");
         assert_same(&native, &reference);

@@ -527,6 +527,21 @@ impl ModuleCopy {
 }
 
 /// kmod's `modname_normalize` of a file name: up to the first `.`, `-` as `_`.
+/// `(kernel, module, top directory)` of a module file path under `/lib/modules` (or
+/// `/usr/lib/modules`): the one parser of module paths.
+pub fn parse_module_path(path: &str) -> Option<(String, String, String)> {
+    let rest = path
+        .strip_prefix("/usr/lib/modules/")
+        .or_else(|| path.strip_prefix("/lib/modules/"))?;
+    let (kver, rel) = rest.split_once('/')?;
+    let file = rel.rsplit('/').next()?;
+    if !is_module_file(file) {
+        return None;
+    }
+    let top = rel.split('/').next().unwrap_or("").to_string();
+    Some((kver.to_string(), module_name_of(file), top))
+}
+
 pub fn module_name_of(file_name: &str) -> String {
     file_name.split('.').next().unwrap_or("").replace('-', "_")
 }

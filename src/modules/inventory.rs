@@ -166,8 +166,7 @@ pub fn target_kernel(root: &Sysroot, asked: Option<&str>) -> Result<String, Modu
         return Ok(k.to_string());
     }
     if root.is_host_root() {
-        if let Ok(r) = std::fs::read_to_string("/proc/sys/kernel/osrelease") {
-            let r = r.trim().to_string();
+        if let Some(r) = loaded::running_kernel(root) {
             if depmod::kernel_dir(root, &r).is_dir() {
                 return Ok(r);
             }
@@ -282,23 +281,10 @@ impl Ownership {
 /// Owners of every file under `/lib/modules` and what `vendor-drivers` pulls in (one rpm
 /// query for the whole rpmdb).
 pub fn module_owners(root: &Sysroot) -> Result<Ownership, ModulesError> {
-    let dbdir = crate::rpm::installed::rpmdb_dirs(root)
-        .into_iter()
-        .find(|d| {
-            ["Packages", "rpmdb.sqlite", "Packages.db"]
-                .iter()
-                .any(|f| d.join(f).exists())
-        });
-    let Some(dbdir) = dbdir else {
+    if !crate::rpm::has_rpmdb(root) {
         return Ok(Ownership::default());
-    };
-    let mut cmd = Command::new("rpm");
-    if !root.is_host_root() {
-        cmd.arg("--root").arg(root.root());
-        cmd.arg("--dbpath")
-            .arg(PathBuf::from("/").join(root.host_path(&dbdir)));
     }
-    let out = cmd
+    let out = crate::rpm::command(root)
         .args([
             "-qa",
             "--queryformat",

@@ -87,6 +87,15 @@ pub fn read_loaded(root: &Sysroot) -> BTreeMap<String, Loaded> {
         .collect()
 }
 
+/// The running kernel: `/proc/sys/kernel/osrelease` of the root (on a mounted image there is
+/// none unless the admin provides one).
+pub fn running_kernel(root: &Sysroot) -> Option<String> {
+    std::fs::read_to_string(root.join("/proc/sys/kernel/osrelease"))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| crate::names::kernel_release(s).is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1843,11 +1843,10 @@ pub fn reload(
         )));
     }
     if let Some(k) = kernel {
-        let running = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-        if running.trim() != k {
+        let running = loaded::running_kernel(root).unwrap_or_default();
+        if running != k {
             return Err(ModulesError::NotHere(format!(
-                "reload acts on the running kernel ({}), not on --kernel {k} (add --dry-run to see the plan)",
-                running.trim()
+                "reload acts on the running kernel ({running}), not on --kernel {k} (add --dry-run to see the plan)",
             )));
         }
     }

@@ -334,12 +334,7 @@ pub fn modules_from_name(name: &str) -> Vec<String> {
 }
 
 fn module_of_path(path: &str) -> Option<String> {
-    let file = path.rsplit('/').next()?;
-    (path.contains("/lib/modules/")
-        && crate::modules::depmod::MODULE_EXTS
-            .iter()
-            .any(|x| file.ends_with(x)))
-    .then(|| crate::modules::depmod::module_name_of(file))
+    crate::modules::depmod::parse_module_path(path).map(|(_, module, _)| module)
 }
 
 /// Installed and available driver packages by name, with their module files, for the

@@ -18,9 +18,9 @@ pub const PROTECTED: &[&str] = &["xcp-ng-deps", "vendor-drivers", "xcpng-mod"];
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
     pub installonly: Vec<String>,
-    /// The running (or target) kernel release: the kernel package providing
-    /// `kernel-uname-r = KVER` is protected.
-    pub running_kernel: Option<String>,
+    /// The kernel release never removed (its package provides `kernel-uname-r = KVER`): the
+    /// target kernel, that is `--kernel`, else the running one, else the newest installed.
+    pub protected_kernel: Option<String>,
     /// Package names protected on top of `PROTECTED`.
     pub protected: Vec<String>,
     /// Write the solver problem as a libsolv testcase into this directory (`--debugsolver`).
@@ -190,7 +190,7 @@ pub fn plan_with_targets(
     ));
     let opts = PlanOptions {
         installonly: ctx.config.main.installonlypkgs.clone(),
-        running_kernel: crate::modules::inventory::target_kernel(
+        protected_kernel: crate::modules::inventory::target_kernel(
             ctx.root(),
             ctx.settings.kernel.as_deref(),
         )
@@ -372,7 +372,7 @@ fn plan_on_pool(pool: Pool, opts: &PlanOptions, goal: &Goal) -> Result<(Plan, Ve
     let mut req = Request::default();
     for s in pool.installed_ids() {
         let p = pool.pkg(s);
-        let running = opts.running_kernel.as_ref().is_some_and(|k| {
+        let running = opts.protected_kernel.as_ref().is_some_and(|k| {
             let want =
                 Dependency::parse(&format!("kernel-uname-r = {k}")).expect("valid dependency");
             p.provides

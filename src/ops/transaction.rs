@@ -658,20 +658,8 @@ pub fn candidates(ctx: &Context<'_>) -> Result<Vec<Candidate>> {
 fn newer_than_installed(e: &repo::primary::ChangelogEntry, i: &Package) -> bool {
     let tail = e.author.rsplit(' ').next().unwrap_or("");
     if tail.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-        let evr = crate::rpm::Evr::parse(tail);
-        let inst = &i.evr;
-        let ord = evr
-            .epoch_or_zero()
-            .cmp(&inst.epoch_or_zero())
-            .then_with(|| crate::rpm::vercmp(&evr.version, &inst.version))
-            .then_with(|| {
-                if evr.release.is_empty() {
-                    std::cmp::Ordering::Equal
-                } else {
-                    crate::rpm::vercmp(&evr.release, &inst.release)
-                }
-            });
-        return ord.is_gt();
+        // rpm's rule: an entry without a release (`- 1.2`) matches every release of 1.2.
+        return crate::rpm::Evr::parse(tail).compare(&i.evr).is_gt();
     }
     e.date > i.buildtime
 }

@@ -605,9 +605,12 @@ impl Builder {
             text(ra[P_NAME])
                 .cmp(text(rb[P_NAME]))
                 .then_with(|| text(ra[P_ARCH]).cmp(text(rb[P_ARCH])))
-                .then_with(|| epoch(rb).cmp(&epoch(ra)))
-                .then_with(|| crate::rpm::vercmp(text(rb[P_VER]), text(ra[P_VER])))
-                .then_with(|| crate::rpm::vercmp(text(rb[P_REL]), text(ra[P_REL])))
+                .then_with(|| {
+                    crate::rpm::evr::cmp_labels(
+                        (epoch(rb), text(rb[P_VER]), text(rb[P_REL])),
+                        (epoch(ra), text(ra[P_VER]), text(ra[P_REL])),
+                    )
+                })
         });
         o
     }

@@ -168,6 +168,14 @@ impl Evr {
         self.epoch.unwrap_or(0)
     }
 
+    /// Full labels ([`cmp_labels`]): a missing release is older than any release.
+    pub fn compare_full(&self, other: &Evr) -> Ordering {
+        cmp_labels(
+            (self.epoch_or_zero(), &self.version, &self.release),
+            (other.epoch_or_zero(), &other.version, &other.release),
+        )
+    }
+
     /// rpm's `rpmverCmp`: epoch, then version, then release only when both have one.
     pub fn compare(&self, other: &Evr) -> Ordering {
         self.epoch_or_zero()
@@ -181,6 +189,16 @@ impl Evr {
                 }
             })
     }
+}
+
+/// Compare two full `(epoch, version, release)` labels as rpm orders packages (and
+/// `rpmdev-vercmp` compares): epoch, version, then release, a missing release being older.
+/// The one comparison of packages' versions; [`Evr::compare`] is rpm's for dependency
+/// ranges, where a missing release matches any.
+pub fn cmp_labels(a: (u32, &str, &str), b: (u32, &str, &str)) -> Ordering {
+    a.0.cmp(&b.0)
+        .then_with(|| vercmp(a.1, b.1))
+        .then_with(|| vercmp(a.2, b.2))
 }
 
 impl fmt::Display for Evr {

@@ -13,7 +13,6 @@ pub use super::package::sort_packages;
 use super::package::{Package, SYSTEM_REPO};
 use super::rpmdb::{self, cache, Format};
 use crate::sysroot::Sysroot;
-use std::process::Command;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InstalledError {
@@ -129,14 +128,6 @@ pub fn parse_query_output(out: &str) -> Vec<Package> {
     pkgs
 }
 
-/// Where rpm keeps its database under the root.
-pub fn rpmdb_dirs(root: &Sysroot) -> [std::path::PathBuf; 2] {
-    [
-        root.join("/var/lib/rpm"),
-        root.join("/usr/lib/sysimage/rpm"),
-    ]
-}
-
 /// Where an installed set came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -172,7 +163,7 @@ pub fn load(root: &Sysroot) -> Result<Vec<Package>, InstalledError> {
 /// `load`, telling where the set came from: the cache, the native reader, or `rpm -qa`.
 pub fn load_traced(root: &Sysroot) -> Result<Loaded, InstalledError> {
     let mode = std::env::var("XCPNG_MOD_RPMDB").unwrap_or_default();
-    let Some(db) = rpmdb::find(&rpmdb_dirs(root)) else {
+    let Some(db) = rpmdb::find(&super::rpmdb_dirs(root)) else {
         return Ok(Loaded {
             packages: Vec::new(),
             source: Source::NoDatabase,
@@ -225,16 +216,7 @@ pub fn load_traced(root: &Sysroot) -> Result<Loaded, InstalledError> {
 /// `--define "_db_backend bdb_ro"`).
 pub fn load_rpm(root: &Sysroot, extra: &[&str]) -> Result<Vec<Package>, InstalledError> {
     let rootstr = root.root().display().to_string();
-    let mut cmd = Command::new("rpm");
-    if !root.is_host_root() {
-        cmd.arg("--root").arg(root.root());
-        if let Some(dbpath) = rpmdb_dirs(root).iter().find(|d| d.is_dir()) {
-            // Debian's rpm may default to another dbpath than the target's.
-            let host = std::path::Path::new("/").join(root.host_path(dbpath));
-            cmd.arg("--dbpath").arg(host);
-        }
-    }
-    let out = cmd
+    let out = super::command(root)
         .args(extra)
         .args(["-qa", "--queryformat", &query_format()])
         .env("LC_ALL", "C")

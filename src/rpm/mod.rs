@@ -12,3 +12,43 @@ pub mod rpmdb;
 pub use dep::{Dependency, Sense};
 pub use evr::{vercmp, Evr};
 pub use package::Package;
+
+use crate::sysroot::Sysroot;
+use std::process::Command;
+
+/// Where rpm keeps its database under the root (rpm 4.11's place, then the newer one).
+pub fn rpmdb_dirs(root: &Sysroot) -> [std::path::PathBuf; 2] {
+    [
+        root.join("/var/lib/rpm"),
+        root.join("/usr/lib/sysimage/rpm"),
+    ]
+}
+
+/// Whether the root has an rpm database at all (a fresh tree may have none).
+pub fn has_rpmdb(root: &Sysroot) -> bool {
+    rpmdb_dirs(root).iter().any(|d| {
+        ["Packages", "rpmdb.sqlite", "Packages.db"]
+            .iter()
+            .any(|f| d.join(f).exists())
+    })
+}
+
+/// The root's own `rpm`, the one way every module runs it: plain `rpm` on `/`; under
+/// `--root R`, `rpm --root R --dbpath D` with D the root's rpmdb directory (the first of
+/// [`rpmdb_dirs`] that exists, else `/var/lib/rpm`), because Debian's rpm defaults to
+/// another dbpath than an XCP-ng root has. Messages in the C locale, so they can be read.
+pub fn command(root: &Sysroot) -> Command {
+    let mut c = Command::new("rpm");
+    if !root.is_host_root() {
+        let db = rpmdb_dirs(root)
+            .into_iter()
+            .find(|d| d.is_dir())
+            .unwrap_or_else(|| root.join("/var/lib/rpm"));
+        c.arg("--root")
+            .arg(root.root())
+            .arg("--dbpath")
+            .arg(std::path::Path::new("/").join(root.host_path(&db)));
+    }
+    c.env("LC_ALL", "C");
+    c
+}

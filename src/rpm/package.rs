@@ -64,10 +64,10 @@ impl Package {
 
     /// Compare by EVR only (full release comparison: a missing release is older).
     pub fn evr_cmp(&self, other: &Package) -> Ordering {
-        self.epoch()
-            .cmp(&other.epoch())
-            .then_with(|| super::vercmp(&self.evr.version, &other.evr.version))
-            .then_with(|| super::vercmp(&self.evr.release, &other.evr.release))
+        super::evr::cmp_labels(
+            (self.epoch(), &self.evr.version, &self.evr.release),
+            (other.epoch(), &other.evr.version, &other.evr.release),
+        )
     }
 
     pub fn is_installed(&self) -> bool {

@@ -123,7 +123,7 @@ impl Case {
     fn run(&self) -> crate::Result<Plan> {
         let opts = PlanOptions {
             installonly: vec!["kernel".into()],
-            running_kernel: self.kernel.clone(),
+            protected_kernel: self.kernel.clone(),
             locks: self.locks.clone(),
             ..Default::default()
         };

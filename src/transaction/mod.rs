@@ -157,10 +157,10 @@ impl Version {
     }
 
     pub fn cmp_evr(&self, other: &Version) -> std::cmp::Ordering {
-        self.epoch
-            .cmp(&other.epoch)
-            .then_with(|| crate::rpm::vercmp(&self.version, &other.version))
-            .then_with(|| crate::rpm::vercmp(&self.release, &other.release))
+        crate::rpm::evr::cmp_labels(
+            (self.epoch, &self.version, &self.release),
+            (other.epoch, &other.version, &other.release),
+        )
     }
 }
 

@@ -4,7 +4,7 @@
 //! that the expected copy wins for every one of those modules, and per module the advice:
 //! nothing to do, `reload` (its preflight says safe), or reboot (and why).
 
-use crate::modules::depmod::{self, module_name_of};
+use crate::modules::depmod;
 use crate::modules::inventory::{self, Inventory, ModuleEntry};
 use crate::modules::reload::{self, Verdict};
 use crate::sysroot::Sysroot;
@@ -21,22 +21,7 @@ pub struct ModuleFile {
     pub module: String,
 }
 
-/// `(kernel, module, top directory)` of a module file path under `/lib/modules`.
-pub fn parse_module_path(path: &str) -> Option<(String, String, String)> {
-    let rest = path
-        .strip_prefix("/usr/lib/modules/")
-        .or_else(|| path.strip_prefix("/lib/modules/"))?;
-    let (kver, rel) = rest.split_once('/')?;
-    let file = rel.rsplit('/').next()?;
-    if ![".ko", ".ko.xz", ".ko.gz", ".ko.zst"]
-        .iter()
-        .any(|e| file.ends_with(e))
-    {
-        return None;
-    }
-    let top = rel.split('/').next().unwrap_or("").to_string();
-    Some((kver.to_string(), module_name_of(file), top))
-}
+pub use crate::modules::depmod::parse_module_path;
 
 /// The module files the installed packages `names` own, outside the kernel's own `kernel/`
 /// tree (one `rpm -q` for all of them; names not installed are skipped).

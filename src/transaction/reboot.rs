@@ -15,14 +15,7 @@ pub struct Reason {
     pub message: String,
 }
 
-/// The running kernel: `/proc/sys/kernel/osrelease` of the root (on a mounted image there is
-/// none unless the admin provides one).
-pub fn running_kernel(root: &Sysroot) -> Option<String> {
-    std::fs::read_to_string(root.join("/proc/sys/kernel/osrelease"))
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| crate::names::kernel_release(s).is_ok())
-}
+pub use crate::modules::loaded::running_kernel;
 
 /// Boot time from `/proc/stat` (`btime`).
 pub fn boot_time(root: &Sysroot) -> Option<u64> {

@@ -26,16 +26,9 @@ pub struct RpmPlan {
     pub erase: Vec<String>,
 }
 
-/// `rpm --root R --dbpath /var/lib/rpm` (plain `rpm` on the real root).
+/// The root's `rpm` ([`crate::rpm::command`]).
 pub fn rpm(root: &Sysroot) -> Command {
-    let mut c = Command::new("rpm");
-    if !root.is_host_root() {
-        c.arg("--root")
-            .arg(root.root())
-            .args(["--dbpath", "/var/lib/rpm"]);
-    }
-    c.env("LC_ALL", "C");
-    c
+    crate::rpm::command(root)
 }
 
 /// Ignore SIGINT/SIGQUIT while alive (rpm, in the same process group, gets them and finishes

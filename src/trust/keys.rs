@@ -281,24 +281,11 @@ pub fn read_key_url(root: &Sysroot, url: &str, fetcher: &Fetcher) -> Result<Vec<
 
 /// `(name-version-release, armored key)` of every `gpg-pubkey` package in the root's rpmdb.
 fn rpmdb_pubkeys(root: &Sysroot) -> Result<Vec<(String, String)>, TrustError> {
-    let dbs = crate::rpm::installed::rpmdb_dirs(root);
-    let Some(db) = dbs.iter().find(|d| {
-        ["Packages", "rpmdb.sqlite", "Packages.db"]
-            .iter()
-            .any(|f| d.join(f).exists())
-    }) else {
+    if !crate::rpm::has_rpmdb(root) {
         return Ok(Vec::new());
-    };
-    let rootstr = root.root().display().to_string();
-    let mut cmd = std::process::Command::new("rpm");
-    if !root.is_host_root() {
-        // Debian's rpm defaults to another dbpath than the target's.
-        cmd.arg("--root")
-            .arg(root.root())
-            .arg("--dbpath")
-            .arg(std::path::Path::new("/").join(root.host_path(db)));
     }
-    let out = cmd
+    let rootstr = root.root().display().to_string();
+    let out = crate::rpm::command(root)
         .args([
             "-q",
             "gpg-pubkey",
