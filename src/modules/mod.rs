@@ -10,7 +10,21 @@ pub mod doctor;
 pub mod inventory;
 pub mod loaded;
 pub mod modinfo;
+pub mod modprobe;
 pub mod reload;
 pub mod xapi;
 
 pub use class::{classify, ModuleClass};
+
+/// The names in a directory, sorted (none when it cannot be read).
+pub(crate) fn list_dir(p: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(p)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}

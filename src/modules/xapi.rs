@@ -391,6 +391,36 @@ impl PifUse {
     }
 }
 
+/// XAPI's inventory of this host (host path; `KEY='value'` lines).
+pub const INVENTORY: &str = "/etc/xensource-inventory";
+
+/// The inventory holds no complete `MANAGEMENT_INTERFACE` line: the key is absent, its quote
+/// is not closed, or it is the last line and has no newline (a write cut short).
+pub fn inventory_cut_short(text: &str) -> bool {
+    let Some(line) = text
+        .split_inclusive('\n')
+        .find(|l| l.trim_start().starts_with("MANAGEMENT_INTERFACE="))
+    else {
+        return true;
+    };
+    let value = line.trim().split_once('=').map_or("", |(_, v)| v);
+    let quoted_ok = match value.chars().next() {
+        Some(q @ ('\'' | '"')) => value.len() >= 2 && value.ends_with(q),
+        _ => true,
+    };
+    !line.ends_with('\n') || !quoted_ok
+}
+
+/// The value of `KEY` in the inventory, unquoted (None when absent or empty).
+pub fn parse_inventory_value(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| {
+            let (k, v) = l.trim().split_once('=')?;
+            (k.trim() == key).then(|| v.trim().trim_matches(['\'', '"']).to_string())
+        })
+        .filter(|v| !v.is_empty())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -1,0 +1,445 @@
+//! Carrying out a preflight's plan through a [`KernelOps`]: unload, load, check, and put the
+//! previous copy back when the load or a check fails.
+
+use super::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::modules::loaded::Loaded;
+/// The kernel, as the executor sees it: run a kmod tool, read the state back.
+pub trait KernelOps {
+    /// Run `modprobe`, `insmod` or `rmmod` with these arguments; Err holds what it said.
+    fn run(&mut self, command: &[String]) -> Result<(), String>;
+    /// The loaded modules now.
+    fn loaded(&mut self) -> BTreeMap<String, Loaded>;
+    /// Names of the network interfaces now.
+    fn interfaces(&mut self) -> Vec<String>;
+    /// Start watching the kernel log.
+    fn log_mark(&mut self);
+    /// Error lines (priority err or worse) logged since the mark or the last call.
+    fn log_errors(&mut self) -> Vec<String>;
+    /// Give the kernel a moment (devices appear after the load returns).
+    fn settle(&mut self) {}
+}
+
+/// One command the executor ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub command: Vec<String>,
+    pub ok: bool,
+    /// What the tool said when it failed, and the kernel's error lines.
+    pub message: Option<String>,
+    /// Part of putting the previous copy back.
+    pub fallback: bool,
+}
+
+/// A check after the load.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// `--dry-run`: nothing was done.
+    DryRun,
+    /// Refused by the preflight: nothing was done.
+    Refused,
+    /// The winning copy is loaded and every check passed.
+    Reloaded,
+    /// The new copy failed; the previous one is loaded again.
+    RolledBack,
+    /// Something failed and the previous state could not be fully restored.
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::DryRun => "dry-run",
+            Outcome::Refused => "refused",
+            Outcome::Reloaded => "reloaded",
+            Outcome::RolledBack => "rolled back",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// The report of `reload`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReloadReport {
+    pub preflight: Preflight,
+    pub result: Outcome,
+    pub steps: Vec<Step>,
+    pub checks: Vec<Check>,
+    /// What is loaded at the end (build-id), and the file it matches.
+    pub loaded_after: Option<String>,
+    /// One sentence: what happened and what to do.
+    pub summary: String,
+}
+
+impl ReloadReport {
+    pub fn success(&self) -> bool {
+        matches!(self.result, Outcome::Reloaded | Outcome::DryRun)
+    }
+}
+
+pub(super) struct Exec<'a, K: KernelOps> {
+    ops: &'a mut K,
+    steps: Vec<Step>,
+}
+
+impl<K: KernelOps> Exec<'_, K> {
+    fn run(&mut self, command: Vec<String>, fallback: bool) -> bool {
+        let r = self.ops.run(&command);
+        let message = match &r {
+            Ok(()) => None,
+            Err(e) => {
+                let mut m = e.trim().to_string();
+                let kernel = self.ops.log_errors();
+                if !kernel.is_empty() {
+                    m.push_str(&format!("; kernel: {}", kernel.join(" | ")));
+                }
+                Some(m)
+            }
+        };
+        self.steps.push(Step {
+            command,
+            ok: r.is_ok(),
+            message,
+            fallback,
+        });
+        r.is_ok()
+    }
+}
+
+pub(super) fn mentions(line: &str, modules: &[String]) -> bool {
+    modules
+        .iter()
+        .any(|m| line.contains(m.as_str()) || line.contains(&m.replace('_', "-")))
+}
+
+/// Carry out a preflight's plan (the caller checked `allowed`). On a failed load or check,
+/// the modules of the plan are unloaded, the previously loaded file is loaded back by path
+/// with its options, and the holders are loaded again.
+pub fn execute<K: KernelOps>(pre: &Preflight, ops: &mut K) -> ReloadReport {
+    let m = pre.module.clone();
+    let set = pre.set();
+    let mut ex = Exec {
+        ops,
+        steps: Vec::new(),
+    };
+    let mut checks: Vec<Check> = Vec::new();
+    let ifaces_before: Vec<String> = pre.interfaces.iter().map(|i| i.name.clone()).collect();
+    // The kernel right before the first unload must be the one the preflight judged: another
+    // process may have loaded, unloaded or started using a module since.
+    let changed = pre.changed_since(&ex.ops.loaded());
+    if !changed.is_empty() {
+        return finish(
+            pre,
+            ex,
+            checks,
+            Outcome::Refused,
+            format!(
+                "the loaded modules changed since the preflight ({}): nothing was done; run the reload again",
+                changed.join(", ")
+            ),
+        );
+    }
+    ex.ops.log_mark();
+
+    // Unload, holders first.
+    let mut unloaded: Vec<String> = Vec::new();
+    let mut failure: Option<String> = None;
+    for u in &pre.plan.unload {
+        if !ex.ops.loaded().contains_key(u) {
+            continue;
+        }
+        if ex.run(vec!["rmmod".into(), u.clone()], false) {
+            unloaded.push(u.clone());
+        } else {
+            failure = Some(format!("{u} could not be unloaded"));
+            break;
+        }
+    }
+    if let Some(why) = failure {
+        // Nothing new was loaded: load back what was unloaded.
+        restore(&mut ex, pre, &unloaded);
+        let back = ex.ops.loaded();
+        let ok = set.iter().all(|s| back.contains_key(s));
+        return finish(
+            pre,
+            ex,
+            checks,
+            if ok {
+                Outcome::RolledBack
+            } else {
+                Outcome::Failed
+            },
+            format!(
+                "{why}; {}",
+                if ok {
+                    "everything unloaded was loaded back".to_string()
+                } else {
+                    "some modules could not be loaded back: see the steps".to_string()
+                }
+            ),
+        );
+    }
+
+    // Load.
+    let mut failed: Option<String> = None;
+    let mut loaded_by_us: Vec<String> = Vec::new();
+    for step in &pre.plan.load {
+        if !ex.run(step.command.clone(), false) {
+            failed = Some(format!("loading {} failed", step.module));
+            break;
+        }
+        loaded_by_us.push(step.module.clone());
+        if step.module == m {
+            // The loaded module is the winning file.
+            let now = ex.ops.loaded();
+            let l = now.get(&m);
+            let w = pre.winner.as_ref();
+            let (got, want) = (
+                l.and_then(|l| l.build_id.clone()),
+                w.and_then(|w| w.build_id.clone()),
+            );
+            let ok = match (&got, &want) {
+                (Some(g), Some(w)) => g == w,
+                _ => l.is_some(),
+            };
+            checks.push(Check {
+                name: "build-id".into(),
+                ok,
+                detail: match (&got, &want) {
+                    (Some(g), Some(w)) if g == w => format!(
+                        "loaded {m} is {} (build-id {g})",
+                        pre.winner.as_ref().map(|w| w.path.as_str()).unwrap_or("?")
+                    ),
+                    (Some(g), Some(w)) => {
+                        format!("loaded {m} has build-id {g}, the winning file has {w}")
+                    }
+                    _ if l.is_some() => format!("{m} is loaded (no build-id to compare)"),
+                    _ => format!("{m} is not loaded after the load command"),
+                },
+            });
+            let (gs, ws) = (
+                l.and_then(|l| l.srcversion.clone()),
+                w.and_then(|w| w.srcversion.clone()),
+            );
+            if let (Some(g), Some(w)) = (&gs, &ws) {
+                checks.push(Check {
+                    name: "srcversion".into(),
+                    ok: g == w,
+                    detail: if g == w {
+                        format!("srcversion {g}")
+                    } else {
+                        format!("loaded srcversion {g}, the winning file has {w}")
+                    },
+                });
+            }
+            if checks.iter().any(|c| !c.ok) {
+                failed = Some(format!("the loaded {m} is not the winning copy"));
+                break;
+            }
+        }
+    }
+    if failed.is_none() {
+        // Interfaces that existed are back (devices may appear a moment after the load).
+        let mut missing: Vec<String> = Vec::new();
+        for _ in 0..50 {
+            let now = ex.ops.interfaces();
+            missing = ifaces_before
+                .iter()
+                .filter(|i| !now.contains(i))
+                .cloned()
+                .collect();
+            if missing.is_empty() {
+                break;
+            }
+            ex.ops.settle();
+        }
+        if !ifaces_before.is_empty() {
+            checks.push(Check {
+                name: "interfaces".into(),
+                ok: missing.is_empty(),
+                detail: if missing.is_empty() {
+                    format!("back: {}", ifaces_before.join(", "))
+                } else {
+                    format!("missing after the reload: {}", missing.join(", "))
+                },
+            });
+        }
+        let errors: Vec<String> = ex
+            .ops
+            .log_errors()
+            .into_iter()
+            .filter(|l| mentions(l, &set) || mentions(l, std::slice::from_ref(&m)))
+            .collect();
+        checks.push(Check {
+            name: "kernel log".into(),
+            ok: errors.is_empty(),
+            detail: if errors.is_empty() {
+                "no errors since the load".into()
+            } else {
+                errors.join(" | ")
+            },
+        });
+        if checks.iter().any(|c| !c.ok) {
+            failed = Some("a check failed after the load".into());
+        }
+    }
+    let Some(why) = failed else {
+        let id = ex.ops.loaded().get(&m).and_then(|l| l.build_id.clone());
+        return finish(
+            pre,
+            ex,
+            checks,
+            Outcome::Reloaded,
+            format!(
+                "{m} reloaded from {}",
+                pre.winner.as_ref().map(|w| w.path.as_str()).unwrap_or("?")
+            ),
+        )
+        .with_loaded(id);
+    };
+
+    // Fallback, only on what this run changed: unload what it loaded (users first), load back
+    // by path what it unloaded.
+    let now = ex.ops.loaded();
+    let mut ours: Vec<String> = loaded_by_us;
+    ours.reverse();
+    for u in &ours {
+        if now.contains_key(u) {
+            ex.run(vec!["rmmod".into(), u.clone()], true);
+        }
+    }
+    restore(&mut ex, pre, &unloaded);
+    let after = ex.ops.loaded();
+    let id = after.get(&m).and_then(|l| l.build_id.clone());
+    let prev = pre.loaded.as_ref();
+    let (outcome, summary) = match prev {
+        None => (
+            Outcome::Failed,
+            format!("{why}; {m} was not loaded before, and is not loaded now"),
+        ),
+        Some(p) => {
+            let back = match (&id, &p.build_id) {
+                (Some(a), Some(b)) => a == b,
+                _ => after.contains_key(&m),
+            };
+            let holders_back = set.iter().all(|s| after.contains_key(s));
+            checks.push(Check {
+                name: "previous copy".into(),
+                ok: back,
+                detail: if back {
+                    format!(
+                        "{m} is loaded again from {}",
+                        p.path.as_deref().unwrap_or("the previous file")
+                    )
+                } else {
+                    format!("{m} could not be put back")
+                },
+            });
+            if back && holders_back {
+                (
+                    Outcome::RolledBack,
+                    format!(
+                        "{why}; the previous {m} ({}) is loaded again",
+                        p.path.as_deref().unwrap_or("?")
+                    ),
+                )
+            } else {
+                (
+                    Outcome::Failed,
+                    format!("{why}; putting the previous copy back also failed: reboot to get a working driver"),
+                )
+            }
+        }
+    };
+    finish(pre, ex, checks, outcome, summary).with_loaded(id)
+}
+
+/// Load back, after an unload: the previous copy of the module by path (with its options),
+/// then the holders by name, in reverse unload order.
+pub(super) fn restore<K: KernelOps>(ex: &mut Exec<'_, K>, pre: &Preflight, unloaded: &[String]) {
+    let m = &pre.module;
+    for u in unloaded.iter().rev() {
+        if ex.ops.loaded().contains_key(u) {
+            continue;
+        }
+        if u == m {
+            match pre.loaded.as_ref().and_then(|l| l.path.clone()) {
+                Some(p) => {
+                    let mut cmd = vec!["insmod".to_string(), p];
+                    cmd.extend(
+                        pre.plan
+                            .options
+                            .iter()
+                            .filter(|o| &o.module == m)
+                            .flat_map(|o| o.options.clone()),
+                    );
+                    ex.run(cmd, true);
+                }
+                None => {
+                    ex.run(vec!["modprobe".into(), u.clone()], true);
+                }
+            }
+        } else {
+            ex.run(vec!["modprobe".into(), u.clone()], true);
+        }
+    }
+}
+
+pub(super) fn finish<K: KernelOps>(
+    pre: &Preflight,
+    ex: Exec<'_, K>,
+    checks: Vec<Check>,
+    result: Outcome,
+    summary: String,
+) -> ReloadReport {
+    ReloadReport {
+        preflight: pre.clone(),
+        result,
+        steps: ex.steps,
+        checks,
+        loaded_after: None,
+        summary,
+    }
+}
+
+impl ReloadReport {
+    fn with_loaded(mut self, id: Option<String>) -> ReloadReport {
+        self.loaded_after = id;
+        self
+    }
+
+    /// A report for a plan that was not carried out.
+    pub fn not_run(pre: Preflight, result: Outcome) -> ReloadReport {
+        let summary = match result {
+            Outcome::Refused => match pre.verdict {
+                Verdict::Impossible => {
+                    format!("{} cannot be reloaded on the running kernel", pre.module)
+                }
+                _ => format!("reload of {} refused without --force", pre.module),
+            },
+            _ => match pre.verdict {
+                Verdict::Safe => "nothing was changed; the reload would go ahead".to_string(),
+                Verdict::NeedsForce => "nothing was changed; the reload needs --force".to_string(),
+                Verdict::Impossible => "nothing was changed; the reload is impossible".to_string(),
+            },
+        };
+        ReloadReport {
+            preflight: pre,
+            result,
+            steps: Vec::new(),
+            checks: Vec::new(),
+            loaded_after: None,
+            summary,
+        }
+    }
+}
