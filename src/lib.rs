@@ -1,7 +1,10 @@
 //! xcpng-mod: repositories, package transactions and kernel-module management for XCP-ng
-//! hosts. The library does the work; `main.rs` only parses arguments and maps results to exit
-//! codes. Data flows one way: configuration → repositories → (trust) → solver → transaction →
-//! module state. See DESIGN in the README for the module map.
+//! hosts. The library does the work; `main.rs` only hands its arguments to `cli::run` and
+//! exits with the code it returns. The modules form layers that only point down: leaves
+//! (hashing, compression, names, paths, the one writer `hostfs`) → transfer (`http`,
+//! `fetch`) → `config` → `rpm` → `trust` → `repo` → `solve` → `modules` → `transaction` →
+//! `error` → `ops` → `demo` → `cli`. `tests/layers.rs` holds that order and fails on an edge
+//! against it; the README's Design section shows the real graph.
 
 pub mod cli;
 pub mod compress;

@@ -247,7 +247,7 @@ impl Ownership {
         }
     }
 
-    /// The class of a copy in `dir` owned by `package` (DESIGN §1, issue 6): `supported` is
+    /// The class of a copy in `dir` owned by `package`: `supported` is
     /// a file in updates/ owned by the kernel or by a package `vendor-drivers` pulls in; when
     /// `vendor-drivers` is not installed, the naming conventions decide.
     pub fn class_of(&self, package: Option<&str>, dir: &str) -> CopyClass {

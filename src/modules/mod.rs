@@ -1,7 +1,9 @@
 //! Kernel modules: the XCP-ng driver classes (supported, alternate, additional), `.ko` modinfo
 //! read natively, the depmod.d model and precedence, `modules.dep`, loaded state and the
-//! module inventory. It never does package I/O (ownership comes from the installed-package
-//! query it is given) and never loads or unloads a module itself, except `reload`, which does it
+//! module inventory, doctor, the reload preflight and executor, and the host formats they read
+//! (`modprobe.d`, XAPI's inventory and database). Which package owns a module file comes from
+//! one query of the root's rpm. It never installs or removes packages (that is
+//! `transaction`'s), and never loads or unloads a module itself, except `reload`, which does it
 //! through the root's own kmod tools after a preflight.
 
 pub mod class;

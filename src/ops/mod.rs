@@ -1,5 +1,8 @@
-//! Operations: what each command does, as functions that take resolved settings and return
-//! data. They know nothing of tables, colours or JSON; the `cli` module renders their values.
+//! Operations: what each command does, as functions that take resolved settings (a
+//! [`Context`]) and return data. They hold the planner (`solve`: goals to plans on the host's
+//! packages), undo and rollback, queries and the driver index; the transaction engine they
+//! call is `transaction`'s. They print nothing and know nothing of tables, colours or JSON
+//! layout: the `cli` module renders their values; talk goes through the [`Reporter`].
 
 pub mod query;
 pub mod rollback;

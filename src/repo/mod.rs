@@ -1,7 +1,9 @@
-//! Repositories: fetching, checking and caching their metadata, and reading it into package
-//! records. Everything a mirror sends is checked against the size and checksum `repomd.xml`
-//! states before it is used or cached; the cache is swapped in whole, so an interrupted fetch
-//! never leaves half a cache. Trust decisions (signatures) are not made here.
+//! Repositories: syncing their metadata (through `fetch`), checking and caching it, and
+//! reading it into package records. Everything a mirror sends is checked against the size and
+//! checksum `repomd.xml` states before it is used or cached; the cache is swapped in whole, so
+//! an interrupted fetch never leaves half a cache. Signatures are judged by `trust`, which this
+//! module asks before it believes a `repomd.xml`; it never solves and never changes the host
+//! outside its cache.
 
 pub mod cache;
 pub mod primary;

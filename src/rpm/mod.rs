@@ -1,6 +1,8 @@
-//! The RPM data model: versions and `vercmp`, dependencies, package records, and the set of
-//! packages installed on the root (behind one small interface, so a native rpmdb reader can
-//! replace the `rpm -qa` fallback). It never solves anything.
+//! The RPM data model: versions and `vercmp`, dependencies, package records, package files
+//! named on the command line, and the set of packages installed on the root (native rpmdb
+//! readers for SQLite and rpm 4.11's Berkeley DB, `rpm -qa` as the fallback). It is the one
+//! place that knows how to run the root's `rpm` ([`command`]). It never solves anything and
+//! never writes the rpmdb (only `rpm` does, run by `transaction`).
 
 pub mod dep;
 pub mod evr;

@@ -1,4 +1,5 @@
-//! The solver: RPM dependency semantics on resolvo, and goals turned into transactions.
+//! The solver: RPM dependency semantics on resolvo; goals and plans (the data; the planner
+//! that fills them from the host is `ops::solve`).
 //!
 //! It owns the resolvo `DependencyProvider` for RPM (provides/requires/conflicts/obsoletes with
 //! rpm's range rules, file requires, `name.arch` identities, install-only packages, installed

@@ -5,8 +5,9 @@
 //! the rpmdb, scriptlets and file conflicts); the lock (`/run/xcpng-mod.lock`, and yum's
 //! `/var/run/yum.pid`), the journal of the transaction in flight (for recovery after a crash),
 //! the append-only history (list, info, undo, rollback), the kept package files undo needs,
-//! the log, and reboot detection. It never solves: plans come from `ops::solve`, and undo and
-//! rollback compute exact version changes from the history.
+//! the log, reboot detection, the module check after a run, and the engine that does all of
+//! it in order (`engine`). It never solves: plans (`solve::Plan`) come from the planner in
+//! `ops`, and undo and rollback compute exact version changes from the history.
 
 pub mod download;
 pub mod engine;

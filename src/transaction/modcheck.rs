@@ -1,4 +1,4 @@
-//! After a transaction that touched kernel-module packages (issue 6 item 7): the module files
+//! After a transaction that touched kernel-module packages: the module files
 //! those packages ship (before and after the run, from the rpmdb), `depmod` for each kernel
 //! whose `modules.dep` is now stale (the packages' scriptlets may not have run it), a check
 //! that the expected copy wins for every one of those modules, and per module the advice:

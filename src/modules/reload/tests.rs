@@ -1,3 +1,6 @@
+//! The preflight and the executor against recorded facts and a fake kernel (the real one is
+//! in the VM tests).
+
 use super::*;
 use crate::modules::inventory::CopyClass;
 use crate::modules::modprobe::parse_modprobe_conf;
