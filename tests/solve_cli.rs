@@ -444,7 +444,7 @@ fn repo_priority_and_versionlock_hold_back_versions() {
         .stderr_has("priority 10");
 }
 
-/// The solver's cache of a repo (`primary.xcps`) is checked before use: a damaged or
+/// The solver's cache of a repo (`primary.solver`) is checked before use: a damaged or
 /// truncated one is rebuilt from the metadata, and the plan is the same.
 #[test]
 fn a_damaged_solver_cache_is_rebuilt() {
@@ -470,11 +470,43 @@ fn a_damaged_solver_cache_is_rebuilt() {
     };
     let want = plan(&h);
     assert_eq!(want.len(), 2, "{want:?}");
-    let xcps = h.host_path("/var/cache/xcpng-mod/xcp-ng-base/repodata/primary.xcps");
-    let good = std::fs::read(&xcps).unwrap();
+    let solver_cache = h.host_path("/var/cache/xcpng-mod/xcp-ng-base/repodata/primary.solver");
+    let good = std::fs::read(&solver_cache).unwrap();
     for damaged in [good[..good.len() / 2].to_vec(), vec![0u8; good.len()]] {
-        std::fs::write(&xcps, &damaged).unwrap();
+        std::fs::write(&solver_cache, &damaged).unwrap();
         assert_eq!(plan(&h), want);
-        assert_eq!(std::fs::read(&xcps).unwrap(), good, "rewritten whole");
+        assert_eq!(
+            std::fs::read(&solver_cache).unwrap(),
+            good,
+            "rewritten whole"
+        );
+    }
+}
+
+/// The parsed caches were once named `primary.xcpc` and `primary.xcps`: files of those names
+/// left by an earlier version are removed, not read, once the current caches are written.
+#[test]
+fn caches_under_their_old_names_are_removed() {
+    let h = host();
+    h.run(&["--assumeno", "install", "kmod-zfs"]).ok();
+    let repodata = h.host_path("/var/cache/xcpng-mod/xcp-ng-base/repodata");
+    for new in ["primary.listing", "primary.solver"] {
+        assert!(repodata.join(new).is_file(), "{new} written");
+    }
+    // An upgrade from an earlier version: only the old names are there, with junk in them.
+    for (new, old) in [
+        ("primary.listing", "primary.xcpc"),
+        ("primary.solver", "primary.xcps"),
+    ] {
+        std::fs::remove_file(repodata.join(new)).unwrap();
+        std::fs::write(repodata.join(old), b"junk of an older format").unwrap();
+    }
+    h.run(&["--assumeno", "install", "kmod-zfs"]).ok();
+    h.run(&["list"]).ok();
+    for old in ["primary.xcpc", "primary.xcps"] {
+        assert!(!repodata.join(old).exists(), "{old} is removed");
+    }
+    for new in ["primary.listing", "primary.solver"] {
+        assert!(repodata.join(new).is_file(), "{new} written again");
     }
 }

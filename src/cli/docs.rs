@@ -30,7 +30,7 @@ Repository configuration, read as yum reads it.
 Version locks: \fI[E:]N\-V\-R.A\fR globs are the only versions plans take of their name; \fB!\fR entries are never taken.
 .TP
 \fI/var/cache/xcpng\-mod/<repo>/repodata/\fR
-Checked metadata and its parsed binary forms (\fIprimary.xcpc\fR for listings, \fIprimary.xcps\fR for the solver); replaced whole, never half\-written.
+Checked metadata and its parsed binary forms (\fIprimary.listing\fR for listings, \fIprimary.solver\fR for the solver); replaced whole, never half\-written.
 .TP
 \fI/var/lib/rpm\fR
 The rpm database: read natively (SQLite, or rpm 4.11's Berkeley DB), written only by the

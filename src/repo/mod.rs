@@ -22,6 +22,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// `repomd.xml` is small; anything bigger is an endless-data attack.
+
+/// The parsed form of primary metadata that listings read (every field, in one file).
+pub const LISTING_CACHE: &str = "primary.listing";
+/// The solver's index of a repository ([`store::Store`]).
+pub const SOLVER_CACHE: &str = "primary.solver";
+/// The names these caches had before; removed when the new ones are written.
+const RETIRED_CACHES: [&str; 2] = ["primary.xcpc", "primary.xcps"];
+
 pub const REPOMD_MAX: u64 = 16 * 1024 * 1024;
 /// Mirrorlist and metalink documents.
 pub const MIRRORLIST_MAX: u64 = 4 * 1024 * 1024;
@@ -262,12 +270,20 @@ impl Repo {
         cache_age(&self.cache_dir)
     }
 
+    /// Remove parsed caches under their names of earlier versions (a best effort: they are
+    /// never read, only left behind).
+    fn drop_retired(&self) {
+        for name in RETIRED_CACHES {
+            let _ = crate::hostfs::remove_file(&self.repodata().join(name));
+        }
+    }
+
     /// Load the packages of primary metadata (from the parsed cache when it matches).
     pub fn packages(&self, detail: Detail) -> Result<Vec<Package>, RepoError> {
         let id = &self.config.id;
         let data = self.repomd.get("primary").expect("checked at parse");
         let key = format!("{}:{}", data.checksum.kind, data.checksum.value);
-        let bin = self.repodata().join("primary.xcpc");
+        let bin = self.repodata().join(LISTING_CACHE);
         if self.derived_ok(&bin) {
             if let Ok(p) = cache::read_file(&bin, &key, id, detail) {
                 return Ok(p);
@@ -294,11 +310,12 @@ impl Repo {
         // Best effort: a read-only cache dir only costs speed.
         if write_file(&bin, &cache::encode(&key, &pkgs), false).is_ok() {
             self.record_derived(&[bin]);
+            self.drop_retired();
         }
         Ok(pkgs)
     }
 
-    /// The repository in the solver's form (`primary.xcps`), built from primary metadata and
+    /// The repository in the solver's form ([`SOLVER_CACHE`]), built from primary metadata and
     /// cached next to it when missing or written for other metadata.
     pub fn store(&self) -> Result<store::Store, RepoError> {
         let data = self.repomd.get("primary").expect("checked at parse");
@@ -306,7 +323,7 @@ impl Repo {
         if let Some(st) = self.built.lock().expect("not poisoned").take() {
             return Ok(st);
         }
-        let path = self.repodata().join("primary.xcps");
+        let path = self.repodata().join(SOLVER_CACHE);
         if self.derived_ok(&path) {
             if let Some(st) = store::Store::open(&path, &key) {
                 return Ok(st);
@@ -314,9 +331,10 @@ impl Repo {
         }
         let pkgs = self.packages(Detail::Full)?;
         let words = store::build(&key, &pkgs);
-        // Best effort, as for primary.xcpc.
+        // Best effort, as for the listing cache.
         if write_file(&path, &store::to_bytes(&words), false).is_ok() {
             self.record_derived(&[path]);
+            self.drop_retired();
         }
         Ok(store::Store::from_words(words, &key).expect("a store just built reads back"))
     }
@@ -519,7 +537,7 @@ pub struct Ingested {
 }
 
 impl Ingested {
-    /// Write the listing cache (`primary.xcpc`) for `key`, and let go of it.
+    /// Write the listing cache ([`LISTING_CACHE`]) for `key`, and let go of it.
     pub fn write_listing(&mut self, key: &str, path: &Path) -> Result<(), RepoError> {
         let Some(listing) = self.listing.take() else {
             return Ok(());
@@ -532,7 +550,7 @@ impl Ingested {
             .map_err(io_err(path))
     }
 
-    /// The solver store's words (`primary.xcps`) for `key`.
+    /// The solver store's words ([`SOLVER_CACHE`]) for `key`.
     pub fn store_words(self, key: &str) -> Vec<u32> {
         self.store.finish(key, &self.order)
     }
@@ -779,13 +797,9 @@ pub fn open(
                         source,
                     })?;
             // The listing first: it is let go of before the store is assembled.
-            built.write_listing(&key, &staging.join("primary.xcpc"))?;
+            built.write_listing(&key, &staging.join(LISTING_CACHE))?;
             let words = built.store_words(&key);
-            write_file(
-                &staging.join("primary.xcps"),
-                &store::to_bytes(&words),
-                false,
-            )?;
+            write_file(&staging.join(SOLVER_CACHE), &store::to_bytes(&words), false)?;
             write_atomic(&staging.join(name), &data)?;
             *repo.built.lock().expect("not poisoned") = store::Store::from_words(words, &key);
         }
@@ -808,7 +822,7 @@ pub fn open(
         crate::hostfs::rename(&staging, &repodata).map_err(io_err(&repodata))?;
     }
     let _ = crate::hostfs::remove_dir_all(&old);
-    repo.record_derived(&[repodata.join("primary.xcpc"), repodata.join("primary.xcps")]);
+    repo.record_derived(&[repodata.join(LISTING_CACHE), repodata.join(SOLVER_CACHE)]);
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }
@@ -851,7 +865,7 @@ pub fn cached_package_count(root: &Sysroot, main: &MainConfig, id: &str) -> Opti
     let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
     // Only the header: the magic, the key and the count.
     let mut head = vec![0u8; 8 + 4 + key.len() + 8];
-    let mut f = std::fs::File::open(dir.join("repodata/primary.xcpc")).ok()?;
+    let mut f = std::fs::File::open(dir.join("repodata").join(LISTING_CACHE)).ok()?;
     std::io::Read::read_exact(&mut f, &mut head).ok()?;
     if cache::key_of(&head)? != key {
         return None;

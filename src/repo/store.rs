@@ -1,11 +1,11 @@
-//! The solver's form of a repository (`primary.xcps`): what dependency solving reads of each
+//! The solver's form of a repository (`primary.solver`): what dependency solving reads of each
 //! package, with every string interned once in a sorted table and the indexes the solver asks
 //! ("who provides X", "who obsoletes X", "who holds file F", "who is named N") precomputed.
 //!
-//! It is written next to `primary.xcpc` from the same parsed metadata and keyed on the same
+//! It is written next to `primary.listing` from the same parsed metadata and keyed on the same
 //! primary checksum, and it is read by mapping the file: opening a 60,000-package repository
 //! costs a few page faults, and a plan touches only the packages it considers. Descriptions,
-//! URLs and the like are not in it (listings read `primary.xcpc`).
+//! URLs and the like are not in it (listings read `primary.listing`).
 //!
 //! Layout: little-endian `u32` words. `MAGIC`, the key (length, bytes padded to a word), the
 //! section table (start and length in words of each section), then the sections. Every read is
