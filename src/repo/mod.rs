@@ -21,8 +21,6 @@ use repomd::Repomd;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-/// `repomd.xml` is small; anything bigger is an endless-data attack.
-
 /// The parsed form of primary metadata that listings read (every field, in one file).
 pub const LISTING_CACHE: &str = "primary.listing";
 /// The solver's index of a repository ([`store::Store`]).
@@ -30,6 +28,7 @@ pub const SOLVER_CACHE: &str = "primary.solver";
 /// The names these caches had before; removed when the new ones are written.
 const RETIRED_CACHES: [&str; 2] = ["primary.xcpc", "primary.xcps"];
 
+/// `repomd.xml` is small; anything bigger is an endless-data attack.
 pub const REPOMD_MAX: u64 = 16 * 1024 * 1024;
 /// Mirrorlist and metalink documents.
 pub const MIRRORLIST_MAX: u64 = 4 * 1024 * 1024;
