@@ -1,6 +1,6 @@
 //! The built-in demo host: an XCP-ng-like tree (yum repos for base, updates and testing, an
 //! rpmdb with a kernel and vendor drivers installed, `/lib/modules/4.19.0+1`) made of real
-//! RPMs built here with the `rpm` crate, indexed by the real `createrepo_c` and installed by
+//! RPMs built here with the `rpm` crate (`rpmfile` in this crate), indexed by the real `createrepo_c` and installed by
 //! the real `rpm --root`. Tests build their fixture hosts with the same pieces.
 
 use crate::error::{Error, Result};
@@ -87,25 +87,25 @@ impl PkgSpec {
     }
 }
 
-fn to_rpm_dep(s: &str) -> Result<rpm::Dependency> {
+fn to_rpm_dep(s: &str) -> Result<rpmfile::Dependency> {
     let d = crate::rpm::Dependency::parse(s)
         .ok_or_else(|| Error::Usage(format!("bad dependency `{s}`")))?;
     let versioned = d.is_versioned();
     let Some(evr) = d.evr.filter(|_| versioned) else {
-        return Ok(rpm::Dependency::any(d.name));
+        return Ok(rpmfile::Dependency::any(d.name));
     };
     let v = evr.to_string();
     Ok(match d.sense.op() {
-        "=" => rpm::Dependency::eq(d.name, v),
-        "<" => rpm::Dependency::less(d.name, v),
-        "<=" => rpm::Dependency::less_eq(d.name, v),
-        ">" => rpm::Dependency::greater(d.name, v),
-        ">=" => rpm::Dependency::greater_eq(d.name, v),
-        _ => rpm::Dependency::any(d.name),
+        "=" => rpmfile::Dependency::eq(d.name, v),
+        "<" => rpmfile::Dependency::less(d.name, v),
+        "<=" => rpmfile::Dependency::less_eq(d.name, v),
+        ">" => rpmfile::Dependency::greater(d.name, v),
+        ">=" => rpmfile::Dependency::greater_eq(d.name, v),
+        _ => rpmfile::Dependency::any(d.name),
     })
 }
 
-fn rpm_err(what: &str) -> impl FnOnce(rpm::Error) -> Error + '_ {
+fn rpm_err(what: &str) -> impl FnOnce(rpmfile::Error) -> Error + '_ {
     move |e| Error::Failed {
         what: format!("building {what}: {e}"),
         hint: None,
@@ -114,7 +114,7 @@ fn rpm_err(what: &str) -> impl FnOnce(rpm::Error) -> Error + '_ {
 
 /// Build one RPM into `dir`; returns its path.
 pub fn build_rpm(spec: &PkgSpec, dir: &Path) -> Result<PathBuf> {
-    let mut b = rpm::PackageBuilder::new(
+    let mut b = rpmfile::PackageBuilder::new(
         &spec.name,
         &spec.version,
         "GPLv2",
@@ -126,14 +126,14 @@ pub fn build_rpm(spec: &PkgSpec, dir: &Path) -> Result<PathBuf> {
         .url("https://xcp-ng.org")
         .vendor("XCP-ng")
         .build_host("demo.xcp-ng.org")
-        .using_config(rpm::BuildConfig::v4().compression(rpm::CompressionType::Gzip));
+        .using_config(rpmfile::BuildConfig::v4().compression(rpmfile::CompressionType::Gzip));
     if let Some(e) = spec.epoch {
         b.epoch(e);
     }
     for (path, content) in &spec.files {
         b.with_file_contents(
             content.clone(),
-            rpm::FileOptions::new(path.as_str()).permissions(0o644),
+            rpmfile::FileOptions::new(path.as_str()).permissions(0o644),
         )
         .map_err(rpm_err(&spec.name))?;
     }

@@ -16,8 +16,8 @@ fn installed(h: &TestHost) -> Vec<String> {
 }
 
 fn sign_with(cert: &sequoia_openpgp::Cert, src: &Path, dst: &Path) {
-    let mut p = rpm::Package::open(src).unwrap();
-    let signer = rpm::signature::sequoia::Signer::from_asc_bytes(&secret_asc(cert)).unwrap();
+    let mut p = rpmfile::Package::open(src).unwrap();
+    let signer = rpmfile::signature::sequoia::Signer::from_asc_bytes(&secret_asc(cert)).unwrap();
     p.sign(signer).unwrap();
     p.write_file(dst).unwrap();
 }

@@ -245,11 +245,11 @@ fn rollback_works_with_the_repo_gone() {
 
 /// A package whose %pre fails, built with the rpm crate.
 fn failing_pre(dir: &Path) -> PathBuf {
-    let mut b = rpm::PackageBuilder::new("badpre", "1.0", "GPLv2", "x86_64", "fails in %pre");
+    let mut b = rpmfile::PackageBuilder::new("badpre", "1.0", "GPLv2", "x86_64", "fails in %pre");
     b.release("1")
         .description("d")
-        .using_config(rpm::BuildConfig::v4().compression(rpm::CompressionType::Gzip));
-    b.with_file_contents(b"x".to_vec(), rpm::FileOptions::new("/etc/badpre.conf"))
+        .using_config(rpmfile::BuildConfig::v4().compression(rpmfile::CompressionType::Gzip));
+    b.with_file_contents(b"x".to_vec(), rpmfile::FileOptions::new("/etc/badpre.conf"))
         .unwrap();
     b.pre_install_script("echo refusing from pre; exit 1");
     let p = b.build().unwrap();

@@ -47,8 +47,8 @@ fn import(root: &Path, key: &Path) {
 
 /// Sign a copy of `src` into `dst` with a Sequoia-made key through the `rpm` crate.
 fn sign_with(cert: &sequoia_openpgp::Cert, src: &Path, dst: &Path) {
-    let mut p = rpm::Package::open(src).unwrap();
-    let signer = rpm::signature::sequoia::Signer::from_asc_bytes(&secret_asc(cert)).unwrap();
+    let mut p = rpmfile::Package::open(src).unwrap();
+    let signer = rpmfile::signature::sequoia::Signer::from_asc_bytes(&secret_asc(cert)).unwrap();
     p.sign(signer).unwrap();
     p.write_file(dst).unwrap();
 }

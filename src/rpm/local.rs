@@ -108,7 +108,7 @@ fn clean_staging(dir: &Path) {
     }
 }
 
-fn deps(list: Result<Vec<rpm::Dependency>, rpm::Error>) -> Vec<Dependency> {
+fn deps(list: Result<Vec<rpmfile::Dependency>, rpmfile::Error>) -> Vec<Dependency> {
     list.unwrap_or_default()
         .into_iter()
         .filter(|d| !d.name.starts_with("rpmlib("))
@@ -200,12 +200,12 @@ fn check_headers(data: &[u8]) -> Result<(), String> {
 
 /// The package record of a header, but for what depends on the file (size, path, digest).
 fn read_meta(data: &[u8]) -> Result<Package, String> {
-    let meta =
-        rpm::PackageMetadata::parse(&mut std::io::Cursor::new(data)).map_err(|e| e.to_string())?;
+    let meta = rpmfile::PackageMetadata::parse(&mut std::io::Cursor::new(data))
+        .map_err(|e| e.to_string())?;
     if meta.is_source_package() {
         return Err("a source package cannot be installed".into());
     }
-    let text = |r: Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
+    let text = |r: Result<&str, rpmfile::Error>| r.map(str::to_string).unwrap_or_default();
     let name = meta.get_name().map_err(|e| e.to_string())?.to_string();
     Ok(Package {
         name,
