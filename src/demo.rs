@@ -347,6 +347,100 @@ pub struct DemoHost {
     pub root: PathBuf,
 }
 
+/// Where the demo's public key is, as on a host (`gpgkey=file://…`).
+pub const DEMO_KEY: &str = "/etc/pki/rpm-gpg/RPM-GPG-KEY-xcpng-demo";
+
+/// The demo's signing key, made when the demo is built: RSA-2048, one primary key for
+/// certifying and signing, its user id bound without critical subpackets that rpm's own
+/// OpenPGP parser does not know (so `rpm --import` takes it).
+pub fn signing_key(uid: &str) -> Result<sequoia_openpgp::Cert> {
+    use openpgp::packet::key::{Key4, PrimaryRole, SecretParts};
+    use openpgp::packet::signature::subpacket::{Subpacket, SubpacketValue};
+    use openpgp::packet::signature::SignatureBuilder;
+    use openpgp::packet::{Key, UserID};
+    use openpgp::types::{KeyFlags, SignatureType};
+    use openpgp::{Cert, Packet};
+    use sequoia_openpgp as openpgp;
+    let fail = |e: openpgp::anyhow::Error| Error::Failed {
+        what: format!("making the demo's signing key: {e}"),
+        hint: None,
+    };
+    let key: Key<SecretParts, PrimaryRole> = Key4::generate_rsa(2048).map_err(fail)?.into();
+    let mut signer = key.clone().into_keypair().map_err(fail)?;
+    let cert = Cert::try_from(vec![Packet::from(key)]).map_err(fail)?;
+    let uid = UserID::from(uid);
+    let flags = KeyFlags::empty().set_certification().set_signing();
+    let sb = SignatureBuilder::new(SignatureType::PositiveCertification)
+        .modify_hashed_area(|mut a| {
+            a.add(Subpacket::new(SubpacketValue::KeyFlags(flags), false)?)?;
+            Ok(a)
+        })
+        .map_err(fail)?;
+    let binding = uid.bind(&mut signer, &cert, sb).map_err(fail)?;
+    Ok(cert
+        .insert_packets(vec![Packet::from(uid), binding.into()])
+        .map_err(fail)?
+        .0)
+}
+
+/// An armored detached signature of `data` (SHA-256), as `repomd.xml.asc` is.
+pub fn sign_detached(cert: &sequoia_openpgp::Cert, data: &[u8]) -> Result<Vec<u8>> {
+    use openpgp::serialize::stream::{Armorer, Message, Signer};
+    use sequoia_openpgp as openpgp;
+    use std::io::Write;
+    let fail = |e: openpgp::anyhow::Error| Error::Failed {
+        what: format!("signing the demo's metadata: {e}"),
+        hint: None,
+    };
+    let policy = crate::trust::openpgp::policy();
+    let key = cert
+        .keys()
+        .with_policy(&policy, None)
+        .secret()
+        .for_signing()
+        .next()
+        .ok_or_else(|| fail(openpgp::anyhow::anyhow!("no signing key")))?
+        .key()
+        .clone()
+        .into_keypair()
+        .map_err(fail)?;
+    let mut out = Vec::new();
+    let m = Message::new(&mut out);
+    let m = Armorer::new(m)
+        .kind(openpgp::armor::Kind::Signature)
+        .build()
+        .map_err(fail)?;
+    let mut s = Signer::new(m, key)
+        .map_err(fail)?
+        .hash_algo(openpgp::types::HashAlgorithm::SHA256)
+        .map_err(fail)?
+        .detached()
+        .build()
+        .map_err(fail)?;
+    s.write_all(data).map_err(Error::io("<signature>"))?;
+    s.finalize().map_err(fail)?;
+    Ok(out)
+}
+
+/// Sign a built package file in place with `cert` (an RPM v4 header signature).
+pub fn sign_rpm(cert: &sequoia_openpgp::Cert, path: &Path) -> Result<()> {
+    use sequoia_openpgp::serialize::SerializeInto;
+    let secret = cert
+        .as_tsk()
+        .armored()
+        .to_vec()
+        .map_err(|e| Error::Failed {
+            what: format!("the demo's signing key: {e}"),
+            hint: None,
+        })?;
+    let name = path.display().to_string();
+    let mut p = rpmfile::Package::open(path).map_err(rpm_err(&name))?;
+    let signer =
+        rpmfile::signature::sequoia::Signer::from_asc_bytes(&secret).map_err(rpm_err(&name))?;
+    p.sign(signer).map_err(rpm_err(&name))?;
+    p.write_file(path).map_err(rpm_err(&name))
+}
+
 /// Build (or rebuild) the demo host under `dir`: `dir/root` is the host tree, `dir/repos` the
 /// repositories it points to with `file://` URLs.
 pub fn build(dir: &Path) -> Result<DemoHost> {
@@ -360,11 +454,14 @@ pub fn build(dir: &Path) -> Result<DemoHost> {
     }
     let mut repo_file = String::from("# Demo host repos (xcpng-mod demo).\n");
     let mut installed = Vec::new();
+    // Signed as a real host's repos are: packages and repomd.xml, with a key made now.
+    let key = signing_key("XCP-ng demo <demo@xcpng-mod.invalid>")?;
     for (id, enabled, pkgs) in demo_repos() {
         let rdir = repos.join(id).join("x86_64");
         let pdir = rdir.join("Packages");
         for p in &pkgs {
             let path = build_rpm(p, &pdir)?;
+            sign_rpm(&key, &path)?;
             let install = id == "xcp-ng-base"
                 && matches!(
                     p.name.as_str(),
@@ -379,8 +476,12 @@ pub fn build(dir: &Path) -> Result<DemoHost> {
             }
         }
         createrepo(&rdir)?;
+        let repomd = rdir.join("repodata/repomd.xml");
+        let md = std::fs::read(&repomd).map_err(Error::io(&repomd))?;
+        let asc = rdir.join("repodata/repomd.xml.asc");
+        std::fs::write(&asc, sign_detached(&key, &md)?).map_err(Error::io(&asc))?;
         repo_file.push_str(&format!(
-            "\n[{id}]\nname=XCP-ng {} Repository (demo)\nbaseurl=file://{}/\nenabled={}\ngpgcheck=0\nrepo_gpgcheck=0\n",
+            "\n[{id}]\nname=XCP-ng {} Repository (demo)\nbaseurl=file://{}/\nenabled={}\ngpgcheck=1\nrepo_gpgcheck=1\ngpgkey=file://{DEMO_KEY}\n",
             id.trim_start_matches("xcp-ng-"),
             rdir.display(),
             u8::from(enabled)
@@ -407,7 +508,24 @@ pub fn build(dir: &Path) -> Result<DemoHost> {
         "#\n# depmod.conf\n#\n\n# override default search ordering for kmod packaging\nsearch updates extra built-in weak-updates\n",
     )
     .map_err(Error::io(&root))?;
+    {
+        use sequoia_openpgp::serialize::SerializeInto;
+        let public = key.armored().to_vec().map_err(|e| Error::Failed {
+            what: format!("the demo's public key: {e}"),
+            hint: None,
+        })?;
+        let path = root.join(DEMO_KEY.trim_start_matches('/'));
+        let dir = path.parent().expect("a parent");
+        std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        std::fs::write(&path, public).map_err(Error::io(&path))?;
+    }
     rpm_install(&root, &installed)?;
+    // Trusted as on a real host: the key is in the rpmdb (`rpm --import`).
+    let mut import = crate::rpm::command(&crate::sysroot::Sysroot::new(&root));
+    import
+        .arg("--import")
+        .arg(root.join(DEMO_KEY.trim_start_matches('/')));
+    run(import, "rpm --import")?;
     // The packages' %post would run depmod on a real host; do it here when kmod is present.
     let depmod = ["/sbin/depmod", "/usr/sbin/depmod"]
         .into_iter()

@@ -633,7 +633,10 @@ fn demo_builds_a_host_that_the_commands_work_on() {
         dir.path(),
     );
     out.ok();
-    assert_eq!(out.json()["packages"].as_array().unwrap().len(), 5);
+    // Five packages and the imported key (`gpg-pubkey`, which yum lists too).
+    let pkgs = out.json()["packages"].as_array().unwrap().clone();
+    assert_eq!(pkgs.len(), 6);
+    assert!(pkgs.iter().any(|p| p["name"] == "gpg-pubkey"));
     let out = run_raw(
         &[
             "--root",
@@ -648,6 +651,50 @@ fn demo_builds_a_host_that_the_commands_work_on() {
     out.code(100).stdout_has("intel-igb.x86_64");
     // Building it again over the old one works.
     run_raw(&["demo", demo.to_str().unwrap()], dir.path()).ok();
+}
+
+#[test]
+fn the_demo_host_is_signed_as_a_real_host_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let out = run_raw(&["demo", demo.to_str().unwrap()], dir.path());
+    out.ok();
+    // No gpgcheck=0 warnings: the repos check signatures.
+    assert!(!out.stderr.contains("gpgcheck"), "{}", out.stderr);
+    let root = demo.join("root");
+    let rootstr = root.to_str().unwrap();
+    let repo = std::fs::read_to_string(root.join("etc/yum.repos.d/xcp-ng.repo")).unwrap();
+    assert_eq!(repo.matches("gpgcheck=1").count(), 6, "{repo}");
+    // The key is in the rpmdb, as after `rpm --import` on a host.
+    let keys = run_raw(&["--root", rootstr, "--json", "keys"], dir.path());
+    keys.ok();
+    let k = keys.json();
+    let origins = k["keys"][0]["origins"].to_string();
+    assert!(origins.contains("rpmdb"), "{k}");
+    // The real rpm agrees that the packages are signed by that key.
+    let pkg = demo.join("repos/xcp-ng-base/x86_64/Packages");
+    let file = std::fs::read_dir(&pkg)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let o = std::process::Command::new("rpm")
+        .args(["--root", rootstr, "--dbpath", "/var/lib/rpm", "-K"])
+        .arg(&file)
+        .env("LC_ALL", "C")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("signatures OK"), "{said}");
+    // A tampered repomd.xml is refused, as repo_gpgcheck=1 asks.
+    let repomd = demo.join("repos/xcp-ng-base/x86_64/repodata/repomd.xml");
+    let mut md = std::fs::read_to_string(&repomd).unwrap();
+    md = md.replacen("<revision>", "<revision>9", 1);
+    std::fs::write(&repomd, md).unwrap();
+    run_raw(&["--root", rootstr, "--refresh", "list"], dir.path())
+        .code(1)
+        .stderr_has("repomd.xml");
 }
 
 #[test]
