@@ -14,6 +14,7 @@ pub mod digest;
 pub mod errchain;
 pub mod error;
 pub mod fetch;
+pub mod glob;
 pub mod hostfs;
 pub mod http;
 pub mod modules;

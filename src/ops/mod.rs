@@ -233,8 +233,8 @@ pub fn matches_spec(p: &Package, spec: &str) -> bool {
         format!("{}-{}:{}-{}", p.name, e, v, r),
         format!("{}:{}-{}-{}.{}", e, p.name, v, r, p.arch),
     ];
-    if config::is_glob(spec) {
-        forms.iter().any(|f| config::glob_match(spec, f))
+    if crate::glob::is_glob(spec) {
+        forms.iter().any(|f| crate::glob::glob_match(spec, f))
     } else {
         forms.iter().any(|f| f == spec)
     }

@@ -309,7 +309,7 @@ fn not_found(what: String, hint: &str) -> Error {
 fn select(pool: &Pool, spec: &str, filter: impl Fn(Sid) -> bool) -> Vec<Sid> {
     // Every form a spec can match starts with the name (or `EPOCH:` and the name): skip the
     // packages whose name cannot match before building their forms.
-    let glob = crate::config::is_glob(spec);
+    let glob = crate::glob::is_glob(spec);
     let after_epoch = spec.split_once(':').map(|(_, r)| r);
     let may_match = |name: &str| {
         glob || spec.starts_with(name) || after_epoch.is_some_and(|r| r.starts_with(name))

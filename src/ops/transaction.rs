@@ -564,7 +564,7 @@ pub fn candidate_repo_ids(ctx: &Context<'_>) -> Vec<String> {
     ctx.config
         .repos
         .iter()
-        .filter(|r| pats.iter().any(|p| crate::config::glob_match(p, &r.id)))
+        .filter(|r| pats.iter().any(|p| crate::glob::glob_match(p, &r.id)))
         .map(|r| r.id.clone())
         .collect()
 }
