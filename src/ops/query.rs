@@ -1,5 +1,7 @@
 //! Read-only queries: `repolist`, `makecache`, `list`, `info`, `search`, `check-update`.
 
+use super::drivers::DriverIndex;
+pub use super::drivers::{modules_from_name, DriverInfo, Overridden};
 use super::{matches_spec, newest_per_name_arch, not_found, Context};
 use crate::error::Result;
 use crate::modules::{classify, ModuleClass};
@@ -110,36 +112,6 @@ pub struct Listed {
     /// Driver details, in listings filtered by class (`--alternate|--additional|--supported`).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub driver: Option<DriverInfo>,
-}
-
-/// What a module-aware listing adds to a driver package.
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct DriverInfo {
-    /// Kernel modules the package ships (names as in lsmod).
-    pub modules: Vec<String>,
-    /// Where `modules` comes from: `files` (the package's file list: primary metadata or the
-    /// rpmdb) or `name` (XCP-ng's naming conventions, when no file list is at hand).
-    pub modules_from: &'static str,
-    /// The newest available version of this package name, if any.
-    pub available_version: Option<String>,
-    /// For alternates: the driver package it overrides.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub overrides: Option<Overridden>,
-    /// For alternates: true when it is OLDER than the driver it overrides (override/ still
-    /// wins, DESIGN §1).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub older_than_supported: Option<bool>,
-}
-
-/// The package an alternate overrides.
-#[derive(Debug, Clone, Serialize)]
-pub struct Overridden {
-    pub name: String,
-    /// Installed version when installed, else the newest available one.
-    pub version: String,
-    pub installed: bool,
-    /// `version` from modinfo of its installed module file, when there is one.
-    pub module_version: Option<String>,
 }
 
 /// What `list` found.
@@ -301,7 +273,7 @@ pub fn list(ctx: &Context<'_>, q: &ListQuery) -> Result<ListResult> {
             .chain(&mut res.available)
             .chain(&mut res.updates)
         {
-            l.driver = Some(d.info(ctx, l));
+            l.driver = Some(d.info(ctx, &l.pkg, l.class));
         }
     }
     if res.is_empty() && !q.patterns.is_empty() {
@@ -311,178 +283,6 @@ pub fn list(ctx: &Context<'_>, q: &ListQuery) -> Result<ListResult> {
         ));
     }
     Ok(res)
-}
-
-/// Module names a package name implies (`broadcom-bnxt-en` → `bnxt_en`, `intel-igb-alt` →
-/// `igb`, `r8125-module` → `r8125`, `kmod-zfs-<kver>` → `zfs`).
-pub fn modules_from_name(name: &str) -> Vec<String> {
-    let base = name.strip_suffix("-alt").unwrap_or(name);
-    let m = if let Some(rest) = base.strip_prefix("kmod-") {
-        rest.split('-').next().unwrap_or(rest)
-    } else if let Some(m) = base.strip_suffix("-module") {
-        m
-    } else if let Some((_, m)) = base.split_once('-') {
-        m
-    } else {
-        base
-    };
-    if m.is_empty() {
-        Vec::new()
-    } else {
-        vec![m.replace('-', "_")]
-    }
-}
-
-fn module_of_path(path: &str) -> Option<String> {
-    crate::modules::depmod::parse_module_path(path).map(|(_, module, _)| module)
-}
-
-/// Installed and available driver packages by name, with their module files, for the
-/// module-aware listing.
-struct DriverIndex {
-    /// name → (newest installed EVR, newest available EVR)
-    versions: HashMap<String, (Option<Package>, Option<Package>)>,
-    /// package name → module files (host paths) from the rpmdb or primary's file list
-    files: HashMap<String, Vec<String>>,
-    /// Alternates already warned about (a package can be listed twice).
-    warned: std::cell::RefCell<std::collections::HashSet<String>>,
-}
-
-impl DriverIndex {
-    fn new(ctx: &Context<'_>, installed: &[Package], available: &[Package]) -> DriverIndex {
-        let mut versions: HashMap<String, (Option<Package>, Option<Package>)> = HashMap::new();
-        let newer = |slot: &mut Option<Package>, p: &Package| {
-            if slot.as_ref().is_none_or(|o| p.evr_cmp(o).is_gt()) {
-                *slot = Some(Package {
-                    name: p.name.clone(),
-                    evr: p.evr.clone(),
-                    ..Default::default()
-                });
-            }
-        };
-        for p in installed.iter().filter(|p| classify(p).is_some()) {
-            newer(&mut versions.entry(p.name.clone()).or_default().0, p);
-        }
-        for p in available.iter().filter(|p| classify(p).is_some()) {
-            newer(&mut versions.entry(p.name.clone()).or_default().1, p);
-        }
-        let mut files: HashMap<String, Vec<String>> = HashMap::new();
-        for p in installed.iter().chain(available) {
-            for f in p.files.iter().filter(|f| module_of_path(f).is_some()) {
-                files.entry(p.name.clone()).or_default().push(f.clone());
-            }
-        }
-        match crate::modules::inventory::module_owners(ctx.root()) {
-            Ok(own) => {
-                for (path, pkg) in own.owners {
-                    if module_of_path(&path).is_some() {
-                        files.entry(pkg).or_default().push(path);
-                    }
-                }
-            }
-            Err(e) => ctx
-                .reporter
-                .warn(&format!("module file owners unknown: {e}")),
-        }
-        for v in files.values_mut() {
-            v.sort();
-            v.dedup();
-        }
-        DriverIndex {
-            versions,
-            files,
-            warned: Default::default(),
-        }
-    }
-
-    fn modules(&self, name: &str) -> (Vec<String>, &'static str) {
-        match self.files.get(name) {
-            Some(f) if !f.is_empty() => {
-                let mut m: Vec<String> = f.iter().filter_map(|p| module_of_path(p)).collect();
-                m.sort();
-                m.dedup();
-                (m, "files")
-            }
-            _ => (modules_from_name(name), "name"),
-        }
-    }
-
-    fn info(&self, ctx: &Context<'_>, l: &Listed) -> DriverInfo {
-        let name = &l.pkg.name;
-        let (modules, from) = self.modules(name);
-        let available_version = self
-            .versions
-            .get(name)
-            .and_then(|(_, a)| a.as_ref())
-            .map(|p| p.evr_string());
-        let mut info = DriverInfo {
-            modules,
-            modules_from: from,
-            available_version,
-            ..Default::default()
-        };
-        if l.class != Some(ModuleClass::Alternate) {
-            return info;
-        }
-        // The package it overrides: its name without `-alt`, else a supported driver
-        // shipping the same module.
-        let base = name.strip_suffix("-alt").unwrap_or(name);
-        let target = if self.versions.contains_key(base) {
-            Some(base.to_string())
-        } else {
-            let mut c: Vec<&String> = self
-                .versions
-                .keys()
-                .filter(|n| {
-                    *n != name
-                        && crate::modules::class::classify_name(n, false)
-                            == Some(ModuleClass::Supported)
-                        && self.modules(n).0.iter().any(|m| info.modules.contains(m))
-                })
-                .collect();
-            c.sort();
-            c.first().map(|s| s.to_string())
-        };
-        let Some(target) = target else {
-            return info;
-        };
-        let (inst, avail) = &self.versions[&target];
-        let Some(sup) = inst.as_ref().or(avail.as_ref()) else {
-            return info;
-        };
-        let module_version = inst.as_ref().and_then(|_| {
-            self.files.get(&target)?.iter().find_map(|p| {
-                let m = module_of_path(p)?;
-                if !info.modules.contains(&m) {
-                    return None;
-                }
-                crate::modules::modinfo::read_path(&ctx.root().join(p))
-                    .ok()?
-                    .version
-            })
-        });
-        let older = crate::rpm::vercmp(&l.pkg.version, &sup.evr.version).is_lt();
-        if older && self.warned.borrow_mut().insert(name.clone()) {
-            ctx.reporter.warn(&format!(
-                "{name} {}-{} is OLDER than the supported {target} {} it overrides{}; override/ wins anyway",
-                l.pkg.version,
-                l.pkg.release,
-                sup.evr_string(),
-                module_version
-                    .as_ref()
-                    .map(|v| format!(" (installed module version {v})"))
-                    .unwrap_or_default()
-            ));
-        }
-        info.overrides = Some(Overridden {
-            name: target.clone(),
-            version: sup.evr_string(),
-            installed: inst.is_some(),
-            module_version,
-        });
-        info.older_than_supported = Some(older);
-        info
-    }
 }
 
 fn sorted(mut v: Vec<Package>) -> Vec<Package> {
@@ -648,23 +448,4 @@ pub fn search(ctx: &Context<'_>, terms: &[String]) -> Result<Vec<Listed>> {
         ));
     }
     Ok(hits.iter().map(|p| listed(p, None)).collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn module_names_from_package_names() {
-        assert_eq!(modules_from_name("broadcom-bnxt-en"), ["bnxt_en"]);
-        assert_eq!(modules_from_name("intel-igb-alt"), ["igb"]);
-        assert_eq!(modules_from_name("r8125-module"), ["r8125"]);
-        assert_eq!(modules_from_name("r8125-module-alt"), ["r8125"]);
-        assert_eq!(modules_from_name("kmod-zfs-4.19.0+1"), ["zfs"]);
-        assert_eq!(
-            module_of_path("/lib/modules/4.19.0+1/override/bnxt_en.ko.xz").as_deref(),
-            Some("bnxt_en")
-        );
-        assert_eq!(module_of_path("/etc/modprobe.d/bnxt.conf"), None);
-    }
 }
