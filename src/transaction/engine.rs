@@ -67,7 +67,10 @@ fn nevra_of(name: &str, arch: &str, v: &Version) -> String {
     format!("{name}-{}.{arch}", v.evr())
 }
 
-/// Execute a plan whose files are known. The lock must be held.
+/// Execute a plan whose files are known. The lock must be held. The phases, in order: free
+/// space, download and verification of every file (nothing is installed before all pass),
+/// the kept copies undo needs, the journal, the rpm run, the module check and the advice, the
+/// history record, the log.
 pub fn execute(
     h: &Host<'_>,
     p: &Paths,
@@ -75,44 +78,8 @@ pub fn execute(
     wanted: Vec<Wanted>,
     command: &[String],
 ) -> Result<Outcome, TxError> {
-    let rep = h.reporter;
-    // Free space: downloads into the cache, installed sizes into the root.
-    if h.config.main.diskspacecheck {
-        let reserve = h.config.main.diskspace_reserve;
-        let cache = h.root().join(&h.config.main.cachedir);
-        let dl: u64 = wanted.iter().map(|w| w.to_download()).sum();
-        let inst: u64 = wanted.iter().map(|w| w.size_installed).sum();
-        let mut needs = vec![(cache, dl)];
-        if !h.downloadonly {
-            needs.push((h.root().root().to_path_buf(), inst));
-        }
-        space::check(&needs, reserve)?;
-    }
-    let downloader = Downloader::new(h.fetcher.http(), h.fetcher.retries());
-    let n = wanted
-        .iter()
-        .filter(|w| matches!(w.source, Source::Repo { .. }))
-        .count();
-    if n > 0 {
-        rep.info(&format!("Downloading {n} package(s)"));
-    }
-    let to_fetch: u64 = wanted.iter().map(|w| w.to_download()).sum();
-    if to_fetch > 0 {
-        rep.progress_start("Downloading", to_fetch);
-    }
-    let fetched = download::fetch_all(&downloader, &wanted, &|m| rep.info(m), &|n| {
-        rep.progress_inc(n)
-    });
-    rep.progress_finish();
-    fetched?;
-    // Verify everything before anything is installed.
-    let mut keys = Keys::new(h.root(), h.fetcher);
-    let mut ready: Vec<Ready> = Vec::new();
-    for w in &wanted {
-        let r = download::verify(w, &mut keys);
-        h.report_notices();
-        ready.push(r?);
-    }
+    check_space(h, &wanted)?;
+    let ready = download_and_verify(h, &wanted)?;
     if h.downloadonly {
         return Ok(Outcome {
             id: None,
@@ -124,85 +91,20 @@ pub fn execute(
             modules: None,
         });
     }
-    let mut changes = changes_of(plan);
-    for c in &mut changes {
-        if let Some(a) = &mut c.after {
-            if let Some(r) = ready.iter().find(|r| {
-                r.pkg.name == c.name
-                    && r.pkg.arch == c.arch
-                    && r.pkg.version == a.version
-                    && r.pkg.release == a.release
-                    && r.pkg.epoch == a.epoch
-            }) {
-                a.sha256 = Some(r.sha256.clone());
-            }
-        }
-    }
     let records = history::load(&p.history)?;
-    // Where the versions being replaced came from, when xcpng-mod installed them.
-    for c in &mut changes {
-        let (name, arch) = (c.name.clone(), c.arch.clone());
-        if let Some(b) = &mut c.before {
-            let earlier = records
-                .iter()
-                .rev()
-                .flat_map(|r| r.done())
-                .filter(|x| x.name == name && x.arch == arch)
-                .find_map(|x| x.after.as_ref().filter(|a| a.same_evr(b)));
-            if let Some(a) = earlier {
-                b.repo = a.repo.clone();
-                b.sha256 = a.sha256.clone();
-            }
-        }
-    }
+    let changes = changes_with_sources(plan, &ready, &records);
     keep_files(h, p, &changes, &ready);
-
-    let id = history::next_id(&records);
-    let started = now();
-    // Kept files of what the plan erases: if rpm has to erase first and the installs then
-    // fail, these put it back.
-    let kept = history::kept(&p.keep);
-    let restore: Vec<Kept> = changes
-        .iter()
-        .filter(|c| c.after.is_none())
-        .filter_map(|c| {
-            let nevra = c.nevra(c.before.as_ref()?);
-            kept.iter().find(|k| k.nevra == nevra).cloned()
-        })
-        .collect();
-    let j = Journal {
-        id,
-        pid: std::process::id(),
-        started,
-        command: command.to_vec(),
-        user: crate::transaction::current_user(),
-        changes: changes.clone(),
-        restore,
-    };
+    let j = journal_of(p, history::next_id(&records), command, &changes);
+    let id = j.id;
     let installed_before = h.installed()?;
     let rplan = rpm_plan(plan, &ready, &installed_before);
     // Module files of the packages being replaced or removed, while the rpmdb still has them.
     let mod_before = super::modcheck::module_files(h.root(), &names_of(&changes, true));
     super::modcheck::save_loaded(h.root(), &mod_before);
     journal::write(&p.journal, &j)?;
-    let mut run = rpmrun::execute(h.root(), &rplan);
-    let mut installed = h.installed()?;
-    if let Err(e) = &mut run {
-        if let Some(said) = journal::put_back(h.root(), &p.keep, &j, &installed) {
-            e.push_str("; ");
-            e.push_str(&said);
-            installed = h.installed()?;
-        }
-    }
+    let (run, installed) = run_rpm(h, p, &j, &rplan)?;
     let states = journal::assess(&changes, &installed);
-    let done = states.iter().filter(|s| s.1 == StepState::Done).count();
-    let result = if run.is_ok() && done == states.len() {
-        TxStatus::Ok
-    } else if done == 0 && !states.iter().any(|s| s.1 == StepState::Half) {
-        TxStatus::Failed
-    } else {
-        TxStatus::Partial
-    };
+    let result = status_of(run.is_ok(), &states);
     let steps: Vec<Step> = states
         .iter()
         .map(|(c, s)| Step {
@@ -210,34 +112,14 @@ pub fn execute(
             done: *s == StepState::Done,
         })
         .collect();
-    let mut advice: Vec<String> = Vec::new();
-    let mut modules = None;
-    if result != TxStatus::Failed {
-        let reasons = reboot::reasons(h.root(), &installed);
-        let driver_pkgs: Vec<&str> = steps
-            .iter()
-            .filter(|s| s.done)
-            .filter(|s| crate::modules::class::classify_name(&s.change.name, false).is_some())
-            .map(|s| s.change.name.as_str())
-            .collect();
-        advice = reboot_advice(&reasons, None);
-        let mod_after = super::modcheck::module_files(h.root(), &names_of(&changes, false));
-        if !mod_before.is_empty() || !mod_after.is_empty() {
-            let m = super::modcheck::check(h.root(), &mod_before, &mod_after);
-            // The module check's own advice (reload where safe) replaces the generic reason.
-            advice = reboot_advice(&reasons, Some(&m));
-            advice.extend(m.advice());
-            modules = Some(m);
-        } else if !driver_pkgs.is_empty() {
-            advice.push(format!(
-                "kernel driver packages changed ({}): the new drivers are used after a reboot, or after `xcpng-mod reload MODULE` where that is safe",
-                driver_pkgs.join(", ")
-            ));
-        }
-    }
+    let (advice, modules) = if result == TxStatus::Failed {
+        (Vec::new(), None)
+    } else {
+        advise(h, &installed, &steps, &changes, &mod_before)
+    };
     let record = Record {
         id,
-        time: started,
+        time: j.started,
         command: command.to_vec(),
         user: j.user.clone(),
         result,
@@ -245,32 +127,7 @@ pub fn execute(
         advice: advice.clone(),
         error: run.as_ref().err().cloned(),
     };
-    if let Err(e) = history::append(&p.history, &record) {
-        // rpm ran: the journal stays, so that `history recover` records it once there is room.
-        let done: Vec<String> = steps
-            .iter()
-            .filter(|s| s.done)
-            .map(|s| s.change.describe())
-            .collect();
-        return Err(TxError::NotRecorded {
-            id,
-            done: if done.is_empty() {
-                "none".into()
-            } else {
-                done.join(", ")
-            },
-            why: crate::errchain::chain_of(&e),
-        });
-    }
-    log_changes(
-        &p.log,
-        id,
-        &steps
-            .iter()
-            .map(|s| (s.change.clone(), s.done))
-            .collect::<Vec<_>>(),
-    );
-    journal::clear(&p.journal)?;
+    record_run(p, &record)?;
     if let Err(e) = run {
         return Err(TxError::Rpm {
             what: format!(
@@ -294,6 +151,208 @@ pub fn execute(
         undo,
         modules,
     })
+}
+
+/// Free space: downloads into the cache, installed sizes into the root (`diskspacecheck`,
+/// `diskspace_reserve`).
+fn check_space(h: &Host<'_>, wanted: &[Wanted]) -> Result<(), TxError> {
+    if !h.config.main.diskspacecheck {
+        return Ok(());
+    }
+    let cache = h.root().join(&h.config.main.cachedir);
+    let dl: u64 = wanted.iter().map(|w| w.to_download()).sum();
+    let inst: u64 = wanted.iter().map(|w| w.size_installed).sum();
+    let mut needs = vec![(cache, dl)];
+    if !h.downloadonly {
+        needs.push((h.root().root().to_path_buf(), inst));
+    }
+    space::check(&needs, h.config.main.diskspace_reserve)
+}
+
+/// Download what is not at hand, then verify every file before anything is installed.
+fn download_and_verify(h: &Host<'_>, wanted: &[Wanted]) -> Result<Vec<Ready>, TxError> {
+    let rep = h.reporter;
+    let downloader = Downloader::new(h.fetcher.http(), h.fetcher.retries());
+    let n = wanted
+        .iter()
+        .filter(|w| matches!(w.source, Source::Repo { .. }))
+        .count();
+    if n > 0 {
+        rep.info(&format!("Downloading {n} package(s)"));
+    }
+    let to_fetch: u64 = wanted.iter().map(|w| w.to_download()).sum();
+    if to_fetch > 0 {
+        rep.progress_start("Downloading", to_fetch);
+    }
+    let fetched = download::fetch_all(&downloader, wanted, &|m| rep.info(m), &|n| {
+        rep.progress_inc(n)
+    });
+    rep.progress_finish();
+    fetched?;
+    let mut keys = Keys::new(h.root(), h.fetcher);
+    let mut ready: Vec<Ready> = Vec::new();
+    for w in wanted {
+        let r = download::verify(w, &mut keys);
+        h.report_notices();
+        ready.push(r?);
+    }
+    Ok(ready)
+}
+
+/// The plan's changes, with the digest of each new file and, for each version replaced that
+/// xcpng-mod installed, the repo and digest it came with.
+fn changes_with_sources(plan: &Plan, ready: &[Ready], records: &[Record]) -> Vec<Change> {
+    let mut changes = changes_of(plan);
+    for c in &mut changes {
+        if let Some(a) = &mut c.after {
+            if let Some(r) = ready.iter().find(|r| {
+                r.pkg.name == c.name
+                    && r.pkg.arch == c.arch
+                    && r.pkg.version == a.version
+                    && r.pkg.release == a.release
+                    && r.pkg.epoch == a.epoch
+            }) {
+                a.sha256 = Some(r.sha256.clone());
+            }
+        }
+        let (name, arch) = (c.name.clone(), c.arch.clone());
+        if let Some(b) = &mut c.before {
+            let earlier = records
+                .iter()
+                .rev()
+                .flat_map(|r| r.done())
+                .filter(|x| x.name == name && x.arch == arch)
+                .find_map(|x| x.after.as_ref().filter(|a| a.same_evr(b)));
+            if let Some(a) = earlier {
+                b.repo = a.repo.clone();
+                b.sha256 = a.sha256.clone();
+            }
+        }
+    }
+    changes
+}
+
+/// The journal of the run: what it will change, and the kept files of what it erases (if rpm
+/// has to erase first and the installs then fail, these put it back).
+fn journal_of(p: &Paths, id: u64, command: &[String], changes: &[Change]) -> Journal {
+    let kept = history::kept(&p.keep);
+    let restore: Vec<Kept> = changes
+        .iter()
+        .filter(|c| c.after.is_none())
+        .filter_map(|c| {
+            let nevra = c.nevra(c.before.as_ref()?);
+            kept.iter().find(|k| k.nevra == nevra).cloned()
+        })
+        .collect();
+    Journal {
+        id,
+        pid: std::process::id(),
+        started: now(),
+        command: command.to_vec(),
+        user: crate::transaction::current_user(),
+        changes: changes.to_vec(),
+        restore,
+    }
+}
+
+/// Run rpm; when it fails after erasing, put back what it erased. Returns rpm's verdict and
+/// the installed set after it all.
+fn run_rpm(
+    h: &Host<'_>,
+    p: &Paths,
+    j: &Journal,
+    rplan: &RpmPlan,
+) -> Result<(Result<(), String>, Vec<Package>), TxError> {
+    let mut run = rpmrun::execute(h.root(), rplan);
+    let mut installed = h.installed()?;
+    if let Err(e) = &mut run {
+        if let Some(said) = journal::put_back(h.root(), &p.keep, j, &installed) {
+            e.push_str("; ");
+            e.push_str(&said);
+            installed = h.installed()?;
+        }
+    }
+    Ok((run, installed))
+}
+
+/// `ok` when rpm succeeded and every step shows in the rpmdb, `failed` when none does (and no
+/// upgrade is half done), `partial` otherwise.
+fn status_of(rpm_ok: bool, states: &[(Change, StepState)]) -> TxStatus {
+    let done = states.iter().filter(|s| s.1 == StepState::Done).count();
+    if rpm_ok && done == states.len() {
+        TxStatus::Ok
+    } else if done == 0 && !states.iter().any(|s| s.1 == StepState::Half) {
+        TxStatus::Failed
+    } else {
+        TxStatus::Partial
+    }
+}
+
+/// Reboot and reload advice after a run that changed something; the module check when
+/// module files changed.
+fn advise(
+    h: &Host<'_>,
+    installed: &[Package],
+    steps: &[Step],
+    changes: &[Change],
+    mod_before: &[super::modcheck::ModuleFile],
+) -> (Vec<String>, Option<super::modcheck::ModulesAfter>) {
+    let reasons = reboot::reasons(h.root(), installed);
+    let driver_pkgs: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.done)
+        .filter(|s| crate::modules::class::classify_name(&s.change.name, false).is_some())
+        .map(|s| s.change.name.as_str())
+        .collect();
+    let mod_after = super::modcheck::module_files(h.root(), &names_of(changes, false));
+    if !mod_before.is_empty() || !mod_after.is_empty() {
+        let m = super::modcheck::check(h.root(), mod_before, &mod_after);
+        // The module check's own advice (reload where safe) replaces the generic reason.
+        let mut advice = reboot_advice(&reasons, Some(&m));
+        advice.extend(m.advice());
+        return (advice, Some(m));
+    }
+    let mut advice = reboot_advice(&reasons, None);
+    if !driver_pkgs.is_empty() {
+        advice.push(format!(
+            "kernel driver packages changed ({}): the new drivers are used after a reboot, or after `xcpng-mod reload MODULE` where that is safe",
+            driver_pkgs.join(", ")
+        ));
+    }
+    (advice, None)
+}
+
+/// The history record and the log of a run; the journal is cleared once the record stands.
+/// When the record cannot be written, the journal stays (so `history recover` records it
+/// once there is room) and the error says which steps rpm completed.
+fn record_run(p: &Paths, record: &Record) -> Result<(), TxError> {
+    if let Err(e) = history::append(&p.history, record) {
+        let done: Vec<String> = record
+            .steps
+            .iter()
+            .filter(|s| s.done)
+            .map(|s| s.change.describe())
+            .collect();
+        return Err(TxError::NotRecorded {
+            id: record.id,
+            done: if done.is_empty() {
+                "none".into()
+            } else {
+                done.join(", ")
+            },
+            why: crate::errchain::chain_of(&e),
+        });
+    }
+    log_changes(
+        &p.log,
+        record.id,
+        &record
+            .steps
+            .iter()
+            .map(|s| (s.change.clone(), s.done))
+            .collect::<Vec<_>>(),
+    );
+    journal::clear(&p.journal)
 }
 
 /// "reboot needed" lines, leaving out changed loaded modules the module check speaks about.
