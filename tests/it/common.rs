@@ -2,8 +2,6 @@
 //! real RPMs (built with the `rpm` crate, indexed by the real `createrepo_c`) and an rpmdb filled
 //! by the real `rpm`, and it runs the real `xcpng-mod` binary on it with a clean environment.
 
-#![allow(dead_code)] // each test target uses a different part of this module
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,8 +1,6 @@
 //! Test support for the trust tests: OpenPGP keys generated with Sequoia, detached signatures,
 //! and hand-written signed repositories whose revision and timestamps the test chooses.
 
-#![allow(dead_code)] // each test target uses a different part of this module
-
 use openpgp::cert::prelude::*;
 use openpgp::policy::StandardPolicy;
 use openpgp::serialize::stream::{Armorer, Message, Signer};
