@@ -60,6 +60,10 @@ unsafe impl GlobalAlloc for Guarded {
     }
 }
 
+// The allocator of the whole test binary (`tests/it`), not only of this module: outside
+// `capped` the limit is `usize::MAX` and it is the system allocator plus one thread-local read.
+// The limit is per thread, and each test runs on its own thread, so it never reaches another
+// module's tests.
 #[global_allocator]
 static ALLOC: Guarded = Guarded;
 
