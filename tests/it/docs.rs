@@ -87,7 +87,7 @@ fn man_pages_and_completions_are_up_to_date() {
     }
     assert!(
         stale.is_empty(),
-        "generated docs differ from the clap definitions: {stale:?}; run XCPNG_MOD_UPDATE_DOCS=1 cargo test --test docs"
+        "generated docs differ from the clap definitions: {stale:?}; run XCPNG_MOD_UPDATE_DOCS=1 cargo test --test it docs::"
     );
 }
 

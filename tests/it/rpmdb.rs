@@ -447,7 +447,7 @@ fn build_bench_roots() {
 
 /// Not run by default: compares the native reader with `rpm -qa` on real roots, e.g. a copy of
 /// an XCP-ng 8.x host's `/var/lib/rpm`:
-/// `XCPNG_MOD_RPMDB_ROOTS=/tmp/r1:/tmp/r2 cargo test --test rpmdb -- --ignored real_roots`.
+/// `XCPNG_MOD_RPMDB_ROOTS=/tmp/r1:/tmp/r2 cargo test --test it -- --ignored rpmdb::real_roots`.
 #[test]
 #[ignore = "needs XCPNG_MOD_RPMDB_ROOTS"]
 fn real_roots() {
