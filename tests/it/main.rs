@@ -21,6 +21,7 @@ mod docs;
 mod filelists;
 mod fuzz_parsers;
 mod http;
+mod layers;
 mod local_rpm;
 mod modules_cli;
 mod modules_doctor;
