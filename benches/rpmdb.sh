@@ -18,7 +18,7 @@ X=$PWD/target/release/xcpng-mod
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 XCPNG_MOD_BENCH_ROOT=$DIR XCPNG_MOD_BENCH_PACKAGES=$N \
-    cargo test --release --quiet --test rpmdb -- --ignored --exact build_bench_roots >/dev/null
+    cargo test --release --quiet --test it -- --ignored --exact rpmdb::build_bench_roots >/dev/null
 # The query of the fallback (src/rpm/installed.rs), with its real separator bytes.
 FMT=$(printf '%%{NAME}\037%%{EPOCH}\037%%{VERSION}\037%%{RELEASE}\037%%{ARCH}\037%%{SUMMARY}\037%%{SIZE}\037%%{INSTALLTIME}\037%%{BUILDTIME}\037%%{LICENSE}\037%%{URL}\037%%{SOURCERPM}\037%%{DESCRIPTION}\037')
 for t in PROVIDE REQUIRE CONFLICT OBSOLETE; do

@@ -8,6 +8,9 @@
 //! binary RPMs are built (`--zig` for glibc 2.17 when cargo-zigbuild is installed, else
 //! `--native`), and their file lists, modes, config flags, requirements and payload are checked,
 //! and they are installed into a temp root with the real `rpm` and the binary run from there.
+//!
+//! A test binary of its own, not a module of `tests/it`: the rpmbuild run is minutes of a
+//! release build, which should not share the cores with the other tests and their timeouts.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -5,6 +5,9 @@
 //! (`scripts/fetch-kernel.sh`), `qemu-system-x86_64` and busybox (`busybox-static`); outside
 //! CI a missing piece skips the tests, in CI it fails them. `XCPNG_MOD_VM_SHOW=1` prints every
 //! guest's console (with `--nocapture`).
+//!
+//! A test binary of its own, not a module of `tests/it`: the emulated guests (about a minute
+//! for the file on 2 cores) run after the other tests instead of beside them on the same cores.
 
 mod vm_support;
 

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 """Tests of the xcpng-mod XAPI plugin against the demo host (`xcpng-mod demo DIR`).
 
-Run by tests/xapi_plugin.rs under every Python it finds (2.7 and 3.x); only the `XenAPIPlugin`
-import is stubbed. Environment:
+Run by tests/it/xapi_plugin.rs under every Python it finds (2.7 and 3.x); only the
+`XenAPIPlugin` import is stubbed. Environment:
   XCPNG_MOD_BIN   the binary under test
   XCPNG_MOD_DEMO  a demo host directory built by `xcpng-mod demo DIR` (its tree is DIR/root)
 """

@@ -1,5 +1,5 @@
 //! Hand-written sections of the man page that clap cannot derive: exit status, files and
-//! examples. `tests/docs.rs` assembles them with the generated sections (clap_mangen) into
+//! examples. `tests/it/docs.rs` assembles them with the generated sections (clap_mangen) into
 //! `man/xcpng-mod.1` and fails when the committed page differs.
 
 /// roff source of the EXIT STATUS, FILES and EXAMPLES sections.
