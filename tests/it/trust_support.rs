@@ -19,32 +19,10 @@ pub fn gen_key(uid: &str) -> Cert {
         .0
 }
 
-/// A fresh RSA-2048 key that rpm 4.18's own OpenPGP parser accepts for `rpm --import`: one
-/// primary key for certifying and signing, one user id bound without critical subpackets rpm
-/// does not know (Sequoia's `CertBuilder` marks the primary-user-id flag critical, which rpm
-/// refuses).
+/// A fresh RSA-2048 key that rpm 4.18's own OpenPGP parser accepts for `rpm --import`: the
+/// demo's signing key (see `demo::signing_key`).
 pub fn gen_rpm_key(uid: &str) -> Cert {
-    use openpgp::packet::key::{Key4, PrimaryRole, SecretParts};
-    use openpgp::packet::signature::subpacket::{Subpacket, SubpacketValue};
-    use openpgp::packet::signature::SignatureBuilder;
-    use openpgp::packet::{Key, UserID};
-    use openpgp::types::{KeyFlags, SignatureType};
-    use openpgp::Packet;
-    let key: Key<SecretParts, PrimaryRole> = Key4::generate_rsa(2048).expect("generate key").into();
-    let mut signer = key.clone().into_keypair().expect("unencrypted");
-    let cert = Cert::try_from(vec![Packet::from(key)]).expect("a cert");
-    let uid = UserID::from(uid);
-    let flags = KeyFlags::empty().set_certification().set_signing();
-    let sb = SignatureBuilder::new(SignatureType::PositiveCertification)
-        .modify_hashed_area(|mut a| {
-            a.add(Subpacket::new(SubpacketValue::KeyFlags(flags), false)?)?;
-            Ok(a)
-        })
-        .expect("subpackets");
-    let binding = uid.bind(&mut signer, &cert, sb).expect("bind the user id");
-    cert.insert_packets(vec![Packet::from(uid), binding.into()])
-        .expect("insert")
-        .0
+    xcpng_mod::demo::signing_key(uid).expect("generate key")
 }
 
 /// A key that has already expired: valid from two days ago for one day.
