@@ -95,27 +95,81 @@ impl Record {
     }
 }
 
-/// Every record, oldest first. A torn last line (power loss during an append) is skipped.
+/// The format of the history file's lines, written as `"v"` in each: the file is read by the
+/// next versions of the tool, so a change to [`Record`] that older readers would misread
+/// raises it. Lines written before the field existed read as format 1.
+pub const RECORD_FORMAT: u32 = 1;
+
+/// A history line as written: the format, then the record's fields.
+#[derive(Serialize)]
+struct LineOut<'a> {
+    v: u32,
+    #[serde(flatten)]
+    record: &'a Record,
+}
+
+/// A history line as read.
+#[derive(Deserialize)]
+struct LineIn {
+    #[serde(default = "format_one")]
+    v: u32,
+    #[serde(flatten)]
+    record: Record,
+}
+
+fn format_one() -> u32 {
+    1
+}
+
+/// Every record, oldest first. A torn last line (power loss during an append) is skipped, and
+/// so is a record in a format newer than this version reads, with a warning naming it.
 pub fn load(path: &Path) -> Result<Vec<Record>, TxError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(io_err(path)(e)),
     };
-    Ok(read_lines(path, &text, "history record"))
+    let lines: Vec<(usize, LineIn)> = read_numbered(path, &text, "history record");
+    Ok(lines
+        .into_iter()
+        .filter_map(|(n, l)| {
+            if l.v > RECORD_FORMAT {
+                crate::notices::warn_once(format!(
+                    "{}:{n}: transaction {} is recorded in format {} of a newer xcpng-mod (this one reads {RECORD_FORMAT}); skipped",
+                    path.display(),
+                    l.record.id,
+                    l.v
+                ));
+                return None;
+            }
+            Some(l.record)
+        })
+        .collect())
 }
 
 /// The records of a JSON-lines file. A line that cannot be read (torn by a power loss or a
 /// full disk in the middle of an append, or edited by hand) is skipped with a warning naming
 /// file:line: one bad record never makes the others unreadable, nor stops a transaction.
 fn read_lines<T: serde::de::DeserializeOwned>(path: &Path, text: &str, what: &str) -> Vec<T> {
+    read_numbered(path, text, what)
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// [`read_lines`], with each record's line number.
+fn read_numbered<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    what: &str,
+) -> Vec<(usize, T)> {
     let mut out = Vec::new();
     for (i, l) in text.lines().enumerate() {
         if l.trim().is_empty() {
             continue;
         }
         match serde_json::from_str::<T>(l) {
-            Ok(r) => out.push(r),
+            Ok(r) => out.push((i + 1, r)),
             Err(e) => crate::notices::warn_once(format!(
                 "{}:{}: skipped an unreadable {what} ({e}); the other records are used",
                 path.display(),
@@ -127,7 +181,11 @@ fn read_lines<T: serde::de::DeserializeOwned>(path: &Path, text: &str, what: &st
 }
 
 pub fn append(path: &Path, r: &Record) -> Result<(), TxError> {
-    let mut line = serde_json::to_string(r).expect("serializable");
+    let mut line = serde_json::to_string(&LineOut {
+        v: RECORD_FORMAT,
+        record: r,
+    })
+    .expect("serializable");
     line.push('\n');
     append_durable(path, &line)
 }
@@ -288,6 +346,24 @@ mod tests {
             ]
         );
         assert_eq!(next_id(&r), 5);
+        // Written with its format; a record of a newer format is skipped, not misread.
+        append(&path, &r[0]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.lines()
+                .last()
+                .unwrap()
+                .starts_with(r#"{"v":1,"id":1,"#),
+            "{text}"
+        );
+        let newer = text
+            .lines()
+            .last()
+            .unwrap()
+            .replace(r#""v":1,"id":1"#, r#""v":2,"id":7"#);
+        std::fs::write(&path, format!("{text}{newer}\n")).unwrap();
+        let ids: Vec<u64> = load(&path).unwrap().iter().map(|r| r.id).collect();
+        assert_eq!(ids, [1, 2, 3, 4, 1]);
         assert_eq!(
             serde_json::to_value(TxStatus::RolledBack).unwrap(),
             "rolled-back"
