@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod docs;
+pub mod exit;
 pub mod render;
 pub mod render_modules;
 pub mod render_plan;
@@ -22,6 +23,7 @@ use crate::solve::Goal;
 use crate::sysroot::Sysroot;
 use args::{Cli, Command, GlobalArgs};
 use clap::Parser;
+use exit::ExitStatus;
 use std::io::Write;
 
 /// Talk on stderr: warnings always (unless `-q`), information with `-v`, and a progress bar
@@ -112,12 +114,15 @@ pub fn settings(g: &GlobalArgs) -> Settings {
 /// What a command produced: text for stdout and the exit code.
 pub struct Output {
     pub stdout: String,
-    pub code: i32,
+    pub code: ExitStatus,
 }
 
 impl Output {
     fn ok(stdout: String) -> Output {
-        Output { stdout, code: 0 }
+        Output {
+            stdout,
+            code: ExitStatus::Success,
+        }
     }
 }
 
@@ -130,9 +135,13 @@ where
     let mut cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            let code = if e.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Success
+            };
             let _ = e.print();
-            return code;
+            return code.code();
         }
     };
     let reporter = StderrReporter::new(cli.global.quiet, cli.global.verbose);
@@ -147,7 +156,7 @@ where
                 cli.global.root.display()
             ));
             report_error(&e, json);
-            return e.exit_code();
+            return ExitStatus::of(&e).code();
         }
     }
     crate::hostfs::confine_to(&cli.global.root);
@@ -163,11 +172,11 @@ where
             let mut so = std::io::stdout().lock();
             let _ = so.write_all(out.stdout.as_bytes());
             let _ = so.flush();
-            out.code
+            out.code.code()
         }
         Err(e) => {
             report_error(&e, json);
-            e.exit_code()
+            ExitStatus::of(&e).code()
         }
     }
 }
@@ -237,7 +246,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
         }
         Command::Verify { files } => {
             let reports = crate::trust::package::verify_files(&Sysroot::new(&g.root), files)?;
-            let code = if reports.iter().all(|r| r.ok) { 0 } else { 1 };
+            let code = ExitStatus::failed_if(!reports.iter().all(|r| r.ok));
             return Ok(Output {
                 stdout: if json {
                     render_trust::verify_json(&reports)
@@ -250,7 +259,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
         Command::Depmod => {
             let run =
                 crate::modules::inventory::run_depmod(&Sysroot::new(&g.root), g.kernel.as_deref())?;
-            let code = if run.disagreements.is_empty() { 0 } else { 1 };
+            let code = ExitStatus::failed_if(!run.disagreements.is_empty());
             return Ok(Output {
                 stdout: if json {
                     render_modules::depmod_json(&run)
@@ -268,7 +277,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
         Command::Doctor { fix } => {
             let r =
                 crate::modules::doctor::doctor(&Sysroot::new(&g.root), g.kernel.as_deref(), *fix)?;
-            let code = if r.problems_left == 0 { 0 } else { 1 };
+            let code = ExitStatus::failed_if(r.problems_left != 0);
             return Ok(Output {
                 stdout: if json {
                     render_modules::doctor_json(&r)
@@ -350,7 +359,11 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
         }
         Command::CheckUpdate { packages } => {
             let items = query::check_update(&ctx, packages)?;
-            let code = if items.is_empty() { 0 } else { 100 };
+            let code = if items.is_empty() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::UpdatesAvailable
+            };
             Output {
                 stdout: if json {
                     render::updates_json(&items)
@@ -404,7 +417,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
                 } else {
                     render_tx::needs_reboot(&r)
                 },
-                code: if r.is_empty() { 0 } else { 1 },
+                code: ExitStatus::failed_if(!r.is_empty()),
             }
         }
         Command::DebugSolver { .. } => unreachable!("handled above"),
@@ -430,9 +443,9 @@ fn vercmp(a: &str, b: &str, json: bool) -> Output {
         .then_with(|| crate::rpm::vercmp(&ea.version, &eb.version))
         .then_with(|| crate::rpm::vercmp(&ea.release, &eb.release));
     let (code, sym) = match ord {
-        Ordering::Equal => (0, "=="),
-        Ordering::Greater => (11, ">"),
-        Ordering::Less => (12, "<"),
+        Ordering::Equal => (ExitStatus::Success, "=="),
+        Ordering::Greater => (ExitStatus::FirstNewer, ">"),
+        Ordering::Less => (ExitStatus::SecondNewer, "<"),
     };
     let stdout = if json {
         #[derive(serde::Serialize)]
@@ -549,7 +562,7 @@ fn reload(g: &GlobalArgs, module: &str, dry_run: bool, force: bool) -> Result<Ou
         } else {
             render_reload::reload(&r)
         },
-        code: if err.is_some() { 1 } else { 0 },
+        code: ExitStatus::failed_if(err.is_some()),
     })
 }
 
@@ -559,7 +572,7 @@ fn debug_solver(file: &std::path::Path) -> Result<Output> {
     let (stdout, ok) = crate::solve::testcase::run_text(&text);
     Ok(Output {
         stdout,
-        code: if ok { 0 } else { 1 },
+        code: ExitStatus::failed_if(!ok),
     })
 }
 
@@ -696,6 +709,6 @@ fn rollback(ctx: &Context<'_>, target: &str, dry_run: bool, json: bool) -> Resul
         } else {
             render_rollback::rollback(&r)
         },
-        code: if ok { 0 } else { 1 },
+        code: ExitStatus::failed_if(!ok),
     })
 }

@@ -1,0 +1,100 @@
+//! The output layer of the command line through the real binary: the exit status table that
+//! `--help` and the man page share.
+
+mod common;
+
+use common::run_raw;
+use std::collections::BTreeMap;
+
+/// `code → meaning` of the "Exit status:" table of `--help` (continuation lines joined).
+fn help_exit_table(help: &str) -> BTreeMap<String, String> {
+    let block = help
+        .split_once("Exit status:\n")
+        .expect("an Exit status: table")
+        .1;
+    let mut table: BTreeMap<String, String> = BTreeMap::new();
+    let mut last = None;
+    for line in block.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        let t = line.trim_start();
+        let code: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if !code.is_empty() && line.starts_with("  ") && !line.starts_with("   ") {
+            table.insert(code.clone(), t[code.len()..].trim().to_string());
+            last = Some(code);
+        } else if let Some(c) = &last {
+            let m = table.get_mut(c).unwrap();
+            m.push(' ');
+            m.push_str(t);
+        }
+    }
+    table
+}
+
+/// `code → meaning` of the man page's EXIT STATUS section, roff markup removed.
+fn man_exit_table(man: &str) -> BTreeMap<String, String> {
+    let section = man
+        .split_once(".SH \"EXIT STATUS\"\n")
+        .expect("an EXIT STATUS section")
+        .1;
+    let section = section.split("\n.SH ").next().unwrap();
+    let plain = |s: &str| {
+        s.replace("\\fB", "")
+            .replace("\\fR", "")
+            .replace("\\fI", "")
+            .replace("\\-", "-")
+            .replace("\\(aq", "'")
+            .replace("\\*(Aq", "'")
+    };
+    let mut table = BTreeMap::new();
+    for item in section.split(".TP\n").skip(1) {
+        let (code, text) = item.split_once('\n').unwrap();
+        table.insert(
+            plain(code),
+            plain(text).split_whitespace().collect::<Vec<_>>().join(" "),
+        );
+    }
+    table
+}
+
+/// The same words: case, final full stop and spacing aside.
+fn same_meaning(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.trim()
+            .trim_end_matches('.')
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    norm(a) == norm(b)
+}
+
+#[test]
+fn help_and_man_page_give_the_same_exit_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = run_raw(&["--help"], dir.path());
+    help.ok();
+    let from_help = help_exit_table(&help.stdout);
+    let man = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man/xcpng-mod.1"),
+    )
+    .unwrap();
+    let from_man = man_exit_table(&man);
+    assert_eq!(
+        from_help.keys().collect::<Vec<_>>(),
+        from_man.keys().collect::<Vec<_>>(),
+        "--help: {from_help:?}\nman: {from_man:?}"
+    );
+    for (code, meaning) in &from_help {
+        assert!(
+            same_meaning(meaning, &from_man[code]),
+            "exit status {code}: --help says {meaning:?}, the man page {:?}",
+            from_man[code]
+        );
+    }
+    for code in ["0", "1", "2", "11", "12", "100"] {
+        assert!(from_help.contains_key(code), "no {code} in {from_help:?}");
+    }
+}
