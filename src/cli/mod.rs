@@ -16,6 +16,7 @@ pub mod render_tx;
 use crate::config::Overrides;
 use crate::error::{Error, Result};
 use crate::modules::ModuleClass;
+use crate::ops::host;
 use crate::ops::query::{self, ListQuery, Scope};
 use crate::ops::{Context, Reporter, Settings};
 use crate::repo::CachePolicy;
@@ -221,11 +222,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
         Command::Demo { dir } => return demo(dir.clone(), json, reporter),
         Command::DebugSolver { file } => return debug_solver(file),
         Command::Modules { modules } => {
-            let inv = crate::modules::inventory::inventory(
-                &Sysroot::new(&g.root),
-                g.kernel.as_deref(),
-                modules,
-            )?;
+            let inv = host::modules(&Sysroot::new(&g.root), g.kernel.as_deref(), modules)?;
             return Ok(Output::ok(if json {
                 render_modules::modules_json(&inv)
             } else {
@@ -233,7 +230,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
             }));
         }
         Command::Module(args::ModuleCommand::Show { module }) => {
-            let inv = crate::modules::inventory::inventory(
+            let inv = host::modules(
                 &Sysroot::new(&g.root),
                 g.kernel.as_deref(),
                 std::slice::from_ref(module),
@@ -245,7 +242,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
             }));
         }
         Command::Verify { files } => {
-            let reports = crate::trust::package::verify_files(&Sysroot::new(&g.root), files)?;
+            let reports = host::verify(&Sysroot::new(&g.root), files)?;
             let code = ExitStatus::failed_if(!reports.iter().all(|r| r.ok));
             return Ok(Output {
                 stdout: if json {
@@ -257,8 +254,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
             });
         }
         Command::Depmod => {
-            let run =
-                crate::modules::inventory::run_depmod(&Sysroot::new(&g.root), g.kernel.as_deref())?;
+            let run = host::depmod(&Sysroot::new(&g.root), g.kernel.as_deref())?;
             let code = ExitStatus::failed_if(!run.disagreements.is_empty());
             return Ok(Output {
                 stdout: if json {
@@ -275,8 +271,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
             force,
         } => return reload(g, module, *dry_run, *force),
         Command::Doctor { fix } => {
-            let r =
-                crate::modules::doctor::doctor(&Sysroot::new(&g.root), g.kernel.as_deref(), *fix)?;
+            let r = host::doctor(&Sysroot::new(&g.root), g.kernel.as_deref(), *fix)?;
             let code = ExitStatus::failed_if(r.problems_left != 0);
             return Ok(Output {
                 stdout: if json {
@@ -374,20 +369,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
             }
         }
         Command::Keys { accept } => {
-            for repo in accept {
-                if !ctx.config.repos.iter().any(|r| &r.id == repo) {
-                    return Err(crate::config::ConfigError::NoSuchRepo(repo.clone()).into());
-                }
-                let n = crate::trust::pins::forget(ctx.root(), repo)
-                    .map_err(|what| Error::Failed { what, hint: None })?;
-                reporter.warn(&format!(
-                    "repo `{repo}`: forgot {n} pinned key URL(s); the keys served now are pinned below"
-                ));
-            }
-            let keys = crate::trust::trusted_keys(ctx.root(), &ctx.config, &ctx.fetcher);
-            for p in &keys.problems {
-                reporter.warn(p);
-            }
+            let keys = host::keys(&ctx, accept)?;
             Output::ok(if json {
                 render_trust::keys_json(&keys)
             } else {
@@ -506,9 +488,8 @@ impl StderrReporter {
 /// `reload MODULE`: refused, failed and rolled-back reloads exit 1 with the report on stdout
 /// and the reason on stderr.
 fn reload(g: &GlobalArgs, module: &str, dry_run: bool, force: bool) -> Result<Output> {
-    use crate::modules::reload::Outcome;
     let argv: Vec<String> = std::env::args().collect();
-    let (r, record_error) = crate::ops::transaction::reload(
+    let r = host::reload(
         &Sysroot::new(&g.root),
         g.kernel.as_deref(),
         module,
@@ -516,41 +497,13 @@ fn reload(g: &GlobalArgs, module: &str, dry_run: bool, force: bool) -> Result<Ou
         force,
         &argv,
     )?;
-    if let Some(e) = record_error {
+    if let Some(e) = &r.record_error {
         eprintln!(
             "warning: the reload is not recorded in the history: {}",
             e.chain()
         );
     }
-    let err = match r.result {
-        Outcome::Reloaded => None,
-        Outcome::DryRun if r.preflight.allowed(force) => None,
-        _ => {
-            let hint = r.preflight.ways_forward.first().cloned();
-            let mut what = r.summary.clone();
-            if r.result == Outcome::DryRun {
-                what = match r.preflight.verdict {
-                    crate::modules::reload::Verdict::Impossible => {
-                        format!(
-                            "{} cannot be reloaded on the running kernel",
-                            r.preflight.module
-                        )
-                    }
-                    _ => format!(
-                        "reload of {} would be refused without --force",
-                        r.preflight.module
-                    ),
-                };
-            }
-            if matches!(r.result, Outcome::Refused | Outcome::DryRun) {
-                if let Some(first) = r.preflight.reasons.first() {
-                    what = format!("{what}: {first}");
-                }
-            }
-            Some(Error::Failed { what, hint })
-        }
-    };
-    if let Some(e) = &err {
+    if let Some(e) = &r.failure {
         eprintln!("error: {}", e.chain());
         if let Some(h) = e.hint() {
             eprintln!("hint: {h}");
@@ -558,11 +511,11 @@ fn reload(g: &GlobalArgs, module: &str, dry_run: bool, force: bool) -> Result<Ou
     }
     Ok(Output {
         stdout: if g.json {
-            render_reload::reload_json(&r, err.as_ref())
+            render_reload::reload_json(&r.report, r.failure.as_ref())
         } else {
-            render_reload::reload(&r)
+            render_reload::reload(&r.report)
         },
-        code: ExitStatus::failed_if(err.is_some()),
+        code: ExitStatus::failed_if(r.failure.is_some()),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Operations: what each command does, as functions that take resolved settings and return
 //! data. They know nothing of tables, colours or JSON; the `cli` module renders their values.
 
+pub mod host;
 pub mod module_check;
 pub mod query;
 pub mod rollback;
