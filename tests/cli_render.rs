@@ -1,9 +1,10 @@
 //! The output layer of the command line through the real binary: the exit status table that
-//! `--help` and the man page share.
+//! `--help` and the man page share, and the command line that history records (from the
+//! arguments `cli::run` is given, whoever calls it).
 
 mod common;
 
-use common::run_raw;
+use common::{pkg, run_raw, TestHost};
 use std::collections::BTreeMap;
 
 /// `code → meaning` of the "Exit status:" table of `--help` (continuation lines joined).
@@ -97,4 +98,31 @@ fn help_and_man_page_give_the_same_exit_statuses() {
     for code in ["0", "1", "2", "11", "12", "100"] {
         assert!(from_help.contains_key(code), "no {code} in {from_help:?}");
     }
+}
+
+/// `cli::run` records the arguments it is given (the first one as `xcpng-mod`), not those of
+/// the process that calls it: history lines are the same from the binary and from a caller.
+#[test]
+fn history_records_the_arguments_run_was_given() {
+    let h = TestHost::new();
+    h.add_repo(
+        "base",
+        true,
+        &[pkg("intel-igb", "5.11.4", "1.xcpng8.3").summary("Intel Gigabit Ethernet driver")],
+    );
+    let root = h.root().to_str().unwrap().to_string();
+    let argv = [
+        "/usr/libexec/some-wrapper",
+        "--root",
+        &root,
+        "-q",
+        "-y",
+        "install",
+        "intel-igb",
+    ];
+    assert_eq!(xcpng_mod::cli::run(argv), 0);
+    let doc = h.run(&["--json", "history", "info", "1"]).json();
+    let mut want = vec!["xcpng-mod"];
+    want.extend_from_slice(&argv[1..]);
+    assert_eq!(doc["transaction"]["command"], serde_json::json!(want));
 }

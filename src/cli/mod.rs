@@ -133,7 +133,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let mut cli = match Cli::try_parse_from(argv) {
+    let argv: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
+    let mut cli = match Cli::try_parse_from(&argv) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -161,7 +162,7 @@ where
         }
     }
     crate::hostfs::confine_to(&cli.global.root);
-    let result = dispatch(&cli, &reporter);
+    let result = dispatch(&cli, &reporter, &command_line(&argv));
     for n in crate::notices::drain() {
         match n {
             crate::notices::Notice::Warn(m) => reporter.warn(&m),
@@ -213,7 +214,7 @@ pub fn report_error(e: &Error, json: bool) {
     }
 }
 
-fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
+fn dispatch(cli: &Cli, reporter: &StderrReporter, command: &[String]) -> Result<Output> {
     let g = &cli.global;
     let json = g.json;
     // Commands that need no configuration.
@@ -269,7 +270,7 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
             module,
             dry_run,
             force,
-        } => return reload(g, module, *dry_run, *force),
+        } => return reload(g, module, *dry_run, *force, command),
         Command::Doctor { fix } => {
             let r = host::doctor(&Sysroot::new(&g.root), g.kernel.as_deref(), *fix)?;
             let code = ExitStatus::failed_if(r.problems_left != 0);
@@ -376,13 +377,17 @@ fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
                 render_trust::keys(&keys)
             })
         }
-        Command::Install(a) => transaction(&ctx, Goal::Install(a.packages.clone()), json)?,
-        Command::Update(a) => transaction(&ctx, Goal::Update(a.packages.clone()), json)?,
-        Command::Downgrade(a) => transaction(&ctx, Goal::Downgrade(a.packages.clone()), json)?,
-        Command::Remove(a) => transaction(&ctx, Goal::Remove(a.packages.clone()), json)?,
-        Command::Reinstall(a) => transaction(&ctx, Goal::Reinstall(a.packages.clone()), json)?,
-        Command::History { command } => history(&ctx, command.as_ref(), json)?,
-        Command::Rollback { target, dry_run } => rollback(&ctx, target, *dry_run, json)?,
+        Command::Install(a) => transaction(&ctx, Goal::Install(a.packages.clone()), command, json)?,
+        Command::Update(a) => transaction(&ctx, Goal::Update(a.packages.clone()), command, json)?,
+        Command::Downgrade(a) => {
+            transaction(&ctx, Goal::Downgrade(a.packages.clone()), command, json)?
+        }
+        Command::Remove(a) => transaction(&ctx, Goal::Remove(a.packages.clone()), command, json)?,
+        Command::Reinstall(a) => {
+            transaction(&ctx, Goal::Reinstall(a.packages.clone()), command, json)?
+        }
+        Command::History { command: sub } => history(&ctx, sub.as_ref(), command, json)?,
+        Command::Rollback { target, dry_run } => rollback(&ctx, target, *dry_run, command, json)?,
         Command::Candidates => {
             let c = crate::ops::transaction::candidates(&ctx)?;
             Output::ok(if json {
@@ -487,15 +492,20 @@ impl StderrReporter {
 
 /// `reload MODULE`: refused, failed and rolled-back reloads exit 1 with the report on stdout
 /// and the reason on stderr.
-fn reload(g: &GlobalArgs, module: &str, dry_run: bool, force: bool) -> Result<Output> {
-    let argv: Vec<String> = std::env::args().collect();
+fn reload(
+    g: &GlobalArgs,
+    module: &str,
+    dry_run: bool,
+    force: bool,
+    command: &[String],
+) -> Result<Output> {
     let r = host::reload(
         &Sysroot::new(&g.root),
         g.kernel.as_deref(),
         module,
         dry_run,
         force,
-        &argv,
+        command,
     )?;
     if let Some(e) = &r.record_error {
         eprintln!(
@@ -531,18 +541,22 @@ fn debug_solver(file: &std::path::Path) -> Result<Output> {
 
 /// A transaction command: plan it and print the plan; with --assumeno that is all. Otherwise
 /// ask (on a terminal, unless -y), then download, verify and run it (see `ops::transaction`).
-fn transaction(ctx: &Context<'_>, goal: Goal, json: bool) -> Result<Output> {
-    let command = command_line();
+fn transaction(ctx: &Context<'_>, goal: Goal, command: &[String], json: bool) -> Result<Output> {
     let confirm = |plan: &crate::solve::Plan, download: u64| confirm(ctx, plan, download, json);
-    let r = crate::ops::transaction::run_goal(ctx, &goal, &command, &confirm)?;
+    let r = crate::ops::transaction::run_goal(ctx, &goal, command, &confirm)?;
     Ok(tx_output(ctx, &r, json))
 }
 
-/// The command line as history records it.
-fn command_line() -> Vec<String> {
-    let mut v = vec!["xcpng-mod".to_string()];
-    v.extend(std::env::args().skip(1));
-    v
+/// The command line as history records it: the arguments `run` was given, the first one (the
+/// program's name, whatever the caller put there) as `xcpng-mod`.
+fn command_line(argv: &[std::ffi::OsString]) -> Vec<String> {
+    std::iter::once("xcpng-mod".to_string())
+        .chain(
+            argv.iter()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned()),
+        )
+        .collect()
 }
 
 /// Print the plan (text mode) and ask. No terminal and no -y: refuse.
@@ -604,7 +618,12 @@ fn tx_output(ctx: &Context<'_>, r: &crate::ops::transaction::TxResult, json: boo
 }
 
 /// `history [list|info|undo|rollback|recover]`.
-fn history(ctx: &Context<'_>, cmd: Option<&args::HistoryCommand>, json: bool) -> Result<Output> {
+fn history(
+    ctx: &Context<'_>,
+    cmd: Option<&args::HistoryCommand>,
+    command: &[String],
+    json: bool,
+) -> Result<Output> {
     use crate::ops::transaction as tx;
     use args::HistoryCommand as H;
     Ok(match cmd.unwrap_or(&H::List) {
@@ -626,10 +645,9 @@ fn history(ctx: &Context<'_>, cmd: Option<&args::HistoryCommand>, json: bool) ->
         }
         H::Undo { id } | H::Rollback { id } => {
             let rollback = matches!(cmd, Some(H::Rollback { .. }));
-            let command = command_line();
             let confirm =
                 |plan: &crate::solve::Plan, download: u64| confirm(ctx, plan, download, json);
-            let r = tx::history_undo(ctx, *id, rollback, &command, &confirm)?;
+            let r = tx::history_undo(ctx, *id, rollback, command, &confirm)?;
             tx_output(ctx, &r, json)
         }
         H::Recover => {
@@ -645,10 +663,15 @@ fn history(ctx: &Context<'_>, cmd: Option<&args::HistoryCommand>, json: bool) ->
 
 /// `rollback MODULE|PACKAGE [--dry-run]`: exit 1 when the expected copy does not win or a
 /// reload failed (the report is on stdout all the same).
-fn rollback(ctx: &Context<'_>, target: &str, dry_run: bool, json: bool) -> Result<Output> {
-    let command = command_line();
+fn rollback(
+    ctx: &Context<'_>,
+    target: &str,
+    dry_run: bool,
+    command: &[String],
+    json: bool,
+) -> Result<Output> {
     let confirm = |plan: &crate::solve::Plan, download: u64| confirm(ctx, plan, download, json);
-    let r = crate::ops::rollback::rollback(ctx, target, dry_run, &command, &confirm)?;
+    let r = crate::ops::rollback::rollback(ctx, target, dry_run, command, &confirm)?;
     let ok = r.success();
     if !ok {
         eprintln!(
