@@ -6,6 +6,7 @@ pub mod module_check;
 pub mod query;
 pub mod rollback;
 pub mod solve;
+pub mod tools;
 pub mod transaction;
 
 use crate::config::{self, Config, Overrides};

@@ -1,12 +1,50 @@
-//! Rendering of `rollback`: what was found, the change, the copy expected to win, the
+//! `rollback MODULE|PACKAGE`: what was found, the change, the copy expected to win, the
 //! transaction's end (or the plan, with --dry-run) and the reload-or-reboot outcome per
 //! module, as text and as the versioned JSON document. It decides nothing.
 
+use super::exit::ExitStatus;
 use super::render::json_doc;
+use super::{plan, tx, Env, View};
+use crate::error::Result;
 use crate::ops::rollback::RollbackReport;
+use crate::solve::Plan;
 use crate::transaction::utc;
 
-pub fn rollback(r: &RollbackReport) -> String {
+/// The rollback's report: exit 1 when the expected copy does not win or a reload failed (the
+/// report is on stdout all the same).
+pub(super) struct Rollback(RollbackReport);
+
+/// `rollback MODULE|PACKAGE [--dry-run]`.
+pub(super) fn rollback(env: &Env<'_>, target: &str, dry_run: bool) -> Result<Rollback> {
+    let ctx = env.context()?;
+    let confirm = |plan: &Plan, download: u64| tx::confirm(env, &ctx, plan, download);
+    let r = crate::ops::rollback::rollback(&ctx, target, dry_run, &env.command, &confirm)?;
+    Ok(Rollback(r))
+}
+
+impl View for Rollback {
+    fn text(&self) -> String {
+        text(&self.0)
+    }
+    /// `{"version":1,"target",…,"plan":…,"transaction":…,"reloads":[…]}`
+    fn json(&self) -> String {
+        json_doc(&self.0)
+    }
+    fn status(&self) -> ExitStatus {
+        ExitStatus::failed_if(!self.0.success())
+    }
+    fn stderr(&self) -> String {
+        if self.0.success() {
+            return String::new();
+        }
+        format!(
+            "error: the rollback of {} did not end as expected (see the report)\n",
+            self.0.package
+        )
+    }
+}
+
+fn text(r: &RollbackReport) -> String {
     let mut s = String::new();
     match &r.module {
         Some(m) => s.push_str(&format!(
@@ -58,9 +96,9 @@ pub fn rollback(r: &RollbackReport) -> String {
     match &r.transaction {
         None => {
             s.push('\n');
-            s.push_str(&super::render_plan::plan(&r.plan));
+            s.push_str(&plan::plan(&r.plan));
         }
-        Some(o) => s.push_str(&super::render_tx::outcome(o)),
+        Some(o) => s.push_str(&tx::outcome(o)),
     }
     if !r.reloads.is_empty() {
         s.push_str("\nRunning kernel:\n");
@@ -83,9 +121,4 @@ pub fn rollback(r: &RollbackReport) -> String {
         s.push_str("\n--dry-run: nothing was changed.\n");
     }
     s
-}
-
-/// `{"version":1,"target",…,"plan":…,"transaction":…,"reloads":[…]}`
-pub fn rollback_json(r: &RollbackReport) -> String {
-    json_doc(r)
 }
