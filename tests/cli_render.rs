@@ -1,6 +1,7 @@
 //! The output layer of the command line through the real binary: the exit status table that
-//! `--help` and the man page share, and the command line that history records (from the
-//! arguments `cli::run` is given, whoever calls it).
+//! `--help` and the man page share, the global options under their own heading, and the
+//! command line that history records (from the arguments `cli::run` is given, whoever calls
+//! it).
 
 mod common;
 
@@ -98,6 +99,32 @@ fn help_and_man_page_give_the_same_exit_statuses() {
     for code in ["0", "1", "2", "11", "12", "100"] {
         assert!(from_help.contains_key(code), "no {code} in {from_help:?}");
     }
+}
+
+#[test]
+fn command_help_puts_global_options_under_their_own_heading() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in ["install", "list", "modules"] {
+        let out = run_raw(&[cmd, "--help"], dir.path());
+        out.ok().stdout_has("\nGlobal options:\n");
+        let (own, global) = out.stdout.split_once("\nGlobal options:\n").unwrap();
+        // The command's own options (its description may name global ones).
+        let own = own.split_once("\nOptions:\n").map_or(own, |(_, o)| o);
+        for flag in ["--enablerepo", "--root", "--assumeno", "--json"] {
+            assert!(
+                !own.contains(flag),
+                "`{cmd} --help` lists {flag} with the command's own options:\n{own}"
+            );
+            assert!(global.contains(flag), "{cmd}: no {flag} in\n{global}");
+        }
+        assert!(own.contains("-h, --help"), "{own}");
+    }
+    let out = run_raw(&["install", "--help"], dir.path());
+    assert!(
+        out.stdout.find("<PKG>").unwrap() < out.stdout.find("Global options:").unwrap(),
+        "the command's own arguments come first:\n{}",
+        out.stdout
+    );
 }
 
 /// `cli::run` records the arguments it is given (the first one as `xcpng-mod`), not those of

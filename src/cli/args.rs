@@ -27,8 +27,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options valid before or after any command.
+/// Options valid before or after any command; `--help` lists them under their own heading,
+/// after the command's own.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Operate on the host tree at DIR: configuration, rpmdb, caches and /lib/modules are all
     /// read under it
