@@ -1,11 +1,11 @@
 //! The output layer of the command line through the real binary: the exit status table that
-//! `--help` and the man page share, the global options under their own heading, and the
-//! command line that history records (from the arguments `cli::run` is given, whoever calls
-//! it).
+//! `--help` and the man page share, the global options under their own heading, tables
+//! fitted to `COLUMNS`, and the command line that history records (from the arguments
+//! `cli::run` is given, whoever calls it).
 
 mod common;
 
-use common::{pkg, run_raw, TestHost};
+use common::{pkg, run_raw, run_raw_env, TestHost};
 use std::collections::BTreeMap;
 
 /// `code → meaning` of the "Exit status:" table of `--help` (continuation lines joined).
@@ -125,6 +125,83 @@ fn command_help_puts_global_options_under_their_own_heading() {
         "the command's own arguments come first:\n{}",
         out.stdout
     );
+}
+
+fn widest(text: &str) -> usize {
+    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+#[test]
+fn demo_tables_fit_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    run_raw(&["demo", demo.to_str().unwrap()], dir.path()).ok();
+    let root = demo.join("root");
+    let root = root.to_str().unwrap();
+    let narrow = [("COLUMNS", "80")];
+    for cmd in [
+        &["list", "--alternate"][..],
+        &["modules"],
+        &["list"],
+        &["repolist", "--all"],
+        &["--enablerepo", "xcp-ng-testing", "check-update"],
+        &["--enablerepo", "xcp-ng-testing", "candidates"],
+    ] {
+        let mut args = vec!["--root", root, "-q"];
+        args.extend_from_slice(cmd);
+        let out = run_raw_env(&args, dir.path(), &narrow);
+        assert!(out.code == 0 || out.code == 100, "{cmd:?}: {out:?}");
+        assert!(
+            widest(&out.stdout) <= 80,
+            "{cmd:?} with COLUMNS=80 is {} wide:\n{}",
+            widest(&out.stdout),
+            out.stdout
+        );
+        // Not a terminal and no COLUMNS: nothing limits the width (scripts see every column).
+        let wide = run_raw(&args, dir.path());
+        assert_eq!(wide.code, out.code);
+        let wider = run_raw_env(&args, dir.path(), &[("COLUMNS", "400")]);
+        assert_eq!(wider.stdout, wide.stdout, "{cmd:?}");
+        // The JSON document does not depend on the width.
+        let mut json = args.clone();
+        json.insert(3, "--json");
+        assert_eq!(
+            run_raw_env(&json, dir.path(), &narrow).stdout,
+            run_raw(&json, dir.path()).stdout,
+            "{cmd:?}"
+        );
+    }
+    let run80 = |args: &[&str]| {
+        let mut a = vec!["--root", root, "-q"];
+        a.extend_from_slice(args);
+        run_raw_env(&a, dir.path(), &narrow)
+    };
+    let wide = |args: &[&str]| {
+        let mut a = vec!["--root", root, "-q"];
+        a.extend_from_slice(args);
+        run_raw(&a, dir.path())
+    };
+    assert!(widest(&wide(&["list", "--alternate"]).stdout) > 80);
+    assert!(widest(&wide(&["modules"]).stdout) > 80);
+    // What stays: the names and versions, the modules of a driver package, depmod's pick.
+    let alt = run80(&["list", "--alternate"]);
+    let header = alt.stdout.lines().nth(1).unwrap();
+    for col in ["package", "version", "modules"] {
+        assert!(header.contains(col), "{header}");
+    }
+    alt.stdout_has("broadcom-bnxt-en-alt.x86_64")
+        .stdout_has("1.10.3_232.0.155.5-1.xcpng8.3")
+        .stdout_has("bnxt_en (by name)");
+    let mods = run80(&["modules"]);
+    let header = mods.stdout.lines().next().unwrap();
+    for col in ["module", "loaded", "depmod picks", "class"] {
+        assert!(header.contains(col), "{header}");
+    }
+    mods.stdout_has("updates/bnxt_en.ko (1.10.0_216.0.119.1)");
+    // Full detail stays in `module show`.
+    run80(&["module", "show", "bnxt_en"])
+        .ok()
+        .stdout_has("kernel/drivers/net/ethernet/broadcom/bnxt/bnxt_en.ko");
 }
 
 /// `cli::run` records the arguments it is given (the first one as `xcpng-mod`), not those of

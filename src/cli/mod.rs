@@ -32,6 +32,7 @@ use crate::sysroot::Sysroot;
 use args::{Cli, Command, GlobalArgs};
 use clap::Parser;
 use exit::ExitStatus;
+use render::Width;
 use std::ffi::OsString;
 use std::io::Write;
 
@@ -132,8 +133,8 @@ pub fn settings(g: &GlobalArgs) -> Settings {
 /// A command's result: shown as text or as the `--json` document, and the status the run
 /// ends with.
 trait View {
-    /// The text for stdout.
-    fn text(&self) -> String;
+    /// The text for stdout, its tables fitted to `width`.
+    fn text(&self, width: Width) -> String;
     /// The versioned JSON document (`{"version": 1, …}`) for stdout.
     fn json(&self) -> String;
     fn status(&self) -> ExitStatus {
@@ -149,7 +150,8 @@ trait View {
 /// How results are shown on stdout.
 #[derive(Debug, Clone, Copy)]
 enum Format {
-    Text,
+    /// Text, its tables fitted to a width.
+    Text(Width),
     /// One JSON document.
     Json,
 }
@@ -159,13 +161,13 @@ impl Format {
         if g.json {
             Format::Json
         } else {
-            Format::Text
+            Format::Text(Width::of_stdout())
         }
     }
 
     fn render(self, v: &dyn View) -> String {
         match self {
-            Format::Text => v.text(),
+            Format::Text(width) => v.text(width),
             Format::Json => v.json(),
         }
     }
@@ -269,7 +271,7 @@ where
 struct ErrorDoc<'a>(&'a Error);
 
 impl View for ErrorDoc<'_> {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         String::new()
     }
     fn json(&self) -> String {

@@ -3,7 +3,7 @@
 //! `ops::host` returns; nothing here decides about precedence or state.
 
 use super::exit::ExitStatus;
-use super::render::{finish, json_doc, table};
+use super::render::{json_doc, Col, Table, Width};
 use super::{Env, View};
 use crate::error::Result;
 use crate::modules::doctor::{Report as DoctorReport, Severity};
@@ -19,8 +19,8 @@ pub(super) fn modules(env: &Env<'_>, names: &[String]) -> Result<Modules> {
 }
 
 impl View for Modules {
-    fn text(&self) -> String {
-        modules_table(&self.0)
+    fn text(&self, width: Width) -> String {
+        modules_table(&self.0, width)
     }
     fn json(&self) -> String {
         modules_json(&self.0)
@@ -36,7 +36,8 @@ pub(super) fn show(env: &Env<'_>, module: &str) -> Result<Show> {
 }
 
 impl View for Show {
-    fn text(&self) -> String {
+    /// In full whatever the width: this is where the detail is.
+    fn text(&self, _: Width) -> String {
         show_text(&self.0)
     }
     fn json(&self) -> String {
@@ -52,7 +53,7 @@ pub(super) fn depmod(env: &Env<'_>) -> Result<Depmod> {
 }
 
 impl View for Depmod {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         depmod_text(&self.0)
     }
     fn json(&self) -> String {
@@ -71,7 +72,7 @@ pub(super) fn doctor(env: &Env<'_>, fix: bool) -> Result<Doctor> {
 }
 
 impl View for Doctor {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         doctor_text(&self.0)
     }
     fn json(&self) -> String {
@@ -111,18 +112,20 @@ fn note(inv: &Inventory, m: &ModuleEntry) -> String {
     n.join("; ")
 }
 
-fn modules_table(inv: &Inventory) -> String {
+/// `modules`: on a narrow terminal the other copies go first (`module show` has them), then
+/// the package, the class; the note wraps.
+fn modules_table(inv: &Inventory, width: Width) -> String {
     if inv.modules.is_empty() {
         return format!("no modules for kernel {}\n", inv.kernel);
     }
-    let mut t = table(&[
-        "module",
-        "loaded",
-        "depmod picks",
-        "other copies",
-        "class",
-        "package",
-        "note",
+    let mut t = Table::new(vec![
+        Col::new("module"),
+        Col::new("loaded").drop(1),
+        Col::new("depmod picks"),
+        Col::new("other copies").drop(6),
+        Col::new("class").drop(3),
+        Col::new("package").drop(4),
+        Col::new("note").drop(2).wrap(),
     ]);
     for m in &inv.modules {
         let w = m.winner();
@@ -158,7 +161,7 @@ fn modules_table(inv: &Inventory) -> String {
             note(inv, m),
         ]);
     }
-    let mut s = finish(t);
+    let mut s = t.render(width);
     if inv.modules_dep_stale {
         s.push_str(&format!(
             "\nmodules.dep of {} is missing or stale: run `xcpng-mod depmod`\n",
@@ -256,7 +259,7 @@ fn show_text(inv: &Inventory) -> String {
             );
         }
         s.push_str("copies:\n");
-        let mut t = table(&["", "path", "version", "srcversion", "class", "package"]);
+        let mut t = Table::plain(&["", "path", "version", "srcversion", "class", "package"]);
         let mut order: Vec<usize> = (0..m.copies.len()).collect();
         order.sort_by(|a, b| m.copies[*a].path.cmp(&m.copies[*b].path));
         for i in order {
@@ -273,7 +276,7 @@ fn show_text(inv: &Inventory) -> String {
                 c.package.clone().unwrap_or_else(|| "-".into()),
             ]);
         }
-        for l in finish(t).lines() {
+        for l in t.render(Width(None)).lines() {
             s.push_str(&format!("  {l}\n"));
         }
     }

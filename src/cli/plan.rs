@@ -2,7 +2,7 @@
 //! dependencies, then the summary) and the versioned JSON document; and the plan shown
 //! before the question of a transaction.
 
-use super::render::{json_doc, Columns};
+use super::render::{json_doc, Table, Width};
 use super::View;
 use crate::rpm::package::PackageRef;
 use crate::solve::{Plan, PlanChange, PlanPackage, Reason};
@@ -160,14 +160,14 @@ pub(super) fn plan(p: &Plan) -> String {
     );
 
     // One table so that the columns line up across sections; titles are rows of their own.
-    let mut t = Columns::new(&[" Package", "Arch", "Version", "Repository", "Size"]);
+    let mut t = Table::plain(&[" Package", "Arch", "Version", "Repository", "Size"]);
     for (title, r) in &rows {
         t.add_row(vec![title.clone()]);
         for row in r {
             t.add_row(row.clone());
         }
     }
-    let table = t.render();
+    let table = t.render(Width(None));
     let width = table
         .lines()
         .map(|l| l.chars().count())
@@ -225,7 +225,7 @@ pub(super) fn plan_json(p: &Plan) -> String {
 pub(super) struct Preview<'a>(pub &'a Plan);
 
 impl View for Preview<'_> {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         plan(self.0)
     }
     fn json(&self) -> String {

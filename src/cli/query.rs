@@ -3,7 +3,7 @@
 
 use super::args::ListArgs;
 use super::exit::ExitStatus;
-use super::render::{date, finish, human_size, json_doc, table, Columns};
+use super::render::{date, human_size, json_doc, Col, Table, Width};
 use super::View;
 use crate::error::Result;
 use crate::modules::ModuleClass;
@@ -25,8 +25,8 @@ pub(super) fn repolist(ctx: &Context<'_>, all: bool) -> Repolist {
 }
 
 impl View for Repolist {
-    fn text(&self) -> String {
-        repolist_table(&self.rows, self.all)
+    fn text(&self, width: Width) -> String {
+        repolist_table(&self.rows, self.all, width)
     }
     fn json(&self) -> String {
         #[derive(Serialize)]
@@ -45,7 +45,7 @@ pub(super) fn makecache(ctx: &Context<'_>) -> Result<Makecache> {
 }
 
 impl View for Makecache {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         let rows = &self.0;
         let mut s = String::new();
         for r in rows {
@@ -119,10 +119,10 @@ pub(super) fn list_of(ctx: &Context<'_>, query: &ListQuery) -> Result<List> {
 }
 
 impl View for List {
-    fn text(&self) -> String {
+    fn text(&self, width: Width) -> String {
         match self.class {
-            Some(c) => driver_list(&self.r, c == ModuleClass::Alternate),
-            None => list_table(&self.r, false),
+            Some(c) => driver_list(&self.r, c == ModuleClass::Alternate, width),
+            None => list_table(&self.r, width),
         }
     }
     fn json(&self) -> String {
@@ -138,7 +138,7 @@ pub(super) fn info(ctx: &Context<'_>, packages: &[String]) -> Result<InfoView> {
 }
 
 impl View for InfoView {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         info_text(&self.0)
     }
     fn json(&self) -> String {
@@ -158,7 +158,7 @@ pub(super) fn search(ctx: &Context<'_>, terms: &[String]) -> Result<Search> {
 }
 
 impl View for Search {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         search_lines(&self.0)
     }
     fn json(&self) -> String {
@@ -174,8 +174,8 @@ pub(super) fn check_update(ctx: &Context<'_>, packages: &[String]) -> Result<Che
 }
 
 impl View for CheckUpdate {
-    fn text(&self) -> String {
-        updates_table(&self.0)
+    fn text(&self, width: Width) -> String {
+        updates_table(&self.0, width)
     }
     fn json(&self) -> String {
         packages_json(&self.0)
@@ -189,8 +189,16 @@ impl View for CheckUpdate {
     }
 }
 
-fn repolist_table(rows: &[RepoRow], all: bool) -> String {
-    let mut t = table(&["repo id", "repo name", "status", "packages", "baseurl"]);
+/// `repolist`: what goes first on a narrow terminal is the base URLs, then the package
+/// counts; the names wrap.
+fn repolist_table(rows: &[RepoRow], all: bool, width: Width) -> String {
+    let mut t = Table::new(vec![
+        Col::new("repo id"),
+        Col::new("repo name").drop(2).wrap(),
+        Col::new("status").drop(1),
+        Col::new("packages").drop(3),
+        Col::new("baseurl").drop(4),
+    ]);
     for r in rows {
         let mut urls = r.baseurls.clone();
         if let Some(m) = &r.mirrorlist {
@@ -216,10 +224,10 @@ fn repolist_table(rows: &[RepoRow], all: bool) -> String {
             "no enabled repos\n".into()
         };
     }
-    finish(t)
+    t.render(width)
 }
 
-fn listed_rows(t: &mut Columns, items: &[Listed], with_class: bool, with_installed: bool) {
+fn listed_rows(t: &mut Table, items: &[Listed], with_installed: bool) {
     for l in items {
         let evr = if l.pkg.epoch != 0 {
             format!("{}:{}-{}", l.pkg.epoch, l.pkg.version, l.pkg.release)
@@ -233,9 +241,6 @@ fn listed_rows(t: &mut Columns, items: &[Listed], with_class: bool, with_install
             evr,
             l.pkg.repo.clone(),
         ];
-        if with_class {
-            row.push(l.class.map(|c| c.as_str()).unwrap_or("-").to_string());
-        }
         if with_installed {
             row.push(l.installed_version.clone().unwrap_or_else(|| "-".into()));
         }
@@ -243,29 +248,36 @@ fn listed_rows(t: &mut Columns, items: &[Listed], with_class: bool, with_install
     }
 }
 
-fn list_table(r: &ListResult, with_class: bool) -> String {
+/// The columns of a plain listing: on a narrow terminal the installed version goes first,
+/// then the repo.
+fn listed_cols(with_installed: bool) -> Vec<Col> {
+    let mut cols = vec![
+        Col::new("package"),
+        Col::new("version"),
+        Col::new("repo").drop(1),
+    ];
+    if with_installed {
+        cols.push(Col::new("installed").drop(2));
+    }
+    cols
+}
+
+fn list_table(r: &ListResult, width: Width) -> String {
     let mut out = String::new();
     let sections = [
         ("Installed Packages", &r.installed, false),
-        ("Available Packages", &r.available, with_class),
+        ("Available Packages", &r.available, false),
         ("Available Upgrades", &r.updates, true),
     ];
     for (title, items, with_inst) in sections {
         if items.is_empty() {
             continue;
         }
-        let mut header = vec!["package", "version", "repo"];
-        if with_class {
-            header.push("class");
-        }
-        if with_inst {
-            header.push("installed");
-        }
-        let mut t = Columns::new(&header);
-        listed_rows(&mut t, items, with_class, with_inst);
+        let mut t = Table::new(listed_cols(with_inst));
+        listed_rows(&mut t, items, with_inst);
         out.push_str(title);
         out.push('\n');
-        out.push_str(&t.render());
+        out.push_str(&t.render(width));
     }
     if out.is_empty() {
         out.push_str("no packages\n");
@@ -296,13 +308,13 @@ fn list_json(r: &ListResult) -> String {
     json_doc(B { packages })
 }
 
-fn updates_table(items: &[Listed]) -> String {
+fn updates_table(items: &[Listed], width: Width) -> String {
     if items.is_empty() {
         return "no updates\n".into();
     }
-    let mut t = Columns::new(&["package", "version", "repo", "installed"]);
-    listed_rows(&mut t, items, false, true);
-    t.render()
+    let mut t = Table::new(listed_cols(true));
+    listed_rows(&mut t, items, true);
+    t.render(width)
 }
 
 fn packages_json(items: &[Listed]) -> String {
@@ -377,8 +389,11 @@ fn info_text(items: &[Info]) -> String {
 }
 
 /// `list --alternate|--additional|--supported`: the packages with their modules, installed
-/// and available versions, and for alternates the driver they override.
-fn driver_list(r: &ListResult, alternates: bool) -> String {
+/// and available versions, and for alternates the driver they override. On a narrow
+/// terminal the class goes first (the flag asked for one), then what an alternate overrides,
+/// the repo, the other version, the note (the warning says it on stderr too); the modules
+/// stay.
+fn driver_list(r: &ListResult, alternates: bool, width: Width) -> String {
     let mut out = String::new();
     let sections: [(&str, &Vec<Listed>, &str); 3] = [
         ("Installed Packages", &r.installed, "available"),
@@ -389,11 +404,21 @@ fn driver_list(r: &ListResult, alternates: bool) -> String {
         if items.is_empty() {
             continue;
         }
-        let mut header = vec!["package", "version", "repo", "class", other, "modules"];
+        let mut cols = vec![
+            Col::new("package"),
+            Col::new("version"),
+            Col::new("repo").drop(5),
+            Col::new("class").drop(7),
+            Col::new(other).drop(4),
+            Col::new("modules").drop(1),
+        ];
         if alternates {
-            header.extend(["overrides", "note"]);
+            cols.extend([
+                Col::new("overrides").drop(6).wrap(),
+                Col::new("note").drop(2).wrap(),
+            ]);
         }
-        let mut t = table(&header);
+        let mut t = Table::new(cols);
         for l in items.iter() {
             let d = l.driver.clone().unwrap_or_default();
             let evr = if l.pkg.epoch != 0 {
@@ -442,7 +467,7 @@ fn driver_list(r: &ListResult, alternates: bool) -> String {
         }
         out.push_str(title);
         out.push('\n');
-        out.push_str(&finish(t));
+        out.push_str(&t.render(width));
     }
     if out.is_empty() {
         out.push_str("no packages\n");

@@ -3,7 +3,7 @@
 //! report ends the run in an error is `ops::host::reload_failure`'s.
 
 use super::exit::ExitStatus;
-use super::render::{json_doc, ErrorBody};
+use super::render::{json_doc, ErrorBody, Width};
 use super::{Env, View};
 use crate::error::Result;
 use crate::modules::reload::{Outcome, Preflight, ReloadReport, VermagicStatus};
@@ -27,7 +27,7 @@ pub(super) fn reload(env: &Env<'_>, module: &str, dry_run: bool, force: bool) ->
 }
 
 impl View for Reload {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         text(&self.0.report)
     }
     fn json(&self) -> String {

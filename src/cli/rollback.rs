@@ -3,7 +3,7 @@
 //! module, as text and as the versioned JSON document. It decides nothing.
 
 use super::exit::ExitStatus;
-use super::render::json_doc;
+use super::render::{json_doc, Width};
 use super::{plan, tx, Env, View};
 use crate::error::Result;
 use crate::ops::rollback::RollbackReport;
@@ -23,7 +23,7 @@ pub(super) fn rollback(env: &Env<'_>, target: &str, dry_run: bool) -> Result<Rol
 }
 
 impl View for Rollback {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         text(&self.0)
     }
     /// `{"version":1,"target",…,"plan":…,"transaction":…,"reloads":[…]}`

@@ -2,7 +2,7 @@
 
 use super::exit::ExitStatus;
 use super::query::{self, List};
-use super::render::json_doc;
+use super::render::{json_doc, Width};
 use super::{Env, View};
 use crate::error::Result;
 use crate::modules::ModuleClass;
@@ -29,7 +29,7 @@ pub(super) fn vercmp(a: &str, b: &str) -> Vercmp {
 }
 
 impl View for Vercmp {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         let sym = match self.ord {
             Ordering::Equal => "==",
             Ordering::Greater => ">",
@@ -71,7 +71,7 @@ pub(super) fn debug_solver(file: &Path) -> Result<DebugSolver> {
 }
 
 impl View for DebugSolver {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         self.0.output.clone()
     }
     /// The testcase's syntax is the output of this command in both modes (it has no JSON
@@ -112,8 +112,8 @@ pub(super) fn demo(env: &Env<'_>, dir: Option<&Path>) -> Result<Demo> {
 }
 
 impl View for Demo {
-    fn text(&self) -> String {
-        let mut s = self.list.text();
+    fn text(&self, width: Width) -> String {
+        let mut s = self.list.text(width);
         s.push_str(&format!(
             "\nDemo host ready at {root}. Try:\n  xcpng-mod --root {root} repolist --all\n  xcpng-mod --root {root} list --additional\n  xcpng-mod --root {root} --enablerepo xcp-ng-testing check-update\n  xcpng-mod --root {root} info broadcom-bnxt-en-alt\n",
             root = self.root.display()

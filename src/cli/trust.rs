@@ -2,7 +2,7 @@
 //! text and as the versioned JSON documents.
 
 use super::exit::ExitStatus;
-use super::render::{date, json_doc};
+use super::render::{date, json_doc, Width};
 use super::{Env, View};
 use crate::error::Result;
 use crate::ops::{host, Context};
@@ -23,7 +23,7 @@ pub(super) fn verify(env: &Env<'_>, files: &[std::path::PathBuf]) -> Result<Veri
 }
 
 impl View for Verify {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         verify_lines(&self.reports, self.verbose)
     }
     fn json(&self) -> String {
@@ -48,7 +48,7 @@ pub(super) fn keys(ctx: &Context<'_>, accept: &[String]) -> Result<Keys> {
 }
 
 impl View for Keys {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         keys_text(&self.0)
     }
     fn json(&self) -> String {

@@ -6,7 +6,7 @@
 use super::args::HistoryCommand;
 use super::exit::ExitStatus;
 use super::plan::{self, Preview};
-use super::render::{json_doc, Columns};
+use super::render::{json_doc, Col, Table, Width};
 use super::{Env, View};
 use crate::error::{Error, Result};
 use crate::ops::transaction::{self as tx, Candidate, Outcome, Recovery, TxResult};
@@ -22,7 +22,7 @@ use serde::Serialize;
 pub(super) struct Transaction(TxResult);
 
 impl View for Transaction {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         match &self.0.transaction {
             Some(o) => outcome(o),
             None => plan::plan(&self.0.plan),
@@ -118,8 +118,8 @@ struct HistoryList {
 }
 
 impl View for HistoryList {
-    fn text(&self) -> String {
-        history_list(&self.records, self.pending.as_deref())
+    fn text(&self, width: Width) -> String {
+        history_list(&self.records, self.pending.as_deref(), width)
     }
     fn json(&self) -> String {
         #[derive(Serialize)]
@@ -136,7 +136,7 @@ impl View for HistoryList {
 struct HistoryInfo(Record);
 
 impl View for HistoryInfo {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         history_info(&self.0)
     }
     fn json(&self) -> String {
@@ -154,7 +154,7 @@ impl View for HistoryInfo {
 struct HistoryRecover(Option<Recovery>);
 
 impl View for HistoryRecover {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         recovery(self.0.as_ref())
     }
     fn json(&self) -> String {
@@ -176,8 +176,8 @@ pub(super) fn candidates(ctx: &Context<'_>) -> Result<Candidates> {
 }
 
 impl View for Candidates {
-    fn text(&self) -> String {
-        candidates_table(&self.0)
+    fn text(&self, width: Width) -> String {
+        candidates_table(&self.0, width)
     }
     fn json(&self) -> String {
         #[derive(Serialize)]
@@ -198,7 +198,7 @@ pub(super) fn needs_reboot(ctx: &Context<'_>) -> Result<NeedsReboot> {
 }
 
 impl View for NeedsReboot {
-    fn text(&self) -> String {
+    fn text(&self, _: Width) -> String {
         needs_reboot_text(&self.0)
     }
     fn json(&self) -> String {
@@ -276,15 +276,16 @@ fn actions(r: &Record) -> String {
     kinds.join(", ")
 }
 
-/// `history list`, like yum's.
-fn history_list(records: &[Record], pending: Option<&str>) -> String {
-    let mut t = Columns::new(&[
-        "ID",
-        "Command line",
-        "Date and time",
-        "Action(s)",
-        "Altered",
-        "Result",
+/// `history list`, like yum's; on a narrow terminal the command line is cut, then the
+/// altered count, the actions and the date go.
+fn history_list(records: &[Record], pending: Option<&str>, width: Width) -> String {
+    let mut t = Table::new(vec![
+        Col::new("ID"),
+        Col::new("Command line").truncate(),
+        Col::new("Date and time").drop(1),
+        Col::new("Action(s)").drop(2),
+        Col::new("Altered").drop(3),
+        Col::new("Result"),
     ]);
     for r in records {
         let mut cmd = r.command_line();
@@ -303,7 +304,7 @@ fn history_list(records: &[Record], pending: Option<&str>) -> String {
     let mut s = if records.is_empty() {
         "No transactions.\n".to_string()
     } else {
-        t.render()
+        t.render(width)
     };
     if let Some(p) = pending {
         s.push_str(&format!(
@@ -386,11 +387,19 @@ fn evr(p: &crate::rpm::package::PackageRef) -> String {
     }
 }
 
-fn candidates_table(c: &[Candidate]) -> String {
+/// `candidates`: on a narrow terminal the repository goes first, then the installed version,
+/// then whether a reboot is needed.
+fn candidates_table(c: &[Candidate], width: Width) -> String {
     if c.is_empty() {
         return "No update candidates.\n".into();
     }
-    let mut t = Columns::new(&["Package", "Installed", "Candidate", "Repository", "Reboot"]);
+    let mut t = Table::new(vec![
+        Col::new("Package"),
+        Col::new("Installed").drop(2),
+        Col::new("Candidate"),
+        Col::new("Repository").drop(3),
+        Col::new("Reboot").drop(1),
+    ]);
     for x in c {
         t.add_row(vec![
             format!("{}.{}", x.candidate.name, x.candidate.arch),
@@ -400,7 +409,7 @@ fn candidates_table(c: &[Candidate]) -> String {
             x.reboot.to_string(),
         ]);
     }
-    let mut s = t.render();
+    let mut s = t.render(width);
     for x in c.iter().filter(|x| !x.changelog.is_empty()) {
         s.push_str(&format!("\n{} {}:\n", x.candidate.name, evr(&x.candidate)));
         for e in &x.changelog {
