@@ -1,7 +1,7 @@
 //! The output layer of the command line through the real binary: the exit status table that
 //! `--help` and the man page share, the global options under their own heading, tables
-//! fitted to `COLUMNS`, and the command line that history records (from the arguments
-//! `cli::run` is given, whoever calls it).
+//! fitted to `COLUMNS`, messages that name the flag the user gave, and the command line that
+//! history records (from the arguments `cli::run` is given, whoever calls it).
 
 mod common;
 
@@ -202,6 +202,20 @@ fn demo_tables_fit_columns() {
     run80(&["module", "show", "bnxt_en"])
         .ok()
         .stdout_has("kernel/drivers/net/ethernet/broadcom/bnxt/bnxt_en.ko");
+}
+
+#[test]
+fn a_bad_root_is_named_as_the_user_spelled_it() {
+    let dir = tempfile::tempdir().unwrap();
+    run_raw(&["--installroot", "/no/such/dir", "list"], dir.path())
+        .code(2)
+        .stderr_has("--installroot `/no/such/dir` is not a directory");
+    run_raw(&["--installroot=/no/such/dir", "list"], dir.path())
+        .code(2)
+        .stderr_has("--installroot `/no/such/dir` is not a directory");
+    run_raw(&["--root", "/no/such/dir", "list"], dir.path())
+        .code(2)
+        .stderr_has("--root `/no/such/dir` is not a directory");
 }
 
 /// `cli::run` records the arguments it is given (the first one as `xcpng-mod`), not those of

@@ -557,3 +557,21 @@ fn rollback_reinstalls_what_the_alternate_obsoleted() {
     assert_eq!(rpmq(&h, "realtek-r8125").len(), 1, "{}", out.stdout);
     assert_eq!(winner(&h, "r8125"), kpath("extra/r8125.ko"));
 }
+
+#[test]
+fn rollback_output_names_the_flag_given() {
+    let h = host();
+    h.install(&[
+        driver("intel-igb", "igb", "5.11.4", "updates"),
+        driver("intel-igb-alt", "igb", "5.3.5.39", "override"),
+    ]);
+    h.run(&["depmod"]).ok();
+    // --assumeno says so, not --dry-run (which the user did not give).
+    let out = h.run(&["--assumeno", "rollback", "intel-igb-alt"]);
+    out.ok().stdout_has("\n--assumeno: nothing was changed.\n");
+    assert!(!out.stdout.contains("--dry-run"), "{}", out.stdout);
+    let out = h.run(&["rollback", "--dry-run", "intel-igb-alt"]);
+    out.ok().stdout_has("\n--dry-run: nothing was changed.\n");
+    assert!(!out.stdout.contains("--assumeno"), "{}", out.stdout);
+    assert_eq!(rpmq(&h, "intel-igb-alt").len(), 1);
+}

@@ -235,7 +235,8 @@ where
         Ok(r) if r.is_dir() => cli.global.root = r,
         _ => {
             let e = Error::Usage(format!(
-                "--root `{}` is not a directory",
+                "{} `{}` is not a directory",
+                root_flag(&argv),
                 cli.global.root.display()
             ));
             return report_error(&e, format).code();
@@ -298,6 +299,24 @@ fn report_error(e: &Error, format: Format) -> ExitStatus {
     let doc = ErrorDoc(e);
     print!("{}", format.render(&doc));
     doc.status()
+}
+
+/// How the user spelled the root's flag: `--root` or its alias `--installroot` (the last one
+/// given wins, as in clap).
+fn root_flag(argv: &[OsString]) -> &'static str {
+    let mut flag = "--root";
+    for a in argv.iter().skip(1).map(|a| a.to_string_lossy()) {
+        if a == "--" {
+            break;
+        }
+        let name = a.split_once('=').map_or(&*a, |(n, _)| n);
+        match name {
+            "--root" => flag = "--root",
+            "--installroot" => flag = "--installroot",
+            _ => {}
+        }
+    }
+    flag
 }
 
 /// The command line as history records it: the arguments `run` was given, the first one (the

@@ -12,39 +12,46 @@ use crate::transaction::utc;
 
 /// The rollback's report: exit 1 when the expected copy does not win or a reload failed (the
 /// report is on stdout all the same).
-pub(super) struct Rollback(RollbackReport);
+pub(super) struct Rollback {
+    r: RollbackReport,
+    /// The flag that made it a dry run, as the user gave it.
+    dry_flag: &'static str,
+}
 
 /// `rollback MODULE|PACKAGE [--dry-run]`.
 pub(super) fn rollback(env: &Env<'_>, target: &str, dry_run: bool) -> Result<Rollback> {
     let ctx = env.context()?;
     let confirm = |plan: &Plan, download: u64| tx::confirm(env, &ctx, plan, download);
     let r = crate::ops::rollback::rollback(&ctx, target, dry_run, &env.command, &confirm)?;
-    Ok(Rollback(r))
+    Ok(Rollback {
+        r,
+        dry_flag: if dry_run { "--dry-run" } else { "--assumeno" },
+    })
 }
 
 impl View for Rollback {
     fn text(&self, _: Width) -> String {
-        text(&self.0)
+        text(&self.r, self.dry_flag)
     }
     /// `{"version":1,"target",…,"plan":…,"transaction":…,"reloads":[…]}`
     fn json(&self) -> String {
-        json_doc(&self.0)
+        json_doc(&self.r)
     }
     fn status(&self) -> ExitStatus {
-        ExitStatus::failed_if(!self.0.success())
+        ExitStatus::failed_if(!self.r.success())
     }
     fn stderr(&self) -> String {
-        if self.0.success() {
+        if self.r.success() {
             return String::new();
         }
         format!(
             "error: the rollback of {} did not end as expected (see the report)\n",
-            self.0.package
+            self.r.package
         )
     }
 }
 
-fn text(r: &RollbackReport) -> String {
+fn text(r: &RollbackReport, dry_flag: &str) -> String {
     let mut s = String::new();
     match &r.module {
         Some(m) => s.push_str(&format!(
@@ -118,7 +125,7 @@ fn text(r: &RollbackReport) -> String {
         }
     }
     if r.dry_run {
-        s.push_str("\n--dry-run: nothing was changed.\n");
+        s.push_str(&format!("\n{dry_flag}: nothing was changed.\n"));
     }
     s
 }
