@@ -3,8 +3,9 @@
 //! module, as text and as the versioned JSON document. It decides nothing.
 
 use super::exit::ExitStatus;
+use super::plan::{self, Preview};
 use super::render::{json_doc, Width};
-use super::{plan, tx, Env, View};
+use super::{tx, Env, View};
 use crate::error::Result;
 use crate::ops::rollback::RollbackReport;
 use crate::solve::Plan;
@@ -16,22 +17,35 @@ pub(super) struct Rollback {
     r: RollbackReport,
     /// The flag that made it a dry run, as the user gave it.
     dry_flag: &'static str,
+    /// The plan was shown before the question (so the report does not repeat it).
+    asked: bool,
 }
 
 /// `rollback MODULE|PACKAGE [--dry-run]`.
 pub(super) fn rollback(env: &Env<'_>, target: &str, dry_run: bool) -> Result<Rollback> {
     let ctx = env.context()?;
-    let confirm = |plan: &Plan, download: u64| tx::confirm(env, &ctx, plan, download);
+    // The question needs the plan before it, so asking shows it ahead of the report's
+    // heading; with -y nothing is asked and the report shows it in its place, after what
+    // is rolled back and why.
+    let asked = std::cell::Cell::new(false);
+    let confirm = |plan: &Plan, download: u64| {
+        if !ctx.settings.assumeyes {
+            env.show_now(&Preview(plan));
+            asked.set(true);
+        }
+        tx::ask(&ctx, download)
+    };
     let r = crate::ops::rollback::rollback(&ctx, target, dry_run, &env.command, &confirm)?;
     Ok(Rollback {
         r,
         dry_flag: if dry_run { "--dry-run" } else { "--assumeno" },
+        asked: asked.get(),
     })
 }
 
 impl View for Rollback {
     fn text(&self, _: Width) -> String {
-        text(&self.r, self.dry_flag)
+        text(self)
     }
     /// `{"version":1,"target",…,"plan":…,"transaction":…,"reloads":[…]}`
     fn json(&self) -> String {
@@ -51,7 +65,8 @@ impl View for Rollback {
     }
 }
 
-fn text(r: &RollbackReport, dry_flag: &str) -> String {
+fn text(v: &Rollback) -> String {
+    let r = &v.r;
     let mut s = String::new();
     match &r.module {
         Some(m) => s.push_str(&format!(
@@ -100,12 +115,12 @@ fn text(r: &RollbackReport, dry_flag: &str) -> String {
             ));
         }
     }
-    match &r.transaction {
-        None => {
-            s.push('\n');
-            s.push_str(&plan::plan(&r.plan));
-        }
-        Some(o) => s.push_str(&tx::outcome(o)),
+    if r.transaction.is_none() || !v.asked {
+        s.push('\n');
+        s.push_str(&plan::plan(&r.plan));
+    }
+    if let Some(o) = &r.transaction {
+        s.push_str(&tx::outcome(o));
     }
     if !r.reloads.is_empty() {
         s.push_str("\nRunning kernel:\n");
@@ -125,7 +140,7 @@ fn text(r: &RollbackReport, dry_flag: &str) -> String {
         }
     }
     if r.dry_run {
-        s.push_str(&format!("\n{dry_flag}: nothing was changed.\n"));
+        s.push_str(&format!("\n{}: nothing was changed.\n", v.dry_flag));
     }
     s
 }

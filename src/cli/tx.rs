@@ -61,15 +61,16 @@ pub(super) fn confirm(
     download: u64,
 ) -> Result<bool> {
     env.show_now(&Preview(plan));
+    ask(ctx, download)
+}
+
+/// Say the download size (-v) and get the answer to "Is this ok": yes with -y; no terminal:
+/// refused; else the user's.
+pub(super) fn ask(ctx: &Context<'_>, download: u64) -> Result<bool> {
     if download > 0 {
         ctx.reporter
             .info(&format!("To download: {}", plan::size(download)));
     }
-    ask(ctx)
-}
-
-/// The answer to "Is this ok": yes with -y; no terminal: refused; else the user's.
-pub(super) fn ask(ctx: &Context<'_>) -> Result<bool> {
     if ctx.settings.assumeyes {
         return Ok(true);
     }
