@@ -4,17 +4,14 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
-const AFTER_HELP: &str = "\
-Exit status:
-  0    success
-  1    the request failed (unsolvable, signature refused, download failed, refused as unsafe,
-       nothing matched); doctor: problems remain
-  2    usage error (bad flag, malformed configuration file)
-  100  check-update: updates are available
-  11   vercmp: the first version is newer
-  12   vercmp: the second version is newer
-
-Try the built-in demo host: xcpng-mod demo";
+/// The text after the options of `xcpng-mod --help`: the exit statuses, generated from
+/// [`super::exit::ExitStatus`] like the man page's.
+fn after_help() -> String {
+    format!(
+        "{}\nTry the built-in demo host: xcpng-mod demo",
+        super::exit::help_table()
+    )
+}
 
 /// Repositories, packages and kernel-module drivers for XCP-ng hosts.
 ///
@@ -22,7 +19,7 @@ Try the built-in demo host: xcpng-mod demo";
 /// (supported, alternate `-alt`, additional `-module`/`kmod-*`), and does what admins
 /// otherwise do by hand with yum, grep and modinfo.
 #[derive(Debug, Parser)]
-#[command(name = "xcpng-mod", version, after_help = AFTER_HELP, max_term_width = 100)]
+#[command(name = "xcpng-mod", version, after_help = after_help(), max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -30,8 +27,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options valid before or after any command.
+/// Options valid before or after any command; `--help` lists them under their own heading,
+/// after the command's own.
 #[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Operate on the host tree at DIR: configuration, rpmdb, caches and /lib/modules are all
     /// read under it

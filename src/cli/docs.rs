@@ -1,26 +1,16 @@
-//! Hand-written sections of the man page that clap cannot derive: exit status, files and
-//! examples. `tests/it/docs.rs` assembles them with the generated sections (clap_mangen) into
-//! `man/xcpng-mod.1` and fails when the committed page differs.
+//! Sections of the man page that clap cannot derive: exit status (generated from the
+//! exit-status table), files and examples (written here). `tests/it/docs.rs` assembles them
+//! with the sections clap_mangen generates into `man/xcpng-mod.1` and fails when the committed
+//! page differs.
 
-/// roff source of the EXIT STATUS, FILES and EXAMPLES sections.
-pub const MAN_EXTRA: &str = r#".SH "EXIT STATUS"
-.TP
-\fB0\fR
-Success.
-.TP
-\fB1\fR
-The request failed: nothing matched, a repository could not be fetched or its metadata is bad,
-a signature was refused, the request is unsolvable or refused as unsafe.
-.TP
-\fB2\fR
-Usage error: a bad flag, or a malformed configuration file (the message names \fIfile\fR:\fIline\fR).
-.TP
-\fB100\fR
-\fBcheck\-update\fR found updates (yum's convention).
-.TP
-\fB11\fR, \fB12\fR
-\fBvercmp\fR: the first, or the second, version is newer.
-.SH FILES
+/// The man page's sections after the generated ones: EXIT STATUS (from
+/// [`super::exit::ExitStatus`], like `--help`'s table), FILES and EXAMPLES.
+pub fn man_extra() -> String {
+    format!("{}{FILES_AND_EXAMPLES}", super::exit::man_section())
+}
+
+/// roff source of the FILES and EXAMPLES sections.
+const FILES_AND_EXAMPLES: &str = r#".SH FILES
 All paths are read under \fB\-\-root\fR when it is given.
 .TP
 \fI/etc/yum.conf\fR, \fI/etc/yum.repos.d/*.repo\fR, \fI/etc/yum/vars/*\fR

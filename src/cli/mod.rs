@@ -1,27 +1,39 @@
 //! The command line: clap definitions, settings resolution, rendering (tables and `--json`),
-//! talk on stderr, and exit codes. It holds no business logic: each command calls an
-//! operation in `ops` and renders the value it returns.
+//! talk on stderr, and exit statuses. It holds no business logic: each command calls an
+//! operation in `ops` and returns a value that renders itself ([`View`]), as text or as the
+//! JSON document; [`run`] shows it and ends with its status.
+//!
+//! This file holds `run`, the reporter, the error report, settings resolution and the one
+//! dispatch. Each command group has its file, the command next to its rendering: `query`
+//! (repolist, makecache, list, info, search, check-update), `tx` (install … reinstall,
+//! history, candidates, needs-reboot), `plan` (the plan table), `rollback`, `modules`
+//! (modules, module show, depmod, doctor), `reload`, `trust` (verify, keys) and `tools`
+//! (vercmp, debug-solver, demo); `render` holds what they share.
 
 pub mod args;
 pub mod docs;
-pub mod render;
-pub mod render_modules;
-pub mod render_plan;
-pub mod render_reload;
-pub mod render_rollback;
-pub mod render_trust;
-pub mod render_tx;
+pub mod exit;
+mod modules;
+mod plan;
+mod query;
+mod reload;
+mod render;
+mod rollback;
+mod tools;
+mod trust;
+mod tx;
 
 use crate::config::Overrides;
 use crate::error::{Error, Result};
-use crate::modules::ModuleClass;
-use crate::ops::query::{self, ListQuery, Scope};
 use crate::ops::{Context, Reporter, Settings};
 use crate::repo::CachePolicy;
 use crate::solve::Goal;
 use crate::sysroot::Sysroot;
 use args::{Cli, Command, GlobalArgs};
 use clap::Parser;
+use exit::ExitStatus;
+use render::Width;
+use std::ffi::OsString;
 use std::io::Write;
 
 /// Talk on stderr: warnings always (unless `-q`), information with `-v`, and a progress bar
@@ -38,6 +50,15 @@ impl StderrReporter {
             quiet,
             verbose,
             bar: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl StderrReporter {
+    /// Talk that `-q` hides but that needs no `-v` (the demo's progress).
+    fn say(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("{msg}");
         }
     }
 }
@@ -109,49 +130,129 @@ pub fn settings(g: &GlobalArgs) -> Settings {
     }
 }
 
-/// What a command produced: text for stdout and the exit code.
-pub struct Output {
-    pub stdout: String,
-    pub code: i32,
+/// A command's result: shown as text or as the `--json` document, and the status the run
+/// ends with.
+trait View {
+    /// The text for stdout, its tables fitted to `width`.
+    fn text(&self, width: Width) -> String;
+    /// The versioned JSON document (`{"version": 1, …}`) for stdout.
+    fn json(&self) -> String;
+    fn status(&self) -> ExitStatus {
+        ExitStatus::Success
+    }
+    /// Talk for stderr that goes with the result: the `error:` and `hint:` of a report that
+    /// ends the run with a failure, printed in both modes.
+    fn stderr(&self) -> String {
+        String::new()
+    }
 }
 
-impl Output {
-    fn ok(stdout: String) -> Output {
-        Output { stdout, code: 0 }
+/// How results are shown on stdout.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    /// Text, its tables fitted to a width.
+    Text(Width),
+    /// One JSON document.
+    Json,
+}
+
+impl Format {
+    fn of(g: &GlobalArgs) -> Format {
+        if g.json {
+            Format::Json
+        } else {
+            Format::Text(Width::of_stdout())
+        }
     }
+
+    fn render(self, v: &dyn View) -> String {
+        match self {
+            Format::Text(width) => v.text(width),
+            Format::Json => v.json(),
+        }
+    }
+}
+
+/// What every command may use: the global options, the talk on stderr, the output format and
+/// the command line that history records.
+struct Env<'a> {
+    global: &'a GlobalArgs,
+    reporter: &'a StderrReporter,
+    format: Format,
+    command: Vec<String>,
+}
+
+impl<'a> Env<'a> {
+    /// Configuration and a fetcher: only the commands that read repos build one.
+    fn context(&self) -> Result<Context<'a>> {
+        Context::new(settings(self.global), self.reporter)
+    }
+
+    fn root(&self) -> Sysroot {
+        Sysroot::new(&self.global.root)
+    }
+
+    fn kernel(&self) -> Option<&str> {
+        self.global.kernel.as_deref()
+    }
+
+    /// Print `v` now, while the command goes on (the plan before its question).
+    fn show_now(&self, v: &dyn View) {
+        print_out(&self.format.render(v));
+    }
+}
+
+fn print_out(s: &str) {
+    let mut so = std::io::stdout().lock();
+    let _ = so.write_all(s.as_bytes());
+    let _ = so.flush();
 }
 
 /// Run the command line; returns the process exit code.
 pub fn run<I, T>(argv: I) -> i32
 where
     I: IntoIterator<Item = T>,
-    T: Into<std::ffi::OsString> + Clone,
+    T: Into<OsString> + Clone,
 {
-    let mut cli = match Cli::try_parse_from(argv) {
+    let argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
+    let mut cli = match Cli::try_parse_from(&argv) {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            let status = if e.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Success
+            };
             let _ = e.print();
-            return code;
+            return status.code();
         }
     };
     let reporter = StderrReporter::new(cli.global.quiet, cli.global.verbose);
-    let json = cli.global.json;
+    let format = Format::of(&cli.global);
     // The root is made absolute before anything uses it (rpm refuses a relative --root, and
     // only after planning and downloading), and every write is confined to it.
     match std::path::absolute(&cli.global.root) {
         Ok(r) if r.is_dir() => cli.global.root = r,
         _ => {
             let e = Error::Usage(format!(
-                "--root `{}` is not a directory",
+                "{} `{}` is not a directory",
+                root_flag(&argv),
                 cli.global.root.display()
             ));
-            report_error(&e, json);
-            return e.exit_code();
+            return report_error(&e, format).code();
         }
     }
     crate::hostfs::confine_to(&cli.global.root);
-    let result = dispatch(&cli, &reporter);
+    let env = Env {
+        global: &cli.global,
+        reporter: &reporter,
+        format,
+        command: command_line(&argv),
+    };
+    let result = dispatch(&cli.command, &env);
+    if let Ok(v) = &result {
+        eprint!("{}", v.stderr());
+    }
     for n in crate::notices::drain() {
         match n {
             crate::notices::Notice::Warn(m) => reporter.warn(&m),
@@ -159,543 +260,112 @@ where
         }
     }
     match result {
-        Ok(out) => {
-            let mut so = std::io::stdout().lock();
-            let _ = so.write_all(out.stdout.as_bytes());
-            let _ = so.flush();
-            out.code
+        Ok(v) => {
+            print_out(&format.render(v.as_ref()));
+            v.status().code()
         }
-        Err(e) => {
-            report_error(&e, json);
-            e.exit_code()
-        }
+        Err(e) => report_error(&e, format).code(),
     }
 }
 
-/// Print an error: the chain and a hint on stderr; with `--json`, the error document on stdout.
-pub fn report_error(e: &Error, json: bool) {
-    let hint = e.hint();
+/// An error that ends the run: nothing on stdout in text (the `--json` document has it).
+struct ErrorDoc<'a>(&'a Error);
+
+impl View for ErrorDoc<'_> {
+    fn text(&self, _: Width) -> String {
+        String::new()
+    }
+    fn json(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct B {
+            error: render::ErrorBody,
+        }
+        render::json_doc(B {
+            error: render::ErrorBody::of(self.0),
+        })
+    }
+    fn status(&self) -> ExitStatus {
+        ExitStatus::of(self.0)
+    }
+}
+
+/// Print an error: the chain and a hint on stderr; with `--json`, the error document on
+/// stdout. Returns the status it ends the run with.
+fn report_error(e: &Error, format: Format) -> ExitStatus {
     eprintln!("error: {}", e.chain());
-    if let Some(h) = &hint {
+    if let Some(h) = e.hint() {
         eprintln!("hint: {h}");
     }
-    if json {
-        #[derive(serde::Serialize)]
-        struct E<'a> {
-            kind: &'a str,
-            message: String,
-            hint: Option<String>,
-        }
-        #[derive(serde::Serialize)]
-        struct B<'a> {
-            error: E<'a>,
-        }
-        print!(
-            "{}",
-            render::json_doc(B {
-                error: E {
-                    kind: e.kind(),
-                    message: e.chain(),
-                    hint,
-                }
-            })
-        );
-    }
+    let doc = ErrorDoc(e);
+    print!("{}", format.render(&doc));
+    doc.status()
 }
 
-fn dispatch(cli: &Cli, reporter: &StderrReporter) -> Result<Output> {
-    let g = &cli.global;
-    let json = g.json;
-    // Commands that need no configuration.
-    match &cli.command {
-        Command::Vercmp { evr1, evr2 } => return Ok(vercmp(evr1, evr2, json)),
-        Command::Demo { dir } => return demo(dir.clone(), json, reporter),
-        Command::DebugSolver { file } => return debug_solver(file),
-        Command::Modules { modules } => {
-            let inv = crate::modules::inventory::inventory(
-                &Sysroot::new(&g.root),
-                g.kernel.as_deref(),
-                modules,
-            )?;
-            return Ok(Output::ok(if json {
-                render_modules::modules_json(&inv)
-            } else {
-                render_modules::modules(&inv)
-            }));
+/// How the user spelled the root's flag: `--root` or its alias `--installroot` (the last one
+/// given wins, as in clap).
+fn root_flag(argv: &[OsString]) -> &'static str {
+    let mut flag = "--root";
+    for a in argv.iter().skip(1).map(|a| a.to_string_lossy()) {
+        if a == "--" {
+            break;
         }
-        Command::Module(args::ModuleCommand::Show { module }) => {
-            let inv = crate::modules::inventory::inventory(
-                &Sysroot::new(&g.root),
-                g.kernel.as_deref(),
-                std::slice::from_ref(module),
-            )?;
-            return Ok(Output::ok(if json {
-                render_modules::modules_json(&inv)
-            } else {
-                render_modules::show(&inv)
-            }));
+        let name = a.split_once('=').map_or(&*a, |(n, _)| n);
+        match name {
+            "--root" => flag = "--root",
+            "--installroot" => flag = "--installroot",
+            _ => {}
         }
-        Command::Verify { files } => {
-            let reports = crate::trust::package::verify_files(&Sysroot::new(&g.root), files)?;
-            let code = if reports.iter().all(|r| r.ok) { 0 } else { 1 };
-            return Ok(Output {
-                stdout: if json {
-                    render_trust::verify_json(&reports)
-                } else {
-                    render_trust::verify(&reports, g.verbose > 0)
-                },
-                code,
-            });
-        }
-        Command::Depmod => {
-            let run =
-                crate::modules::inventory::run_depmod(&Sysroot::new(&g.root), g.kernel.as_deref())?;
-            let code = if run.disagreements.is_empty() { 0 } else { 1 };
-            return Ok(Output {
-                stdout: if json {
-                    render_modules::depmod_json(&run)
-                } else {
-                    render_modules::depmod(&run)
-                },
-                code,
-            });
-        }
-        Command::Reload {
+    }
+    flag
+}
+
+/// The command line as history records it: the arguments `run` was given, the first one (the
+/// program's name, whatever the caller put there) as `xcpng-mod`.
+fn command_line(argv: &[OsString]) -> Vec<String> {
+    std::iter::once("xcpng-mod".to_string())
+        .chain(
+            argv.iter()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned()),
+        )
+        .collect()
+}
+
+/// Each command: the operation it calls, and the value that shows its result. Only the
+/// commands that read repos or yum's configuration build a [`Context`].
+fn dispatch(command: &Command, env: &Env<'_>) -> Result<Box<dyn View>> {
+    use args::ModuleCommand;
+    use Command as C;
+    let view: Box<dyn View> = match command {
+        C::Repolist { all } => Box::new(query::repolist(&env.context()?, *all)),
+        C::Makecache => Box::new(query::makecache(&env.context()?)?),
+        C::List(a) => Box::new(query::list(&env.context()?, a)?),
+        C::Info { packages } => Box::new(query::info(&env.context()?, packages)?),
+        C::Search { terms } => Box::new(query::search(&env.context()?, terms)?),
+        C::CheckUpdate { packages } => Box::new(query::check_update(&env.context()?, packages)?),
+        C::Vercmp { evr1, evr2 } => Box::new(tools::vercmp(evr1, evr2)),
+        C::Modules { modules } => Box::new(modules::modules(env, modules)?),
+        C::Module(ModuleCommand::Show { module }) => Box::new(modules::show(env, module)?),
+        C::Reload {
             module,
             dry_run,
             force,
-        } => return reload(g, module, *dry_run, *force),
-        Command::Doctor { fix } => {
-            let r =
-                crate::modules::doctor::doctor(&Sysroot::new(&g.root), g.kernel.as_deref(), *fix)?;
-            let code = if r.problems_left == 0 { 0 } else { 1 };
-            return Ok(Output {
-                stdout: if json {
-                    render_modules::doctor_json(&r)
-                } else {
-                    render_modules::doctor(&r)
-                },
-                code,
-            });
-        }
-        _ => {}
-    }
-    let ctx = Context::new(settings(g), reporter)?;
-    Ok(match &cli.command {
-        Command::Repolist { all } => {
-            let rows = query::repolist(&ctx, *all);
-            Output::ok(if json {
-                render::repolist_json(&rows)
-            } else {
-                render::repolist(&rows, *all)
-            })
-        }
-        Command::Makecache => {
-            let rows = query::makecache(&ctx)?;
-            Output::ok(if json {
-                render::makecache_json(&rows)
-            } else {
-                render::makecache(&rows)
-            })
-        }
-        Command::List(a) => {
-            let scope = if a.installed {
-                Scope::Installed
-            } else if a.available {
-                Scope::Available
-            } else if a.updates {
-                Scope::Updates
-            } else {
-                Scope::All
-            };
-            let class = if a.alternate {
-                Some(ModuleClass::Alternate)
-            } else if a.additional {
-                Some(ModuleClass::Additional)
-            } else if a.supported {
-                Some(ModuleClass::Supported)
-            } else {
-                None
-            };
-            let q = ListQuery {
-                scope,
-                class,
-                patterns: a.patterns.clone(),
-                showduplicates: a.showduplicates,
-            };
-            let r = query::list(&ctx, &q)?;
-            Output::ok(if json {
-                render::list_json(&r)
-            } else if class.is_some() {
-                render_modules::driver_list(&r, class == Some(ModuleClass::Alternate))
-            } else {
-                render::list(&r, false)
-            })
-        }
-        Command::Info { packages } => {
-            let items = query::info(&ctx, packages)?;
-            Output::ok(if json {
-                render::info_json(&items)
-            } else {
-                render::info(&items)
-            })
-        }
-        Command::Search { terms } => {
-            let items = query::search(&ctx, terms)?;
-            Output::ok(if json {
-                render::updates_json(&items)
-            } else {
-                render::search(&items)
-            })
-        }
-        Command::CheckUpdate { packages } => {
-            let items = query::check_update(&ctx, packages)?;
-            let code = if items.is_empty() { 0 } else { 100 };
-            Output {
-                stdout: if json {
-                    render::updates_json(&items)
-                } else {
-                    render::updates(&items)
-                },
-                code,
-            }
-        }
-        Command::Keys { accept } => {
-            for repo in accept {
-                if !ctx.config.repos.iter().any(|r| &r.id == repo) {
-                    return Err(crate::config::ConfigError::NoSuchRepo(repo.clone()).into());
-                }
-                let n = crate::trust::pins::forget(ctx.root(), repo)
-                    .map_err(|what| Error::Failed { what, hint: None })?;
-                reporter.warn(&format!(
-                    "repo `{repo}`: forgot {n} pinned key URL(s); the keys served now are pinned below"
-                ));
-            }
-            let keys = crate::trust::trusted_keys(ctx.root(), &ctx.config, &ctx.fetcher);
-            for p in &keys.problems {
-                reporter.warn(p);
-            }
-            Output::ok(if json {
-                render_trust::keys_json(&keys)
-            } else {
-                render_trust::keys(&keys)
-            })
-        }
-        Command::Install(a) => transaction(&ctx, Goal::Install(a.packages.clone()), json)?,
-        Command::Update(a) => transaction(&ctx, Goal::Update(a.packages.clone()), json)?,
-        Command::Downgrade(a) => transaction(&ctx, Goal::Downgrade(a.packages.clone()), json)?,
-        Command::Remove(a) => transaction(&ctx, Goal::Remove(a.packages.clone()), json)?,
-        Command::Reinstall(a) => transaction(&ctx, Goal::Reinstall(a.packages.clone()), json)?,
-        Command::History { command } => history(&ctx, command.as_ref(), json)?,
-        Command::Rollback { target, dry_run } => rollback(&ctx, target, *dry_run, json)?,
-        Command::Candidates => {
-            let c = crate::ops::transaction::candidates(&ctx)?;
-            Output::ok(if json {
-                render_tx::candidates_json(&c)
-            } else {
-                render_tx::candidates(&c)
-            })
-        }
-        Command::NeedsReboot => {
-            let r = crate::ops::transaction::needs_reboot(&ctx)?;
-            Output {
-                stdout: if json {
-                    render_tx::needs_reboot_json(&r)
-                } else {
-                    render_tx::needs_reboot(&r)
-                },
-                code: if r.is_empty() { 0 } else { 1 },
-            }
-        }
-        Command::DebugSolver { .. } => unreachable!("handled above"),
-        Command::Vercmp { .. }
-        | Command::Verify { .. }
-        | Command::Demo { .. }
-        | Command::Modules { .. }
-        | Command::Module(_)
-        | Command::Depmod
-        | Command::Doctor { .. }
-        | Command::Reload { .. } => unreachable!("handled above"),
-    })
-}
-
-fn vercmp(a: &str, b: &str, json: bool) -> Output {
-    use crate::rpm::Evr;
-    use std::cmp::Ordering;
-    let (ea, eb) = (Evr::parse(a), Evr::parse(b));
-    // rpmdev-vercmp compares full labels: a missing release is older than any release.
-    let ord = ea
-        .epoch_or_zero()
-        .cmp(&eb.epoch_or_zero())
-        .then_with(|| crate::rpm::vercmp(&ea.version, &eb.version))
-        .then_with(|| crate::rpm::vercmp(&ea.release, &eb.release));
-    let (code, sym) = match ord {
-        Ordering::Equal => (0, "=="),
-        Ordering::Greater => (11, ">"),
-        Ordering::Less => (12, "<"),
+        } => Box::new(reload::reload(env, module, *dry_run, *force)?),
+        C::Depmod => Box::new(modules::depmod(env)?),
+        C::Verify { files } => Box::new(trust::verify(env, files)?),
+        C::Keys { accept } => Box::new(trust::keys(&env.context()?, accept)?),
+        C::Doctor { fix } => Box::new(modules::doctor(env, *fix)?),
+        C::Install(a) => Box::new(tx::transaction(env, Goal::Install(a.packages.clone()))?),
+        C::Update(a) => Box::new(tx::transaction(env, Goal::Update(a.packages.clone()))?),
+        C::Downgrade(a) => Box::new(tx::transaction(env, Goal::Downgrade(a.packages.clone()))?),
+        C::Remove(a) => Box::new(tx::transaction(env, Goal::Remove(a.packages.clone()))?),
+        C::Reinstall(a) => Box::new(tx::transaction(env, Goal::Reinstall(a.packages.clone()))?),
+        C::History { command } => tx::history(env, command.as_ref())?,
+        C::Rollback { target, dry_run } => Box::new(rollback::rollback(env, target, *dry_run)?),
+        C::Candidates => Box::new(tx::candidates(&env.context()?)?),
+        C::NeedsReboot => Box::new(tx::needs_reboot(&env.context()?)?),
+        C::DebugSolver { file } => Box::new(tools::debug_solver(file)?),
+        C::Demo { dir } => Box::new(tools::demo(env, dir.as_deref())?),
     };
-    let stdout = if json {
-        #[derive(serde::Serialize)]
-        struct B<'a> {
-            a: &'a str,
-            b: &'a str,
-            result: i32,
-        }
-        render::json_doc(B {
-            a,
-            b,
-            result: match ord {
-                Ordering::Equal => 0,
-                Ordering::Greater => 1,
-                Ordering::Less => -1,
-            },
-        })
-    } else {
-        format!("{a} {sym} {b}\n")
-    };
-    Output { stdout, code }
-}
-
-fn demo(dir: Option<std::path::PathBuf>, json: bool, reporter: &StderrReporter) -> Result<Output> {
-    let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("xcpng-mod-demo"));
-    reporter.warn_or_info(&format!("building the demo host in {} …", dir.display()));
-    let host = crate::demo::build(&dir)?;
-    let mut settings = Settings::new(&host.root);
-    settings.cache = CachePolicy::default();
-    let ctx = Context::new(settings, reporter)?;
-    let q = ListQuery {
-        class: Some(ModuleClass::Alternate),
-        ..Default::default()
-    };
-    let r = query::list(&ctx, &q)?;
-    let mut stdout = if json {
-        render::list_json(&r)
-    } else {
-        render_modules::driver_list(&r, true)
-    };
-    if !json {
-        stdout.push_str(&format!(
-            "\nDemo host ready at {root}. Try:\n  xcpng-mod --root {root} repolist --all\n  xcpng-mod --root {root} list --additional\n  xcpng-mod --root {root} --enablerepo xcp-ng-testing check-update\n  xcpng-mod --root {root} info broadcom-bnxt-en-alt\n",
-            root = host.root.display()
-        ));
-    }
-    Ok(Output::ok(stdout))
-}
-
-impl StderrReporter {
-    fn warn_or_info(&self, msg: &str) {
-        if !self.quiet {
-            eprintln!("{msg}");
-        }
-    }
-}
-
-/// `reload MODULE`: refused, failed and rolled-back reloads exit 1 with the report on stdout
-/// and the reason on stderr.
-fn reload(g: &GlobalArgs, module: &str, dry_run: bool, force: bool) -> Result<Output> {
-    use crate::modules::reload::Outcome;
-    let argv: Vec<String> = std::env::args().collect();
-    let (r, record_error) = crate::ops::transaction::reload(
-        &Sysroot::new(&g.root),
-        g.kernel.as_deref(),
-        module,
-        dry_run,
-        force,
-        &argv,
-    )?;
-    if let Some(e) = record_error {
-        eprintln!(
-            "warning: the reload is not recorded in the history: {}",
-            e.chain()
-        );
-    }
-    let err = match r.result {
-        Outcome::Reloaded => None,
-        Outcome::DryRun if r.preflight.allowed(force) => None,
-        _ => {
-            let hint = r.preflight.ways_forward.first().cloned();
-            let mut what = r.summary.clone();
-            if r.result == Outcome::DryRun {
-                what = match r.preflight.verdict {
-                    crate::modules::reload::Verdict::Impossible => {
-                        format!(
-                            "{} cannot be reloaded on the running kernel",
-                            r.preflight.module
-                        )
-                    }
-                    _ => format!(
-                        "reload of {} would be refused without --force",
-                        r.preflight.module
-                    ),
-                };
-            }
-            if matches!(r.result, Outcome::Refused | Outcome::DryRun) {
-                if let Some(first) = r.preflight.reasons.first() {
-                    what = format!("{what}: {first}");
-                }
-            }
-            Some(Error::Failed { what, hint })
-        }
-    };
-    if let Some(e) = &err {
-        eprintln!("error: {}", e.chain());
-        if let Some(h) = e.hint() {
-            eprintln!("hint: {h}");
-        }
-    }
-    Ok(Output {
-        stdout: if g.json {
-            render_reload::reload_json(&r, err.as_ref())
-        } else {
-            render_reload::reload(&r)
-        },
-        code: if err.is_some() { 1 } else { 0 },
-    })
-}
-
-/// `debug-solver FILE.t`: solve a libsolv testcase, print our result, exit 0 when it matches.
-fn debug_solver(file: &std::path::Path) -> Result<Output> {
-    let text = std::fs::read_to_string(file).map_err(Error::io(file))?;
-    let (stdout, ok) = crate::solve::testcase::run_text(&text);
-    Ok(Output {
-        stdout,
-        code: if ok { 0 } else { 1 },
-    })
-}
-
-/// A transaction command: plan it and print the plan; with --assumeno that is all. Otherwise
-/// ask (on a terminal, unless -y), then download, verify and run it (see `ops::transaction`).
-fn transaction(ctx: &Context<'_>, goal: Goal, json: bool) -> Result<Output> {
-    let command = command_line();
-    let confirm = |plan: &crate::solve::Plan, download: u64| confirm(ctx, plan, download, json);
-    let r = crate::ops::transaction::run_goal(ctx, &goal, &command, &confirm)?;
-    Ok(tx_output(ctx, &r, json))
-}
-
-/// The command line as history records it.
-fn command_line() -> Vec<String> {
-    let mut v = vec!["xcpng-mod".to_string()];
-    v.extend(std::env::args().skip(1));
-    v
-}
-
-/// Print the plan (text mode) and ask. No terminal and no -y: refuse.
-fn confirm(
-    ctx: &Context<'_>,
-    plan: &crate::solve::Plan,
-    download: u64,
-    json: bool,
-) -> Result<bool> {
-    if !json {
-        let mut so = std::io::stdout().lock();
-        let _ = so.write_all(render_plan::plan(plan).as_bytes());
-        let _ = so.flush();
-    }
-    if download > 0 {
-        ctx.reporter
-            .info(&format!("To download: {}", render_plan::size(download)));
-    }
-    if ctx.settings.assumeyes {
-        return Ok(true);
-    }
-    // SAFETY: isatty only inspects the descriptor.
-    if unsafe { libc::isatty(0) } != 1 {
-        return Err(Error::Failed {
-            what: "refusing to change the host without confirmation: standard input is not a terminal; nothing was changed".into(),
-            hint: Some("pass -y (--assumeyes) to go ahead, or --assumeno to only see the plan".into()),
-        });
-    }
-    eprint!("Is this ok [y/N]: ");
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(Error::io("<stdin>"))?;
-    Ok(matches!(
-        line.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
-}
-
-/// Render a transaction's result: the plan was printed before asking (text mode); here the
-/// end of the run, or the plan alone for --assumeno and empty plans.
-fn tx_output(ctx: &Context<'_>, r: &crate::ops::transaction::TxResult, json: bool) -> Output {
-    if json {
-        return Output::ok(if r.transaction.is_some() {
-            render_tx::result_json(r)
-        } else {
-            render_plan::plan_json(&r.plan)
-        });
-    }
-    match &r.transaction {
-        Some(o) => Output::ok(render_tx::outcome(o)),
-        None => {
-            if !r.plan.is_empty() {
-                ctx.reporter.info("--assumeno: nothing was changed");
-            }
-            Output::ok(render_plan::plan(&r.plan))
-        }
-    }
-}
-
-/// `history [list|info|undo|rollback|recover]`.
-fn history(ctx: &Context<'_>, cmd: Option<&args::HistoryCommand>, json: bool) -> Result<Output> {
-    use crate::ops::transaction as tx;
-    use args::HistoryCommand as H;
-    Ok(match cmd.unwrap_or(&H::List) {
-        H::List => {
-            let r = tx::history_list(ctx)?;
-            Output::ok(if json {
-                render_tx::history_list_json(&r)
-            } else {
-                render_tx::history_list(&r, tx::pending(ctx)?.as_deref())
-            })
-        }
-        H::Info { id } => {
-            let r = tx::history_info(ctx, *id)?;
-            Output::ok(if json {
-                render_tx::history_info_json(&r)
-            } else {
-                render_tx::history_info(&r)
-            })
-        }
-        H::Undo { id } | H::Rollback { id } => {
-            let rollback = matches!(cmd, Some(H::Rollback { .. }));
-            let command = command_line();
-            let confirm =
-                |plan: &crate::solve::Plan, download: u64| confirm(ctx, plan, download, json);
-            let r = tx::history_undo(ctx, *id, rollback, &command, &confirm)?;
-            tx_output(ctx, &r, json)
-        }
-        H::Recover => {
-            let r = tx::history_recover(ctx)?;
-            Output::ok(if json {
-                render_tx::recovery_json(r.as_ref())
-            } else {
-                render_tx::recovery(r.as_ref())
-            })
-        }
-    })
-}
-
-/// `rollback MODULE|PACKAGE [--dry-run]`: exit 1 when the expected copy does not win or a
-/// reload failed (the report is on stdout all the same).
-fn rollback(ctx: &Context<'_>, target: &str, dry_run: bool, json: bool) -> Result<Output> {
-    let command = command_line();
-    let confirm = |plan: &crate::solve::Plan, download: u64| confirm(ctx, plan, download, json);
-    let r = crate::ops::rollback::rollback(ctx, target, dry_run, &command, &confirm)?;
-    let ok = r.success();
-    if !ok {
-        eprintln!(
-            "error: the rollback of {} did not end as expected (see the report)",
-            r.package
-        );
-    }
-    Ok(Output {
-        stdout: if json {
-            render_rollback::rollback_json(&r)
-        } else {
-            render_rollback::rollback(&r)
-        },
-        code: if ok { 0 } else { 1 },
-    })
+    Ok(view)
 }

@@ -1,7 +1,6 @@
-//! Rendering of operation results: tables (comfy-table) and the versioned JSON documents.
+//! What the command files render with: the versioned JSON document and its error object,
+//! tables, and the formats (dates, sizes) more than one command shows.
 
-use crate::ops::query::{CacheRow, Info, ListResult, Listed, RepoRow};
-use comfy_table::{presets, Cell, ContentArrangement, Table};
 use serde::Serialize;
 
 /// The JSON document of every command: `{"version": 1, ...}`.
@@ -17,247 +16,293 @@ pub fn json_doc<T: Serialize>(body: T) -> String {
     s
 }
 
-/// A plain aligned table for listings that can hold tens of thousands of rows (comfy-table
-/// measures every cell's Unicode width and is too slow there). Rows are single-line cells.
-pub struct Columns {
+/// How wide the text on stdout may be: `COLUMNS` when it is set, else the terminal's width
+/// when stdout is a terminal, else no limit (a pipe or a file gets every column, whole).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Width(pub(super) Option<usize>);
+
+impl Width {
+    pub(super) fn of_stdout() -> Width {
+        let columns = std::env::var("COLUMNS").ok();
+        Width::from(columns.as_deref(), || {
+            use std::io::IsTerminal;
+            if !std::io::stdout().is_terminal() {
+                return None;
+            }
+            // SAFETY: TIOCGWINSZ only fills the winsize it is given.
+            let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+            let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+            Some(if ok && ws.ws_col > 0 {
+                usize::from(ws.ws_col)
+            } else {
+                80
+            })
+        })
+    }
+
+    /// The rule: a positive `COLUMNS`, else what `terminal` says.
+    fn from(columns: Option<&str>, terminal: impl FnOnce() -> Option<usize>) -> Width {
+        match columns.and_then(|c| c.trim().parse::<usize>().ok()) {
+            Some(n) if n > 0 => Width(Some(n)),
+            _ => Width(terminal()),
+        }
+    }
+}
+
+/// How a column of a [`Table`] gives way when the table is wider than the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shrink {
+    /// Kept whole (or dropped).
+    No,
+    /// Its lines wrapped at spaces, down to the longest word.
+    Wrap,
+    /// Its lines cut, ending in `...`.
+    Truncate,
+}
+
+/// The shortest a truncated column gets.
+const TRUNCATED_MIN: usize = 12;
+
+/// A column of a [`Table`]: its title, the rank at which it is dropped when the table does not
+/// fit (0: never; otherwise the highest rank goes first), and how it shrinks before that.
+#[derive(Debug, Clone)]
+pub(super) struct Col {
+    title: String,
+    drop: u8,
+    shrink: Shrink,
+}
+
+impl Col {
+    pub(super) fn new(title: impl Into<String>) -> Col {
+        Col {
+            title: title.into(),
+            drop: 0,
+            shrink: Shrink::No,
+        }
+    }
+
+    /// Dropped when the table does not fit, the highest rank first.
+    pub(super) fn drop(mut self, rank: u8) -> Col {
+        self.drop = rank;
+        self
+    }
+
+    /// Wrapped at spaces when the table does not fit.
+    pub(super) fn wrap(mut self) -> Col {
+        self.shrink = Shrink::Wrap;
+        self
+    }
+
+    /// Cut when the table does not fit.
+    pub(super) fn truncate(mut self) -> Col {
+        self.shrink = Shrink::Truncate;
+        self
+    }
+}
+
+/// Display width of a cell line (one column per character).
+fn width(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// A borderless aligned table: a title row, then rows whose cells may hold several lines;
+/// columns two spaces apart, no blanks at the ends of lines. A row may have fewer cells than
+/// there are columns (a section title in a plan). Given a width, it drops and shrinks
+/// columns as [`Col`] says until it fits; without one, every column is shown whole. Fast
+/// enough for listings of tens of thousands of rows.
+pub(super) struct Table {
+    cols: Vec<Col>,
     rows: Vec<Vec<String>>,
 }
 
-impl Columns {
-    pub fn new(header: &[&str]) -> Columns {
-        Columns {
-            rows: vec![header.iter().map(|h| h.to_string()).collect()],
+impl Table {
+    pub(super) fn new(cols: Vec<Col>) -> Table {
+        Table {
+            cols,
+            rows: Vec::new(),
         }
     }
 
-    pub fn add_row(&mut self, row: Vec<String>) {
+    /// A table whose columns are never dropped or shrunk.
+    pub(super) fn plain(titles: &[&str]) -> Table {
+        Table::new(titles.iter().map(|t| Col::new(*t)).collect())
+    }
+
+    pub(super) fn add_row(&mut self, row: Vec<String>) {
         self.rows.push(row);
     }
 
-    pub fn render(&self) -> String {
-        let width = |c: &str| {
-            if c.is_ascii() {
-                c.len()
-            } else {
-                c.chars().count()
-            }
-        };
-        let n = self.rows.iter().map(Vec::len).max().unwrap_or(0);
-        let mut w = vec![0usize; n];
-        for r in &self.rows {
-            for (i, c) in r.iter().enumerate() {
-                w[i] = w[i].max(width(c));
-            }
-        }
-        let mut out = String::with_capacity(self.rows.len() * 80);
-        for r in &self.rows {
-            for (i, c) in r.iter().enumerate() {
-                out.push_str(c);
-                if i + 1 < r.len() {
-                    let pad = w[i] + 2 - width(c);
-                    out.extend(std::iter::repeat_n(' ', pad));
+    /// The widest line of column `i`'s cells (title included), and its longest word.
+    fn measure(&self, i: usize) -> (usize, usize) {
+        let title = width(&self.cols[i].title);
+        let (mut widest, mut word) = (title, title);
+        let wrap = self.cols[i].shrink == Shrink::Wrap;
+        for c in self.rows.iter().filter_map(|r| r.get(i)) {
+            for l in c.split('\n') {
+                widest = widest.max(width(l));
+                if wrap {
+                    word = word.max(l.split(' ').map(width).max().unwrap_or(0));
                 }
             }
-            out.push('\n');
+        }
+        (widest, word)
+    }
+
+    /// Which columns are shown and how wide each is (None: not shown).
+    fn layout(&self, limit: Width) -> Vec<Option<usize>> {
+        let n = self.cols.len();
+        let measured: Vec<(usize, usize)> = (0..n).map(|i| self.measure(i)).collect();
+        let natural: Vec<usize> = measured.iter().map(|m| m.0).collect();
+        let Width(Some(limit)) = limit else {
+            return natural.into_iter().map(Some).collect();
+        };
+        let least: Vec<usize> = (0..n)
+            .map(|i| match self.cols[i].shrink {
+                Shrink::No => natural[i],
+                Shrink::Wrap => measured[i].1,
+                Shrink::Truncate => natural[i]
+                    .min(TRUNCATED_MIN)
+                    .max(width(&self.cols[i].title)),
+            })
+            .collect();
+        let need = |shown: &[bool], w: &[usize]| {
+            let k = shown.iter().filter(|s| **s).count();
+            (0..n).filter(|&i| shown[i]).map(|i| w[i]).sum::<usize>() + 2 * k.saturating_sub(1)
+        };
+        // Drop columns, the highest rank first, until the narrowest form fits; then take back
+        // the dropped ones that fit after all, the most important first.
+        let mut shown = vec![true; n];
+        let mut dropped = Vec::new();
+        while need(&shown, &least) > limit {
+            let Some(i) = (0..n)
+                .filter(|&i| shown[i] && self.cols[i].drop > 0)
+                .max_by_key(|&i| (self.cols[i].drop, i))
+            else {
+                break;
+            };
+            shown[i] = false;
+            dropped.push(i);
+        }
+        dropped.sort_by_key(|&i| (self.cols[i].drop, i));
+        for i in dropped {
+            shown[i] = true;
+            if need(&shown, &least) > limit {
+                shown[i] = false;
+            }
+        }
+        // Shrink the widest shrinkable column, one character at a time, until it fits.
+        let mut w = natural;
+        while need(&shown, &w) > limit {
+            let Some(i) = (0..n)
+                .filter(|&i| shown[i] && w[i] > least[i])
+                .max_by_key(|&i| (w[i] - least[i], i))
+            else {
+                break;
+            };
+            w[i] -= 1;
+        }
+        (0..n).map(|i| shown[i].then_some(w[i])).collect()
+    }
+
+    pub(super) fn render(&self, limit: Width) -> String {
+        let layout = self.layout(limit);
+        let title: Vec<String> = self.cols.iter().map(|c| c.title.clone()).collect();
+        let mut out = String::with_capacity((self.rows.len() + 1) * 80);
+        for row in std::iter::once(&title).chain(&self.rows) {
+            let cells: Vec<(usize, &str)> = row
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| layout.get(i).copied().flatten().map(|w| (w, c.as_str())))
+                .collect();
+            let simple = cells
+                .iter()
+                .all(|(w, c)| !c.contains('\n') && width(c) <= *w);
+            if simple {
+                line(&mut out, cells.iter().map(|&(w, c)| (w, c)));
+                continue;
+            }
+            let lines: Vec<(usize, Vec<String>)> = row
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| {
+                    let w = layout.get(i).copied().flatten()?;
+                    Some((w, fit(c, w, self.cols[i].shrink)))
+                })
+                .collect();
+            let depth = lines.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
+            for k in 0..depth {
+                line(
+                    &mut out,
+                    lines
+                        .iter()
+                        .map(|(w, l)| (*w, l.get(k).map_or("", String::as_str))),
+                );
+            }
         }
         out
     }
 }
 
-/// A borderless comfy-table with a header row, for small tables with multi-line cells.
-pub(crate) fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.iter().map(Cell::new));
-    t
-}
-
-/// A comfy-table as text, without the padding it leaves at the ends of lines.
-pub(crate) fn finish(t: Table) -> String {
-    // comfy-table pads every line to the column width; trailing blanks are noise in a terminal
-    // and in snapshots.
-    let mut s: String = t
-        .to_string()
-        .lines()
-        .map(|l| {
-            l.trim_end()
-                .strip_prefix(' ')
-                .unwrap_or(l.trim_end())
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    s.push('\n');
-    s
-}
-
-pub fn repolist(rows: &[RepoRow], all: bool) -> String {
-    let mut t = table(&["repo id", "repo name", "status", "packages", "baseurl"]);
-    for r in rows {
-        let mut urls = r.baseurls.clone();
-        if let Some(m) = &r.mirrorlist {
-            urls.push(format!("mirrorlist={m}"));
-        }
-        if let Some(m) = &r.metalink {
-            urls.push(format!("metalink={m}"));
-        }
-        t.add_row(vec![
-            r.id.clone(),
-            r.name.clone(),
-            if r.enabled { "enabled" } else { "disabled" }.to_string(),
-            r.packages
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| "-".into()),
-            urls.join("\n"),
-        ]);
+/// One output line: each cell padded to its column's width, two spaces between columns.
+fn line<'a>(out: &mut String, cells: impl Iterator<Item = (usize, &'a str)>) {
+    let start = out.len();
+    for (w, c) in cells {
+        out.push_str(c);
+        out.extend(std::iter::repeat_n(' ', (w + 2).saturating_sub(width(c))));
     }
-    if rows.is_empty() {
-        return if all {
-            "no repos configured\n".into()
+    out.truncate(out[start..].trim_end().len() + start);
+    out.push('\n');
+}
+
+/// A cell's lines at most `w` wide, as its column shrinks.
+fn fit(cell: &str, w: usize, shrink: Shrink) -> Vec<String> {
+    let mut out = Vec::new();
+    for l in cell.split('\n') {
+        if width(l) <= w || shrink == Shrink::No {
+            out.push(l.to_string());
+        } else if shrink == Shrink::Truncate {
+            let keep = w.saturating_sub(3);
+            out.push(l.chars().take(keep).collect::<String>() + "...");
         } else {
-            "no enabled repos\n".into()
-        };
-    }
-    finish(t)
-}
-
-pub fn repolist_json(rows: &[RepoRow]) -> String {
-    #[derive(Serialize)]
-    struct B<'a> {
-        repos: &'a [RepoRow],
-    }
-    json_doc(B { repos: rows })
-}
-
-pub fn makecache(rows: &[CacheRow]) -> String {
-    let mut s = String::new();
-    for r in rows {
-        s.push_str(&format!(
-            "{}: {} ({} packages)\n",
-            r.id,
-            if r.refreshed {
-                "metadata fetched and checked"
-            } else {
-                "cache is fresh"
-            },
-            r.packages
-        ));
-    }
-    s
-}
-
-pub fn makecache_json(rows: &[CacheRow]) -> String {
-    #[derive(Serialize)]
-    struct B<'a> {
-        repos: &'a [CacheRow],
-    }
-    json_doc(B { repos: rows })
-}
-
-fn listed_rows(t: &mut Columns, items: &[Listed], with_class: bool, with_installed: bool) {
-    for l in items {
-        let evr = if l.pkg.epoch != 0 {
-            format!("{}:{}-{}", l.pkg.epoch, l.pkg.version, l.pkg.release)
-        } else if l.pkg.release.is_empty() {
-            l.pkg.version.clone()
-        } else {
-            format!("{}-{}", l.pkg.version, l.pkg.release)
-        };
-        let mut row = vec![
-            format!("{}.{}", l.pkg.name, l.pkg.arch),
-            evr,
-            l.pkg.repo.clone(),
-        ];
-        if with_class {
-            row.push(l.class.map(|c| c.as_str()).unwrap_or("-").to_string());
+            let mut cur = String::new();
+            for word in l.split(' ') {
+                if !cur.is_empty() && width(&cur) + 1 + width(word) > w {
+                    out.push(std::mem::take(&mut cur));
+                }
+                if !cur.is_empty() {
+                    cur.push(' ');
+                }
+                cur.push_str(word);
+            }
+            out.push(cur);
         }
-        if with_installed {
-            row.push(l.installed_version.clone().unwrap_or_else(|| "-".into()));
-        }
-        t.add_row(row);
-    }
-}
-
-pub fn list(r: &ListResult, with_class: bool) -> String {
-    let mut out = String::new();
-    let sections = [
-        ("Installed Packages", &r.installed, false),
-        ("Available Packages", &r.available, with_class),
-        ("Available Upgrades", &r.updates, true),
-    ];
-    for (title, items, with_inst) in sections {
-        if items.is_empty() {
-            continue;
-        }
-        let mut header = vec!["package", "version", "repo"];
-        if with_class {
-            header.push("class");
-        }
-        if with_inst {
-            header.push("installed");
-        }
-        let mut t = Columns::new(&header);
-        listed_rows(&mut t, items, with_class, with_inst);
-        out.push_str(title);
-        out.push('\n');
-        out.push_str(&t.render());
-    }
-    if out.is_empty() {
-        out.push_str("no packages\n");
     }
     out
 }
 
+/// The `"error"` object of a JSON document: `{"kind", "message", "hint"}`.
 #[derive(Serialize)]
-struct JsonListed<'a> {
-    #[serde(flatten)]
-    l: &'a Listed,
-    status: &'static str,
+pub(super) struct ErrorBody {
+    kind: &'static str,
+    message: String,
+    hint: Option<String>,
 }
 
-pub fn list_json(r: &ListResult) -> String {
-    #[derive(Serialize)]
-    struct B<'a> {
-        packages: Vec<JsonListed<'a>>,
+impl ErrorBody {
+    pub(super) fn of(e: &crate::Error) -> ErrorBody {
+        ErrorBody {
+            kind: e.kind(),
+            message: e.chain(),
+            hint: e.hint(),
+        }
     }
-    let mut packages = Vec::new();
-    for (items, status) in [
-        (&r.installed, "installed"),
-        (&r.available, "available"),
-        (&r.updates, "update"),
-    ] {
-        packages.extend(items.iter().map(|l| JsonListed { l, status }));
-    }
-    json_doc(B { packages })
 }
 
-pub fn updates(items: &[Listed]) -> String {
-    if items.is_empty() {
-        return "no updates\n".into();
-    }
-    let mut t = Columns::new(&["package", "version", "repo", "installed"]);
-    listed_rows(&mut t, items, false, true);
-    t.render()
-}
-
-pub fn updates_json(items: &[Listed]) -> String {
-    #[derive(Serialize)]
-    struct B<'a> {
-        packages: &'a [Listed],
-    }
-    json_doc(B { packages: items })
-}
-
-pub fn search(items: &[Listed]) -> String {
-    let mut s = String::new();
-    for l in items {
-        s.push_str(&format!("{}.{} : {}\n", l.pkg.name, l.pkg.arch, l.summary));
-    }
-    s
-}
-
-fn human_size(n: u64) -> String {
+pub(super) fn human_size(n: u64) -> String {
     const U: [&str; 5] = ["B", "k", "M", "G", "T"];
     let mut v = n as f64;
     let mut i = 0;
@@ -272,7 +317,7 @@ fn human_size(n: u64) -> String {
     }
 }
 
-pub(crate) fn date(ts: u64) -> String {
+pub(super) fn date(ts: u64) -> String {
     // Civil date from days since the epoch (Howard Hinnant's algorithm), UTC.
     let days = (ts / 86400) as i64;
     let z = days + 719468;
@@ -287,72 +332,135 @@ pub(crate) fn date(ts: u64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-pub fn info(items: &[Info]) -> String {
-    let mut s = String::new();
-    for (n, i) in items.iter().enumerate() {
-        if n > 0 {
-            s.push('\n');
-        }
-        let line = |s: &mut String, k: &str, v: &str| {
-            if !v.is_empty() {
-                s.push_str(&format!("{k:<14}: {v}\n"));
-            }
-        };
-        s.push_str(if i.installed {
-            "Installed Package\n"
-        } else {
-            "Available Package\n"
-        });
-        line(&mut s, "Name", &i.pkg.name);
-        if i.pkg.epoch != 0 {
-            line(&mut s, "Epoch", &i.pkg.epoch.to_string());
-        }
-        line(&mut s, "Version", &i.pkg.version);
-        line(&mut s, "Release", &i.pkg.release);
-        line(&mut s, "Architecture", &i.pkg.arch);
-        if i.size > 0 {
-            line(&mut s, "Size", &human_size(i.size));
-        }
-        line(&mut s, "Installed size", &human_size(i.installed_size));
-        line(&mut s, "Source", &i.sourcerpm);
-        line(&mut s, "Repository", &i.pkg.repo);
-        if let Some(c) = i.class {
-            line(&mut s, "Driver class", c.as_str());
-        }
-        line(&mut s, "Summary", &i.summary);
-        line(&mut s, "URL", &i.url);
-        line(&mut s, "License", &i.license);
-        let mut desc = i.description.lines();
-        if let Some(first) = desc.next() {
-            line(&mut s, "Description", first);
-            for l in desc {
-                s.push_str(&format!("{:<14}: {l}\n", ""));
-            }
-        }
-        if !i.changelog.is_empty() {
-            s.push_str("Changelog     :\n");
-            for c in &i.changelog {
-                s.push_str(&format!("  * {} {}\n", date(c.date), c.author));
-                for l in c.text.lines() {
-                    s.push_str(&format!("    {l}\n"));
-                }
-            }
-        }
-    }
-    s
-}
-
-pub fn info_json(items: &[Info]) -> String {
-    #[derive(Serialize)]
-    struct B<'a> {
-        packages: &'a [Info],
-    }
-    json_doc(B { packages: items })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn table() -> Table {
+        let mut t = Table::new(vec![
+            Col::new("package"),
+            Col::new("version"),
+            Col::new("repo").drop(2),
+            Col::new("note").drop(1).wrap(),
+            Col::new("copies").drop(3),
+        ]);
+        t.add_row(vec![
+            "broadcom-bnxt-en-alt".into(),
+            "1.10.3-1".into(),
+            "xcp-ng-base".into(),
+            "OLDER than the driver it overrides".into(),
+            "a/bnxt_en.ko\nb/bnxt_en.ko".into(),
+        ]);
+        t.add_row(vec![
+            "igb".into(),
+            "5.3".into(),
+            "updates".into(),
+            "".into(),
+            "-".into(),
+        ]);
+        t
+    }
+
+    #[test]
+    fn tables_without_a_limit_show_every_column_whole() {
+        let want = [
+            format!(
+                "{:<22}{:<10}{:<13}{:<36}copies",
+                "package", "version", "repo", "note"
+            ),
+            format!(
+                "{:<22}{:<10}{:<13}{:<36}a/bnxt_en.ko",
+                "broadcom-bnxt-en-alt",
+                "1.10.3-1",
+                "xcp-ng-base",
+                "OLDER than the driver it overrides"
+            ),
+            format!("{:<81}b/bnxt_en.ko", ""),
+            format!("{:<22}{:<10}{:<13}{:<36}-", "igb", "5.3", "updates", ""),
+        ];
+        assert_eq!(table().render(Width(None)), want.join("\n") + "\n");
+        // A limit the table fits in changes nothing.
+        assert_eq!(table().render(Width(Some(93))), want.join("\n") + "\n");
+    }
+
+    #[test]
+    fn tables_shrink_wrappable_columns_then_drop_the_highest_rank_first() {
+        for limit in [20, 40, 60, 80, 100] {
+            let text = table().render(Width(Some(limit)));
+            let widest = text.lines().map(width).max().unwrap();
+            // "broadcom-bnxt-en-alt  1.10.3-1" cannot get narrower.
+            assert!(widest <= limit.max(30), "{limit}: {widest}\n{text}");
+            assert!(text.starts_with("package "), "{text}");
+        }
+        // 80: the note wraps (to 21), nothing is dropped.
+        let want = [
+            format!(
+                "{:<22}{:<10}{:<13}{:<23}copies",
+                "package", "version", "repo", "note"
+            ),
+            format!(
+                "{:<22}{:<10}{:<13}{:<23}a/bnxt_en.ko",
+                "broadcom-bnxt-en-alt", "1.10.3-1", "xcp-ng-base", "OLDER than the driver"
+            ),
+            format!("{:<45}{:<23}b/bnxt_en.ko", "", "it overrides"),
+            format!("{:<22}{:<10}{:<13}{:<23}-", "igb", "5.3", "updates", ""),
+        ];
+        assert_eq!(table().render(Width(Some(80))), want.join("\n") + "\n");
+        // 60: the copies (rank 3) go first; the note wraps into what is left.
+        let want = [
+            format!("{:<22}{:<10}{:<13}note", "package", "version", "repo"),
+            format!(
+                "{:<22}{:<10}{:<13}OLDER than the",
+                "broadcom-bnxt-en-alt", "1.10.3-1", "xcp-ng-base"
+            ),
+            format!("{:<45}driver it", ""),
+            format!("{:<45}overrides", ""),
+            format!("{:<22}{:<10}updates", "igb", "5.3"),
+        ];
+        assert_eq!(table().render(Width(Some(60))), want.join("\n") + "\n");
+        // 40: then the repo (2) and the note (1).
+        assert_eq!(
+            table().render(Width(Some(40))),
+            "package               version\nbroadcom-bnxt-en-alt  1.10.3-1\nigb                   5.3\n"
+        );
+    }
+
+    #[test]
+    fn a_dropped_column_comes_back_when_it_fits_after_a_wider_one_went() {
+        let mut t = Table::new(vec![
+            Col::new("a"),
+            Col::new("b").drop(2),
+            Col::new("c").drop(1),
+        ]);
+        t.add_row(vec!["x".repeat(10), "y".repeat(5), "z".repeat(30)]);
+        assert_eq!(
+            t.render(Width(Some(20))),
+            format!("a           b\n{}  yyyyy\n", "x".repeat(10))
+        );
+    }
+
+    #[test]
+    fn truncated_columns_end_in_dots() {
+        let mut t = Table::new(vec![Col::new("ID"), Col::new("Command line").truncate()]);
+        t.add_row(vec![
+            "1".into(),
+            "xcpng-mod --root /tmp/x install foo".into(),
+        ]);
+        assert_eq!(
+            t.render(Width(Some(20))),
+            "ID  Command line\n1   xcpng-mod --r...\n"
+        );
+    }
+
+    #[test]
+    fn the_width_is_columns_else_the_terminal_else_none() {
+        assert_eq!(Width::from(Some("80"), || None), Width(Some(80)));
+        assert_eq!(Width::from(Some("80"), || Some(200)), Width(Some(80)));
+        assert_eq!(Width::from(Some("0"), || Some(120)), Width(Some(120)));
+        assert_eq!(Width::from(Some("wide"), || None), Width(None));
+        assert_eq!(Width::from(None, || Some(132)), Width(Some(132)));
+        assert_eq!(Width::from(None, || None), Width(None));
+    }
 
     #[test]
     fn dates_and_sizes() {

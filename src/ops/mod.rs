@@ -5,9 +5,11 @@
 //! layout: the `cli` module renders their values; talk goes through the [`Reporter`].
 
 mod drivers;
+pub mod host;
 pub mod query;
 pub mod rollback;
 pub mod solve;
+pub mod tools;
 pub mod transaction;
 
 use crate::config::{self, Config, Overrides};

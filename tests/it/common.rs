@@ -89,6 +89,15 @@ pub fn run_raw(args: &[&str], cwd: &Path) -> Out {
 
 /// [`run_raw`] with `first` put in front of PATH (wrappers of `rpm` and the like).
 pub fn run_raw_path(args: &[&str], cwd: &Path, first: Option<&Path>) -> Out {
+    run_raw_with(args, cwd, first, &[])
+}
+
+/// [`run_raw`] with these environment variables set too (`COLUMNS`, …).
+pub fn run_raw_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Out {
+    run_raw_with(args, cwd, None, env)
+}
+
+fn run_raw_with(args: &[&str], cwd: &Path, first: Option<&Path>, env: &[(&str, &str)]) -> Out {
     let mut path = std::env::var_os("PATH").unwrap_or_default();
     if let Some(first) = first {
         let mut p = first.as_os_str().to_os_string();
@@ -103,6 +112,7 @@ pub fn run_raw_path(args: &[&str], cwd: &Path, first: Option<&Path>) -> Out {
         .env("LC_ALL", "C")
         .env("HOME", cwd)
         .env("TMPDIR", cwd)
+        .envs(env.iter().copied())
         .current_dir(cwd);
     let o = c.output().expect("run xcpng-mod");
     Out {

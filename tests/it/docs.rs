@@ -29,7 +29,7 @@ fn generated() -> Vec<(PathBuf, Vec<u8>)> {
     let main = clap_mangen::Man::new(cmd.clone()).manual("xcpng-mod manual");
     files.push((
         PathBuf::from("man/xcpng-mod.1"),
-        render(&main, Some(xcpng_mod::cli::docs::MAN_EXTRA), true),
+        render(&main, Some(&xcpng_mod::cli::docs::man_extra()), true),
     ));
     for sub in cmd.get_subcommands() {
         let name = format!("xcpng-mod-{}", sub.get_name());

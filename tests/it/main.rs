@@ -15,6 +15,7 @@ mod common;
 mod trust_support;
 
 mod cli;
+mod cli_render;
 mod compression;
 mod config;
 mod docs;

@@ -555,3 +555,51 @@ fn rollback_reinstalls_what_the_alternate_obsoleted() {
     assert_eq!(rpmq(&h, "realtek-r8125").len(), 1, "{}", out.stdout);
     assert_eq!(winner(&h, "r8125"), kpath("extra/r8125.ko"));
 }
+
+#[test]
+fn rollback_output_names_the_flag_given() {
+    let h = host();
+    h.install(&[
+        driver("intel-igb", "igb", "5.11.4", "updates"),
+        driver("intel-igb-alt", "igb", "5.3.5.39", "override"),
+    ]);
+    h.run(&["depmod"]).ok();
+    // --assumeno says so, not --dry-run (which the user did not give).
+    let out = h.run(&["--assumeno", "rollback", "intel-igb-alt"]);
+    out.ok().stdout_has("\n--assumeno: nothing was changed.\n");
+    assert!(!out.stdout.contains("--dry-run"), "{}", out.stdout);
+    let out = h.run(&["rollback", "--dry-run", "intel-igb-alt"]);
+    out.ok().stdout_has("\n--dry-run: nothing was changed.\n");
+    assert!(!out.stdout.contains("--assumeno"), "{}", out.stdout);
+    assert_eq!(rpmq(&h, "intel-igb-alt").len(), 1);
+}
+
+#[test]
+fn rollback_with_yes_shows_its_heading_then_the_plan_then_the_end() {
+    let h = host();
+    h.install(&[
+        driver("intel-igb", "igb", "5.11.4", "updates"),
+        driver("intel-igb-alt", "igb", "5.3.5.39", "override"),
+    ]);
+    h.run(&["depmod"]).ok();
+    // With -y: the rollback's heading, then the plan, then the end of the transaction.
+    let out = h.run(&["-y", "rollback", "intel-igb-alt"]);
+    out.ok();
+    let at = |needle: &str| {
+        out.stdout
+            .find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{}", out.stdout))
+    };
+    let heading = at("Rollback of package intel-igb-alt.x86_64");
+    let action = at("Action: ");
+    let plan = at("Removing:");
+    let summary = at("Transaction Summary");
+    let end = at("Transaction 1: ok");
+    assert!(
+        heading < action && action < plan && plan < summary && summary < end,
+        "out of order:\n{}",
+        out.stdout
+    );
+    assert_eq!(out.stdout.matches("Transaction Summary").count(), 1);
+    assert!(rpmq(&h, "intel-igb-alt").is_empty());
+}

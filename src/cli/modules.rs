@@ -1,10 +1,87 @@
-//! Rendering of the module commands (`modules`, `module show`, `depmod`): tables and the
-//! versioned JSON documents of CLI.md. It only formats values that `modules::inventory`
-//! returns; it decides nothing about precedence or state.
+//! `modules`, `module show`, `depmod` and `doctor`: the module state of the target kernel
+//! as tables and the versioned JSON documents of CLI.md. They only format what
+//! `ops::host` returns; nothing here decides about precedence or state.
 
-use super::render::{finish, json_doc, table};
+use super::exit::ExitStatus;
+use super::render::{json_doc, Col, Table, Width};
+use super::{Env, View};
+use crate::error::Result;
+use crate::modules::doctor::{Report as DoctorReport, Severity};
 use crate::modules::inventory::{Copy, DepmodRun, Inventory, ModuleEntry};
+use crate::ops::host;
 use serde::Serialize;
+
+/// `modules [MODULE…]`: one row per module.
+pub(super) struct Modules(Inventory);
+
+pub(super) fn modules(env: &Env<'_>, names: &[String]) -> Result<Modules> {
+    Ok(Modules(host::modules(&env.root(), env.kernel(), names)?))
+}
+
+impl View for Modules {
+    fn text(&self, width: Width) -> String {
+        modules_table(&self.0, width)
+    }
+    fn json(&self) -> String {
+        modules_json(&self.0)
+    }
+}
+
+/// `module show MODULE`: the module in depth (the same JSON document as `modules`).
+pub(super) struct Show(Inventory);
+
+pub(super) fn show(env: &Env<'_>, module: &str) -> Result<Show> {
+    let names = [module.to_string()];
+    Ok(Show(host::modules(&env.root(), env.kernel(), &names)?))
+}
+
+impl View for Show {
+    /// In full whatever the width: this is where the detail is.
+    fn text(&self, _: Width) -> String {
+        show_text(&self.0)
+    }
+    fn json(&self) -> String {
+        modules_json(&self.0)
+    }
+}
+
+/// `depmod`: exit 1 when depmod's picks differ from the prediction.
+pub(super) struct Depmod(DepmodRun);
+
+pub(super) fn depmod(env: &Env<'_>) -> Result<Depmod> {
+    Ok(Depmod(host::depmod(&env.root(), env.kernel())?))
+}
+
+impl View for Depmod {
+    fn text(&self, _: Width) -> String {
+        depmod_text(&self.0)
+    }
+    fn json(&self) -> String {
+        json_doc(&self.0)
+    }
+    fn status(&self) -> ExitStatus {
+        ExitStatus::failed_if(!self.0.disagreements.is_empty())
+    }
+}
+
+/// `doctor [--fix]`: exit 1 while problems remain.
+pub(super) struct Doctor(DoctorReport);
+
+pub(super) fn doctor(env: &Env<'_>, fix: bool) -> Result<Doctor> {
+    Ok(Doctor(host::doctor(&env.root(), env.kernel(), fix)?))
+}
+
+impl View for Doctor {
+    fn text(&self, _: Width) -> String {
+        doctor_text(&self.0)
+    }
+    fn json(&self) -> String {
+        json_doc(&self.0)
+    }
+    fn status(&self) -> ExitStatus {
+        ExitStatus::failed_if(self.0.problems_left != 0)
+    }
+}
 
 /// `override/bnxt_en.ko (1.10.3)`: the path under the kernel dir and the version.
 fn short(inv: &Inventory, c: &Copy) -> String {
@@ -35,18 +112,20 @@ fn note(inv: &Inventory, m: &ModuleEntry) -> String {
     n.join("; ")
 }
 
-pub fn modules(inv: &Inventory) -> String {
+/// `modules`: on a narrow terminal the other copies go first (`module show` has them), then
+/// the package, the class; the note wraps.
+fn modules_table(inv: &Inventory, width: Width) -> String {
     if inv.modules.is_empty() {
         return format!("no modules for kernel {}\n", inv.kernel);
     }
-    let mut t = table(&[
-        "module",
-        "loaded",
-        "depmod picks",
-        "other copies",
-        "class",
-        "package",
-        "note",
+    let mut t = Table::new(vec![
+        Col::new("module"),
+        Col::new("loaded").drop(1),
+        Col::new("depmod picks"),
+        Col::new("other copies").drop(6),
+        Col::new("class").drop(3),
+        Col::new("package").drop(4),
+        Col::new("note").drop(2).wrap(),
     ]);
     for m in &inv.modules {
         let w = m.winner();
@@ -82,7 +161,7 @@ pub fn modules(inv: &Inventory) -> String {
             note(inv, m),
         ]);
     }
-    let mut s = finish(t);
+    let mut s = t.render(width);
     if inv.modules_dep_stale {
         s.push_str(&format!(
             "\nmodules.dep of {} is missing or stale: run `xcpng-mod depmod`\n",
@@ -92,7 +171,7 @@ pub fn modules(inv: &Inventory) -> String {
     s
 }
 
-pub fn show(inv: &Inventory) -> String {
+fn show_text(inv: &Inventory) -> String {
     let mut s = String::new();
     for m in &inv.modules {
         let w = m.winner();
@@ -180,7 +259,7 @@ pub fn show(inv: &Inventory) -> String {
             );
         }
         s.push_str("copies:\n");
-        let mut t = table(&["", "path", "version", "srcversion", "class", "package"]);
+        let mut t = Table::plain(&["", "path", "version", "srcversion", "class", "package"]);
         let mut order: Vec<usize> = (0..m.copies.len()).collect();
         order.sort_by(|a, b| m.copies[*a].path.cmp(&m.copies[*b].path));
         for i in order {
@@ -197,7 +276,7 @@ pub fn show(inv: &Inventory) -> String {
                 c.package.clone().unwrap_or_else(|| "-".into()),
             ]);
         }
-        for l in finish(t).lines() {
+        for l in t.render(Width(None)).lines() {
             s.push_str(&format!("  {l}\n"));
         }
     }
@@ -222,7 +301,7 @@ struct JsonModule<'a> {
     modules_dep: Option<&'a str>,
 }
 
-pub fn modules_json(inv: &Inventory) -> String {
+fn modules_json(inv: &Inventory) -> String {
     #[derive(Serialize)]
     struct B<'a> {
         kernel: &'a str,
@@ -256,7 +335,7 @@ pub fn modules_json(inv: &Inventory) -> String {
     })
 }
 
-pub fn depmod(run: &DepmodRun) -> String {
+fn depmod_text(run: &DepmodRun) -> String {
     let mut s = format!("ran: {}\n", run.command.join(" "));
     if run.disagreements.is_empty() {
         s.push_str(&format!(
@@ -277,13 +356,8 @@ pub fn depmod(run: &DepmodRun) -> String {
     s
 }
 
-pub fn depmod_json(run: &DepmodRun) -> String {
-    json_doc(run)
-}
-
 /// `doctor`: one block per finding (what, why, fix), what `--fix` did, and the verdict.
-pub fn doctor(r: &crate::modules::doctor::Report) -> String {
-    use crate::modules::doctor::Severity;
+fn doctor_text(r: &DoctorReport) -> String {
     let mut s = format!("kernel {}: ", r.kernel);
     let n = r.findings.len();
     if n == 0 {
@@ -334,83 +408,4 @@ pub fn doctor(r: &crate::modules::doctor::Report) -> String {
         ));
     }
     s
-}
-
-pub fn doctor_json(r: &crate::modules::doctor::Report) -> String {
-    json_doc(r)
-}
-
-/// `list --alternate|--additional|--supported`: the packages with their modules, installed
-/// and available versions, and for alternates the driver they override.
-pub fn driver_list(r: &crate::ops::query::ListResult, alternates: bool) -> String {
-    use crate::ops::query::Listed;
-    let mut out = String::new();
-    let sections: [(&str, &Vec<Listed>, &str); 3] = [
-        ("Installed Packages", &r.installed, "available"),
-        ("Available Packages", &r.available, "installed"),
-        ("Available Upgrades", &r.updates, "installed"),
-    ];
-    for (title, items, other) in sections {
-        if items.is_empty() {
-            continue;
-        }
-        let mut header = vec!["package", "version", "repo", "class", other, "modules"];
-        if alternates {
-            header.extend(["overrides", "note"]);
-        }
-        let mut t = table(&header);
-        for l in items.iter() {
-            let d = l.driver.clone().unwrap_or_default();
-            let evr = if l.pkg.epoch != 0 {
-                format!("{}:{}-{}", l.pkg.epoch, l.pkg.version, l.pkg.release)
-            } else {
-                format!("{}-{}", l.pkg.version, l.pkg.release)
-            };
-            let other_v = if other == "available" {
-                d.available_version.clone().filter(|v| *v != evr)
-            } else {
-                l.installed_version.clone()
-            };
-            let mut mods = d.modules.join(",");
-            if d.modules_from == "name" && !mods.is_empty() {
-                mods.push_str(" (by name)");
-            }
-            let mut row = vec![
-                format!("{}.{}", l.pkg.name, l.pkg.arch),
-                evr,
-                l.pkg.repo.clone(),
-                l.class.map(|c| c.as_str()).unwrap_or("-").to_string(),
-                other_v.unwrap_or_else(|| "-".into()),
-                if mods.is_empty() { "-".into() } else { mods },
-            ];
-            if alternates {
-                row.push(
-                    d.overrides
-                        .as_ref()
-                        .map(|o| {
-                            format!(
-                                "{} {}{}",
-                                o.name,
-                                o.version,
-                                if o.installed { " (installed)" } else { "" }
-                            )
-                        })
-                        .unwrap_or_else(|| "-".into()),
-                );
-                row.push(if d.older_than_supported == Some(true) {
-                    "OLDER than the driver it overrides".into()
-                } else {
-                    String::new()
-                });
-            }
-            t.add_row(row);
-        }
-        out.push_str(title);
-        out.push('\n');
-        out.push_str(&finish(t));
-    }
-    if out.is_empty() {
-        out.push_str("no packages\n");
-    }
-    out
 }

@@ -1,7 +1,9 @@
-//! Rendering of transaction plans: yum's table (Installing / Upgrading / Downgrading /
-//! Removing / … for dependencies, then the summary) and the versioned JSON document.
+//! Transaction plans: yum's table (Installing / Upgrading / Downgrading / Removing / … for
+//! dependencies, then the summary) and the versioned JSON document; and the plan shown
+//! before the question of a transaction.
 
-use super::render::{json_doc, Columns};
+use super::render::{json_doc, Table, Width};
+use super::View;
 use crate::rpm::package::PackageRef;
 use crate::solve::{Plan, PlanChange, PlanPackage, Reason};
 use serde::Serialize;
@@ -20,7 +22,7 @@ fn evr(p: &PackageRef) -> String {
 }
 
 /// Sizes as yum prints them (`12 k`, `3.4 M`).
-pub fn size(n: u64) -> String {
+pub(super) fn size(n: u64) -> String {
     if n < 1024 {
         return format!("{n}");
     }
@@ -47,7 +49,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// The plan as yum shows it. Empty plan: "Nothing to do."
-pub fn plan(p: &Plan) -> String {
+pub(super) fn plan(p: &Plan) -> String {
     if p.is_empty() {
         return "Nothing to do.\n".into();
     }
@@ -158,14 +160,14 @@ pub fn plan(p: &Plan) -> String {
     );
 
     // One table so that the columns line up across sections; titles are rows of their own.
-    let mut t = Columns::new(&[" Package", "Arch", "Version", "Repository", "Size"]);
+    let mut t = Table::plain(&[" Package", "Arch", "Version", "Repository", "Size"]);
     for (title, r) in &rows {
         t.add_row(vec![title.clone()]);
         for row in r {
             t.add_row(row.clone());
         }
     }
-    let table = t.render();
+    let table = t.render(Width(None));
     let width = table
         .lines()
         .map(|l| l.chars().count())
@@ -210,12 +212,25 @@ pub fn plan(p: &Plan) -> String {
 }
 
 /// `{"version":1,"plan":{"install":[…],"upgrade":[{"from","to"}…],"downgrade":[…],"remove":[…]}}`
-pub fn plan_json(p: &Plan) -> String {
+pub(super) fn plan_json(p: &Plan) -> String {
     #[derive(Serialize)]
     struct B<'a> {
         plan: &'a Plan,
     }
     json_doc(B { plan: p })
+}
+
+/// The plan as shown before a transaction asks: the table in text; nothing in JSON, where
+/// stdout holds one document, printed when the command ends, and the plan is part of it.
+pub(super) struct Preview<'a>(pub &'a Plan);
+
+impl View for Preview<'_> {
+    fn text(&self, _: Width) -> String {
+        plan(self.0)
+    }
+    fn json(&self) -> String {
+        String::new()
+    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,65 @@
-//! Rendering of `verify` (one line per file, like `rpmkeys --checksig`) and `keys`.
+//! `verify` (one line per file, like `rpmkeys --checksig`) and `keys` (the trusted keys), as
+//! text and as the versioned JSON documents.
 
-use super::render::{date, json_doc};
+use super::exit::ExitStatus;
+use super::render::{date, json_doc, Width};
+use super::{Env, View};
+use crate::error::Result;
+use crate::ops::{host, Context};
 use crate::trust::package::{Range, Report, TAG_PAYLOADDIGEST};
 use crate::trust::KeysReport;
+
+/// `verify FILE.rpm…`: exit 1 when any file fails (unsigned fails too).
+pub(super) struct Verify {
+    reports: Vec<Report>,
+    verbose: bool,
+}
+
+pub(super) fn verify(env: &Env<'_>, files: &[std::path::PathBuf]) -> Result<Verify> {
+    Ok(Verify {
+        reports: host::verify(&env.root(), files)?,
+        verbose: env.global.verbose > 0,
+    })
+}
+
+impl View for Verify {
+    fn text(&self, _: Width) -> String {
+        verify_lines(&self.reports, self.verbose)
+    }
+    fn json(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct B<'a> {
+            files: &'a [Report],
+        }
+        json_doc(B {
+            files: &self.reports,
+        })
+    }
+    fn status(&self) -> ExitStatus {
+        ExitStatus::failed_if(!self.reports.iter().all(|r| r.ok))
+    }
+}
+
+/// `keys [--accept REPO…]`.
+pub(super) struct Keys(KeysReport);
+
+pub(super) fn keys(ctx: &Context<'_>, accept: &[String]) -> Result<Keys> {
+    Ok(Keys(host::keys(ctx, accept)?))
+}
+
+impl View for Keys {
+    fn text(&self, _: Width) -> String {
+        keys_text(&self.0)
+    }
+    fn json(&self) -> String {
+        json_doc(&self.0)
+    }
+}
 
 /// `FILE: digests signatures OK`, with rpm's words; `-v` adds one line per digest and
 /// signature. When the payload has no digest in the header (rpm 4.11 builds), the line says
 /// what covered it.
-pub fn verify(reports: &[Report], verbose: bool) -> String {
+fn verify_lines(reports: &[Report], verbose: bool) -> String {
     let mut s = String::new();
     for r in reports {
         if let Some(e) = &r.error {
@@ -41,16 +93,8 @@ pub fn verify(reports: &[Report], verbose: bool) -> String {
     s
 }
 
-pub fn verify_json(reports: &[Report]) -> String {
-    #[derive(serde::Serialize)]
-    struct B<'a> {
-        files: &'a [Report],
-    }
-    json_doc(B { files: reports })
-}
-
 /// One block per key: fingerprint, user ids, algorithm, dates, status and where it came from.
-pub fn keys(r: &KeysReport) -> String {
+fn keys_text(r: &KeysReport) -> String {
     if r.keys.is_empty() {
         return "No trusted keys.\n".into();
     }
@@ -73,8 +117,4 @@ pub fn keys(r: &KeysReport) -> String {
         }
     }
     s
-}
-
-pub fn keys_json(r: &KeysReport) -> String {
-    json_doc(r)
 }

@@ -1,9 +1,67 @@
-//! Rendering of `reload`: the preflight (what is at risk, the verdict, the plan), the steps
-//! run and the checks, as text and as the versioned JSON document. It decides nothing.
+//! `reload MODULE`: the preflight (what is at risk, the verdict, the plan), the steps run and
+//! the checks, as text and as the versioned JSON document. It decides nothing: whether the
+//! report ends the run in an error is `ops::host::reload_failure`'s.
 
-use super::render::json_doc;
+use super::exit::ExitStatus;
+use super::render::{json_doc, ErrorBody, Width};
+use super::{Env, View};
+use crate::error::Result;
 use crate::modules::reload::{Outcome, Preflight, ReloadReport, VermagicStatus};
+use crate::ops::host;
 use serde::Serialize;
+
+/// A reload's report: refused, failed and rolled-back reloads exit 1 with the report on stdout
+/// and the reason on stderr.
+pub(super) struct Reload(host::Reload);
+
+pub(super) fn reload(env: &Env<'_>, module: &str, dry_run: bool, force: bool) -> Result<Reload> {
+    let r = host::reload(
+        &env.root(),
+        env.kernel(),
+        module,
+        dry_run,
+        force,
+        &env.command,
+    )?;
+    Ok(Reload(r))
+}
+
+impl View for Reload {
+    fn text(&self, _: Width) -> String {
+        text(&self.0.report)
+    }
+    fn json(&self) -> String {
+        #[derive(Serialize)]
+        struct B<'a> {
+            reload: &'a ReloadReport,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            error: Option<ErrorBody>,
+        }
+        json_doc(B {
+            reload: &self.0.report,
+            error: self.0.failure.as_ref().map(ErrorBody::of),
+        })
+    }
+    fn status(&self) -> ExitStatus {
+        ExitStatus::failed_if(self.0.failure.is_some())
+    }
+    fn stderr(&self) -> String {
+        let mut s = String::new();
+        if let Some(e) = &self.0.record_error {
+            s.push_str(&format!(
+                "warning: the reload is not recorded in the history: {}\n",
+                e.chain()
+            ));
+        }
+        if let Some(e) = &self.0.failure {
+            s.push_str(&format!("error: {}\n", e.chain()));
+            if let Some(h) = e.hint() {
+                s.push_str(&format!("hint: {h}\n"));
+            }
+        }
+        s
+    }
+}
 
 fn preflight(p: &Preflight, s: &mut String) {
     s.push_str(&format!(
@@ -107,7 +165,7 @@ fn preflight(p: &Preflight, s: &mut String) {
     }
 }
 
-pub fn reload(r: &ReloadReport) -> String {
+fn text(r: &ReloadReport) -> String {
     let mut s = String::new();
     preflight(&r.preflight, &mut s);
     if !r.steps.is_empty() {
@@ -151,27 +209,4 @@ pub fn reload(r: &ReloadReport) -> String {
         }
     }
     s
-}
-
-pub fn reload_json(r: &ReloadReport, error: Option<&crate::Error>) -> String {
-    #[derive(Serialize)]
-    struct E {
-        kind: &'static str,
-        message: String,
-        hint: Option<String>,
-    }
-    #[derive(Serialize)]
-    struct B<'a> {
-        reload: &'a ReloadReport,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        error: Option<E>,
-    }
-    json_doc(B {
-        reload: r,
-        error: error.map(|e| E {
-            kind: e.kind(),
-            message: e.chain(),
-            hint: e.hint(),
-        }),
-    })
 }

@@ -1,12 +1,72 @@
-//! Rendering of `rollback`: what was found, the change, the copy expected to win, the
+//! `rollback MODULE|PACKAGE`: what was found, the change, the copy expected to win, the
 //! transaction's end (or the plan, with --dry-run) and the reload-or-reboot outcome per
 //! module, as text and as the versioned JSON document. It decides nothing.
 
-use super::render::json_doc;
+use super::exit::ExitStatus;
+use super::plan::{self, Preview};
+use super::render::{json_doc, Width};
+use super::{tx, Env, View};
+use crate::error::Result;
 use crate::ops::rollback::RollbackReport;
+use crate::solve::Plan;
 use crate::transaction::utc;
 
-pub fn rollback(r: &RollbackReport) -> String {
+/// The rollback's report: exit 1 when the expected copy does not win or a reload failed (the
+/// report is on stdout all the same).
+pub(super) struct Rollback {
+    r: RollbackReport,
+    /// The flag that made it a dry run, as the user gave it.
+    dry_flag: &'static str,
+    /// The plan was shown before the question (so the report does not repeat it).
+    asked: bool,
+}
+
+/// `rollback MODULE|PACKAGE [--dry-run]`.
+pub(super) fn rollback(env: &Env<'_>, target: &str, dry_run: bool) -> Result<Rollback> {
+    let ctx = env.context()?;
+    // The question needs the plan before it, so asking shows it ahead of the report's
+    // heading; with -y nothing is asked and the report shows it in its place, after what
+    // is rolled back and why.
+    let asked = std::cell::Cell::new(false);
+    let confirm = |plan: &Plan, download: u64| {
+        if !ctx.settings.assumeyes {
+            env.show_now(&Preview(plan));
+            asked.set(true);
+        }
+        tx::ask(&ctx, download)
+    };
+    let r = crate::ops::rollback::rollback(&ctx, target, dry_run, &env.command, &confirm)?;
+    Ok(Rollback {
+        r,
+        dry_flag: if dry_run { "--dry-run" } else { "--assumeno" },
+        asked: asked.get(),
+    })
+}
+
+impl View for Rollback {
+    fn text(&self, _: Width) -> String {
+        text(self)
+    }
+    /// `{"version":1,"target",…,"plan":…,"transaction":…,"reloads":[…]}`
+    fn json(&self) -> String {
+        json_doc(&self.r)
+    }
+    fn status(&self) -> ExitStatus {
+        ExitStatus::failed_if(!self.r.success())
+    }
+    fn stderr(&self) -> String {
+        if self.r.success() {
+            return String::new();
+        }
+        format!(
+            "error: the rollback of {} did not end as expected (see the report)\n",
+            self.r.package
+        )
+    }
+}
+
+fn text(v: &Rollback) -> String {
+    let r = &v.r;
     let mut s = String::new();
     match &r.module {
         Some(m) => s.push_str(&format!(
@@ -55,12 +115,12 @@ pub fn rollback(r: &RollbackReport) -> String {
             ));
         }
     }
-    match &r.transaction {
-        None => {
-            s.push('\n');
-            s.push_str(&super::render_plan::plan(&r.plan));
-        }
-        Some(o) => s.push_str(&super::render_tx::outcome(o)),
+    if r.transaction.is_none() || !v.asked {
+        s.push('\n');
+        s.push_str(&plan::plan(&r.plan));
+    }
+    if let Some(o) = &r.transaction {
+        s.push_str(&tx::outcome(o));
     }
     if !r.reloads.is_empty() {
         s.push_str("\nRunning kernel:\n");
@@ -80,12 +140,7 @@ pub fn rollback(r: &RollbackReport) -> String {
         }
     }
     if r.dry_run {
-        s.push_str("\n--dry-run: nothing was changed.\n");
+        s.push_str(&format!("\n{}: nothing was changed.\n", v.dry_flag));
     }
     s
-}
-
-/// `{"version":1,"target",…,"plan":…,"transaction":…,"reloads":[…]}`
-pub fn rollback_json(r: &RollbackReport) -> String {
-    json_doc(r)
 }

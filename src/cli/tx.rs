@@ -1,0 +1,439 @@
+//! The transaction commands (`install`, `update`, `downgrade`, `remove`, `reinstall`,
+//! `history`) with their question, and `candidates` and `needs-reboot`: the plan, the end of
+//! a run (result, advice, the commands that take it back), the history, as tables and as
+//! versioned JSON documents.
+
+use super::args::HistoryCommand;
+use super::exit::ExitStatus;
+use super::plan::{self, Preview};
+use super::render::{json_doc, Col, Table, Width};
+use super::{Env, View};
+use crate::error::{Error, Result};
+use crate::ops::transaction::{self as tx, Candidate, Outcome, Recovery, TxResult};
+use crate::ops::Context;
+use crate::solve::{Goal, Plan};
+use crate::transaction::history::Record;
+use crate::transaction::reboot::Reason;
+use crate::transaction::{utc, Action};
+use serde::Serialize;
+
+/// A transaction's result: the plan (--assumeno, or nothing to do), or the end of the run
+/// (its plan was shown before the question).
+pub(super) struct Transaction(TxResult);
+
+impl View for Transaction {
+    fn text(&self, _: Width) -> String {
+        match &self.0.transaction {
+            Some(o) => outcome(o),
+            None => plan::plan(&self.0.plan),
+        }
+    }
+    fn json(&self) -> String {
+        match &self.0.transaction {
+            Some(_) => json_doc(&self.0),
+            None => plan::plan_json(&self.0.plan),
+        }
+    }
+}
+
+/// A transaction command: plan it and print the plan; with --assumeno that is all. Otherwise
+/// ask (on a terminal, unless -y), then download, verify and run it (see `ops::transaction`).
+pub(super) fn transaction(env: &Env<'_>, goal: Goal) -> Result<Transaction> {
+    let ctx = env.context()?;
+    let confirm = |plan: &Plan, download: u64| confirm(env, &ctx, plan, download);
+    let r = tx::run_goal(&ctx, &goal, &env.command, &confirm)?;
+    Ok(ended(&ctx, r))
+}
+
+/// The result of a transaction that may have changed nothing.
+fn ended(ctx: &Context<'_>, r: TxResult) -> Transaction {
+    if r.transaction.is_none() && !r.plan.is_empty() {
+        ctx.reporter.info("--assumeno: nothing was changed");
+    }
+    Transaction(r)
+}
+
+/// Show the plan (in text) and ask. No terminal and no -y: refuse.
+pub(super) fn confirm(
+    env: &Env<'_>,
+    ctx: &Context<'_>,
+    plan: &Plan,
+    download: u64,
+) -> Result<bool> {
+    env.show_now(&Preview(plan));
+    ask(ctx, download)
+}
+
+/// Say the download size (-v) and get the answer to "Is this ok": yes with -y; no terminal:
+/// refused; else the user's.
+pub(super) fn ask(ctx: &Context<'_>, download: u64) -> Result<bool> {
+    if download > 0 {
+        ctx.reporter
+            .info(&format!("To download: {}", plan::size(download)));
+    }
+    if ctx.settings.assumeyes {
+        return Ok(true);
+    }
+    // SAFETY: isatty only inspects the descriptor.
+    if unsafe { libc::isatty(0) } != 1 {
+        return Err(Error::Failed {
+            what: "refusing to change the host without confirmation: standard input is not a terminal; nothing was changed".into(),
+            hint: Some("pass -y (--assumeyes) to go ahead, or --assumeno to only see the plan".into()),
+        });
+    }
+    eprint!("Is this ok [y/N]: ");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(Error::io("<stdin>"))?;
+    Ok(matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+/// `history [list|info|undo|rollback|recover]`.
+pub(super) fn history(env: &Env<'_>, cmd: Option<&HistoryCommand>) -> Result<Box<dyn View>> {
+    use HistoryCommand as H;
+    let ctx = env.context()?;
+    Ok(match cmd.unwrap_or(&H::List) {
+        H::List => Box::new(HistoryList {
+            records: tx::history_list(&ctx)?,
+            pending: tx::pending(&ctx)?,
+        }),
+        H::Info { id } => Box::new(HistoryInfo(tx::history_info(&ctx, *id)?)),
+        H::Undo { id } | H::Rollback { id } => {
+            let rollback = matches!(cmd, Some(H::Rollback { .. }));
+            let confirm = |plan: &Plan, download: u64| confirm(env, &ctx, plan, download);
+            let r = tx::history_undo(&ctx, *id, rollback, &env.command, &confirm)?;
+            Box::new(ended(&ctx, r))
+        }
+        H::Recover => Box::new(HistoryRecover(tx::history_recover(&ctx)?)),
+    })
+}
+
+/// `history list`.
+struct HistoryList {
+    records: Vec<Record>,
+    pending: Option<String>,
+}
+
+impl View for HistoryList {
+    fn text(&self, width: Width) -> String {
+        history_list(&self.records, self.pending.as_deref(), width)
+    }
+    fn json(&self) -> String {
+        #[derive(Serialize)]
+        struct B<'a> {
+            transactions: &'a [Record],
+        }
+        json_doc(B {
+            transactions: &self.records,
+        })
+    }
+}
+
+/// `history info N`.
+struct HistoryInfo(Record);
+
+impl View for HistoryInfo {
+    fn text(&self, _: Width) -> String {
+        history_info(&self.0)
+    }
+    fn json(&self) -> String {
+        #[derive(Serialize)]
+        struct B<'a> {
+            transaction: &'a Record,
+        }
+        json_doc(B {
+            transaction: &self.0,
+        })
+    }
+}
+
+/// `history recover`.
+struct HistoryRecover(Option<Recovery>);
+
+impl View for HistoryRecover {
+    fn text(&self, _: Width) -> String {
+        recovery(self.0.as_ref())
+    }
+    fn json(&self) -> String {
+        #[derive(Serialize)]
+        struct B<'a> {
+            recovered: Option<&'a Recovery>,
+        }
+        json_doc(B {
+            recovered: self.0.as_ref(),
+        })
+    }
+}
+
+/// `candidates`.
+pub(super) struct Candidates(Vec<Candidate>);
+
+pub(super) fn candidates(ctx: &Context<'_>) -> Result<Candidates> {
+    Ok(Candidates(tx::candidates(ctx)?))
+}
+
+impl View for Candidates {
+    fn text(&self, width: Width) -> String {
+        candidates_table(&self.0, width)
+    }
+    fn json(&self) -> String {
+        #[derive(Serialize)]
+        struct B<'a> {
+            candidates: &'a [Candidate],
+        }
+        json_doc(B {
+            candidates: &self.0,
+        })
+    }
+}
+
+/// `needs-reboot`: exit 1 when a reboot is needed.
+pub(super) struct NeedsReboot(Vec<Reason>);
+
+pub(super) fn needs_reboot(ctx: &Context<'_>) -> Result<NeedsReboot> {
+    Ok(NeedsReboot(tx::needs_reboot(ctx)?))
+}
+
+impl View for NeedsReboot {
+    fn text(&self, _: Width) -> String {
+        needs_reboot_text(&self.0)
+    }
+    fn json(&self) -> String {
+        #[derive(Serialize)]
+        struct B<'a> {
+            reboot_needed: bool,
+            reasons: &'a [Reason],
+        }
+        json_doc(B {
+            reboot_needed: !self.0.is_empty(),
+            reasons: &self.0,
+        })
+    }
+    fn status(&self) -> ExitStatus {
+        ExitStatus::failed_if(!self.0.is_empty())
+    }
+}
+
+/// The end of a run, after the plan.
+pub(super) fn outcome(o: &Outcome) -> String {
+    let mut s = String::new();
+    if o.result == crate::transaction::history::TxStatus::Downloaded {
+        s.push_str(&format!(
+            "\n{} package(s) downloaded and verified (--downloadonly: nothing installed):\n",
+            o.files.len()
+        ));
+        for f in &o.files {
+            s.push_str(&format!("  {}\n", f.display()));
+        }
+        return s;
+    }
+    let id = o.id.unwrap_or(0);
+    s.push('\n');
+    for st in &o.steps {
+        s.push_str(&format!(
+            "  {:<10} {}\n",
+            if st.done { "done" } else { "NOT DONE" },
+            st.change.describe()
+        ));
+    }
+    s.push_str(&format!("\nTransaction {id}: {}\n", o.result));
+    for a in &o.advice {
+        s.push_str(&format!("{a}\n"));
+    }
+    if !o.undo.is_empty() {
+        s.push_str(&format!(
+            "\nThis came from a repo that is disabled by default. To take it back:\n  {}\n",
+            o.undo[0]
+        ));
+        if o.undo.len() > 1 {
+            s.push_str("or:\n");
+            for u in &o.undo[1..] {
+                s.push_str(&format!("  {u}\n"));
+            }
+        }
+    }
+    s
+}
+
+fn actions(r: &Record) -> String {
+    let mut kinds: Vec<&str> = Vec::new();
+    for s in &r.steps {
+        let w = match s.change.action {
+            Action::Install => "Install",
+            Action::Upgrade => "Upgrade",
+            Action::Downgrade => "Downgrade",
+            Action::Reinstall => "Reinstall",
+            Action::Remove => "Erase",
+            Action::Obsoleted => "Obsoleted",
+        };
+        if !kinds.contains(&w) {
+            kinds.push(w);
+        }
+    }
+    kinds.join(", ")
+}
+
+/// `history list`, like yum's; on a narrow terminal the command line is cut, then the
+/// altered count, the actions and the date go.
+fn history_list(records: &[Record], pending: Option<&str>, width: Width) -> String {
+    let mut t = Table::new(vec![
+        Col::new("ID"),
+        Col::new("Command line").truncate(),
+        Col::new("Date and time").drop(1),
+        Col::new("Action(s)").drop(2),
+        Col::new("Altered").drop(3),
+        Col::new("Result"),
+    ]);
+    for r in records {
+        let mut cmd = r.command_line();
+        if cmd.chars().count() > 40 {
+            cmd = cmd.chars().take(37).collect::<String>() + "...";
+        }
+        t.add_row(vec![
+            r.id.to_string(),
+            cmd,
+            utc(r.time).trim_end_matches(" UTC").to_string(),
+            actions(r),
+            r.steps.iter().filter(|s| s.done).count().to_string(),
+            r.result.to_string(),
+        ]);
+    }
+    let mut s = if records.is_empty() {
+        "No transactions.\n".to_string()
+    } else {
+        t.render(width)
+    };
+    if let Some(p) = pending {
+        s.push_str(&format!(
+            "\nAn interrupted transaction is pending (run `xcpng-mod history recover`):\n{p}\n"
+        ));
+    }
+    s
+}
+
+/// `history info N`
+fn history_info(r: &Record) -> String {
+    let mut s = format!(
+        "Transaction ID : {}\nBegin time     : {}\nUser           : {}\nCommand line   : {}\nResult         : {}\n",
+        r.id,
+        utc(r.time),
+        r.user,
+        r.command_line(),
+        r.result
+    );
+    s.push_str("Packages altered:\n");
+    for st in &r.steps {
+        let repo = st
+            .change
+            .after
+            .as_ref()
+            .or(st.change.before.as_ref())
+            .map(|v| v.repo.clone())
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "  {:<9} {}  @{}\n",
+            if st.done { "done" } else { "NOT DONE" },
+            st.change.describe(),
+            repo
+        ));
+    }
+    if let Some(e) = &r.error {
+        s.push_str(&format!("Error          : {e}\n"));
+    }
+    for a in &r.advice {
+        s.push_str(&format!("Advice         : {a}\n"));
+    }
+    s
+}
+
+fn recovery(r: Option<&Recovery>) -> String {
+    let Some(r) = r else {
+        return "No interrupted transaction.\n".into();
+    };
+    let mut s = format!(
+        "Transaction {} (`{}`) was interrupted. The rpmdb shows:\n",
+        r.id,
+        r.command.join(" ")
+    );
+    for (c, st) in &r.steps {
+        s.push_str(&format!("  - {}: {}\n", c.describe(), st.word()));
+    }
+    for c in &r.completed {
+        s.push_str(&format!("Finished the upgrade: erased {c}\n"));
+    }
+    if let Some(p) = &r.put_back {
+        s.push_str(&format!(
+            "The run died after erasing, before installing: {p}\n"
+        ));
+    }
+    if let Some(e) = &r.error {
+        s.push_str(&format!("Could not finish the half-done upgrades: {e}\n"));
+    }
+    s.push_str(&format!(
+        "Recorded as transaction {} (interrupted); the journal is cleared.\nTo complete it, run the command again; to take back what happened: xcpng-mod history undo {}\n",
+        r.id, r.id
+    ));
+    s
+}
+
+fn evr(p: &crate::rpm::package::PackageRef) -> String {
+    if p.epoch != 0 {
+        format!("{}:{}-{}", p.epoch, p.version, p.release)
+    } else {
+        format!("{}-{}", p.version, p.release)
+    }
+}
+
+/// `candidates`: on a narrow terminal the repository goes first, then the installed version,
+/// then whether a reboot is needed.
+fn candidates_table(c: &[Candidate], width: Width) -> String {
+    if c.is_empty() {
+        return "No update candidates.\n".into();
+    }
+    let mut t = Table::new(vec![
+        Col::new("Package"),
+        Col::new("Installed").drop(2),
+        Col::new("Candidate"),
+        Col::new("Repository").drop(3),
+        Col::new("Reboot").drop(1),
+    ]);
+    for x in c {
+        t.add_row(vec![
+            format!("{}.{}", x.candidate.name, x.candidate.arch),
+            evr(&x.installed),
+            evr(&x.candidate),
+            x.candidate.repo.clone(),
+            x.reboot.to_string(),
+        ]);
+    }
+    let mut s = t.render(width);
+    for x in c.iter().filter(|x| !x.changelog.is_empty()) {
+        s.push_str(&format!("\n{} {}:\n", x.candidate.name, evr(&x.candidate)));
+        for e in &x.changelog {
+            s.push_str(&format!(
+                "* {} {}\n",
+                utc(e.date).split(' ').next().unwrap_or(""),
+                e.author
+            ));
+            for l in e.text.lines() {
+                s.push_str(&format!("  {l}\n"));
+            }
+        }
+    }
+    s
+}
+
+fn needs_reboot_text(r: &[Reason]) -> String {
+    if r.is_empty() {
+        return "No reboot needed.\n".into();
+    }
+    let mut s = String::from("Reboot needed:\n");
+    for x in r {
+        s.push_str(&format!("  - {}\n", x.message));
+    }
+    s
+}
