@@ -284,12 +284,15 @@ fn fit(cell: &str, w: usize, shrink: Shrink) -> Vec<String> {
     out
 }
 
-/// The `"error"` object of a JSON document: `{"kind", "message", "hint"}`.
+/// The `"error"` object of a JSON document: `{"kind", "message", "hint"}`, and for an
+/// unsolvable request `"reasons"`, one sentence each (the message holds them as lines too).
 #[derive(Serialize)]
 pub(super) struct ErrorBody {
     kind: &'static str,
     message: String,
     hint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasons: Option<Vec<String>>,
 }
 
 impl ErrorBody {
@@ -298,6 +301,10 @@ impl ErrorBody {
             kind: e.kind(),
             message: e.chain(),
             hint: e.hint(),
+            reasons: match e {
+                crate::Error::Unsolvable { reasons, .. } => Some(reasons.clone()),
+                _ => None,
+            },
         }
     }
 }

@@ -313,7 +313,24 @@ fn update_remove_and_explanations() {
         .stderr_has("cannot install zfs-next")
         .stderr_has("requires kernel-uname-r = 4.19.0+9, but nothing provides it")
         .stderr_has("hint: enable a repo");
-    assert_eq!(out.json()["error"]["kind"], "unsolvable");
+    let err = &out.json()["error"];
+    assert_eq!(err["kind"], "unsolvable");
+    // The reasons as a list, each one sentence; the message keeps them as lines.
+    let reasons: Vec<&str> = err["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("requires kernel-uname-r = 4.19.0+9, but nothing provides it")),
+        "{reasons:?}"
+    );
+    assert!(reasons.iter().all(|r| !r.contains('\n')), "{reasons:?}");
+    let no_such = h.run(&["--assumeno", "--json", "install", "no-such-thing"]);
+    assert!(no_such.json()["error"].get("reasons").is_none());
     h.run(&["--assumeno", "install", "no-such-thing"])
         .code(1)
         .stderr_has("no-such-thing");
