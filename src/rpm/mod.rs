@@ -26,26 +26,25 @@ pub fn rpmdb_dirs(root: &Sysroot) -> [std::path::PathBuf; 2] {
     ]
 }
 
+/// The directory of the root's rpm database: the first of [`rpmdb_dirs`] holding a database
+/// file ([`rpmdb::find`]); None on a fresh tree.
+fn rpmdb_dir(root: &Sysroot) -> Option<std::path::PathBuf> {
+    rpmdb::find(&rpmdb_dirs(root)).and_then(|db| db.path.parent().map(|p| p.to_path_buf()))
+}
+
 /// Whether the root has an rpm database at all (a fresh tree may have none).
 pub fn has_rpmdb(root: &Sysroot) -> bool {
-    rpmdb_dirs(root).iter().any(|d| {
-        ["Packages", "rpmdb.sqlite", "Packages.db"]
-            .iter()
-            .any(|f| d.join(f).exists())
-    })
+    rpmdb_dir(root).is_some()
 }
 
 /// The root's own `rpm`, the one way every module runs it: plain `rpm` on `/`; under
-/// `--root R`, `rpm --root R --dbpath D` with D the root's rpmdb directory (the first of
-/// [`rpmdb_dirs`] that exists, else `/var/lib/rpm`), because Debian's rpm defaults to
-/// another dbpath than an XCP-ng root has. Messages in the C locale, so they can be read.
+/// `--root R`, `rpm --root R --dbpath D` with D the directory that holds the root's rpmdb
+/// (`/var/lib/rpm` when there is none yet), because Debian's rpm defaults to another dbpath
+/// than an XCP-ng root has. Messages in the C locale, so they can be read.
 pub fn command(root: &Sysroot) -> Command {
     let mut c = Command::new("rpm");
     if !root.is_host_root() {
-        let db = rpmdb_dirs(root)
-            .into_iter()
-            .find(|d| d.is_dir())
-            .unwrap_or_else(|| root.join("/var/lib/rpm"));
+        let db = rpmdb_dir(root).unwrap_or_else(|| root.join("/var/lib/rpm"));
         c.arg("--root")
             .arg(root.root())
             .arg("--dbpath")
