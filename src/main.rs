@@ -13,7 +13,7 @@ fn main() {
     // the same speed (benches/solve.sh).
     // SAFETY: sets a process-wide allocator option before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
-    std::process::exit(xcpng_mod::cli::run(std::env::args_os()));
+    xcpng_mod::cli::run_and_exit(std::env::args_os())
 }
 
 #[cfg(test)]

@@ -229,22 +229,20 @@ fn repolist_table(rows: &[RepoRow], all: bool, width: Width) -> String {
 
 fn listed_rows(t: &mut Table, items: &[Listed], with_installed: bool) {
     for l in items {
-        let evr = if l.pkg.epoch != 0 {
-            format!("{}:{}-{}", l.pkg.epoch, l.pkg.version, l.pkg.release)
-        } else if l.pkg.release.is_empty() {
-            l.pkg.version.clone()
+        let p = &l.pkg;
+        t.cell_of(&[&p.name, ".", &p.arch]);
+        if p.epoch != 0 {
+            t.cell(format_args!("{}:{}-{}", p.epoch, p.version, p.release));
+        } else if p.release.is_empty() {
+            t.cell_of(&[&p.version]);
         } else {
-            format!("{}-{}", l.pkg.version, l.pkg.release)
-        };
-        let mut row = vec![
-            format!("{}.{}", l.pkg.name, l.pkg.arch),
-            evr,
-            l.pkg.repo.clone(),
-        ];
-        if with_installed {
-            row.push(l.installed_version.clone().unwrap_or_else(|| "-".into()));
+            t.cell_of(&[&p.version, "-", &p.release]);
         }
-        t.add_row(row);
+        t.cell_of(&[&p.repo]);
+        if with_installed {
+            t.cell_of(&[l.installed_version.as_deref().unwrap_or("-")]);
+        }
+        t.end_row();
     }
 }
 

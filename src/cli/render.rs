@@ -116,14 +116,22 @@ fn width(s: &str) -> usize {
 /// enough for listings of tens of thousands of rows.
 pub(super) struct Table {
     cols: Vec<Col>,
-    rows: Vec<Vec<String>>,
+    /// Every cell's text, one after the other (a listing of 60,000 rows is three
+    /// allocations, not 180,000).
+    text: String,
+    /// Where each cell ends in `text`.
+    cell_ends: Vec<usize>,
+    /// Where each row ends in `cell_ends`.
+    row_ends: Vec<usize>,
 }
 
 impl Table {
     pub(super) fn new(cols: Vec<Col>) -> Table {
         Table {
             cols,
-            rows: Vec::new(),
+            text: String::new(),
+            cell_ends: Vec::new(),
+            row_ends: Vec::new(),
         }
     }
 
@@ -133,7 +141,44 @@ impl Table {
     }
 
     pub(super) fn add_row(&mut self, row: Vec<String>) {
-        self.rows.push(row);
+        for c in &row {
+            self.cell_of(&[c]);
+        }
+        self.end_row();
+    }
+
+    /// Adds a cell to the row being built, formatted in place.
+    pub(super) fn cell(&mut self, text: std::fmt::Arguments<'_>) -> &mut Table {
+        use std::fmt::Write;
+        match text.as_str() {
+            Some(s) => self.text.push_str(s),
+            None => self.text.write_fmt(text).expect("writing to a String"),
+        }
+        self.cell_ends.push(self.text.len());
+        self
+    }
+
+    /// Adds a cell made of `parts` joined, to the row being built (cheaper than formatting).
+    pub(super) fn cell_of(&mut self, parts: &[&str]) -> &mut Table {
+        for s in parts {
+            self.text.push_str(s);
+        }
+        self.cell_ends.push(self.text.len());
+        self
+    }
+
+    /// Ends the row being built.
+    pub(super) fn end_row(&mut self) {
+        self.row_ends.push(self.cell_ends.len());
+    }
+
+    fn rows(&self) -> impl Iterator<Item = Row<'_>> + '_ {
+        let mut first = 0;
+        self.row_ends.iter().map(move |&end| {
+            let cells = first..end;
+            first = end;
+            Row { table: self, cells }
+        })
     }
 
     /// The widest line of column `i`'s cells (title included), and its longest word.
@@ -141,7 +186,11 @@ impl Table {
         let title = width(&self.cols[i].title);
         let (mut widest, mut word) = (title, title);
         let wrap = self.cols[i].shrink == Shrink::Wrap;
-        for c in self.rows.iter().filter_map(|r| r.get(i)) {
+        for c in self.rows().filter_map(|r| r.get(i)) {
+            if !wrap && !c.contains('\n') {
+                widest = widest.max(width(c));
+                continue;
+            }
             for l in c.split('\n') {
                 widest = widest.max(width(l));
                 if wrap {
@@ -210,49 +259,97 @@ impl Table {
 
     pub(super) fn render(&self, limit: Width) -> String {
         let layout = self.layout(limit);
-        let title: Vec<String> = self.cols.iter().map(|c| c.title.clone()).collect();
-        let mut out = String::with_capacity((self.rows.len() + 1) * 80);
-        for row in std::iter::once(&title).chain(&self.rows) {
-            let cells: Vec<(usize, &str)> = row
-                .iter()
-                .enumerate()
-                .filter_map(|(i, c)| layout.get(i).copied().flatten().map(|w| (w, c.as_str())))
-                .collect();
-            let simple = cells
-                .iter()
-                .all(|(w, c)| !c.contains('\n') && width(c) <= *w);
-            if simple {
-                line(&mut out, cells.iter().map(|&(w, c)| (w, c)));
-                continue;
-            }
-            let lines: Vec<(usize, Vec<String>)> = row
-                .iter()
-                .enumerate()
-                .filter_map(|(i, c)| {
-                    let w = layout.get(i).copied().flatten()?;
-                    Some((w, fit(c, w, self.cols[i].shrink)))
-                })
-                .collect();
-            let depth = lines.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
-            for k in 0..depth {
-                line(
-                    &mut out,
-                    lines
-                        .iter()
-                        .map(|(w, l)| (*w, l.get(k).map_or("", String::as_str))),
-                );
-            }
+        let mut out = String::with_capacity(self.text.len() + (self.row_ends.len() + 1) * 24);
+        let mut row: Vec<&str> = self.cols.iter().map(|c| c.title.as_str()).collect();
+        let mut cells = Vec::with_capacity(self.cols.len());
+        self.render_row(&layout, &row, &mut cells, &mut out);
+        for r in self.rows() {
+            row.clear();
+            row.extend(r.cells());
+            self.render_row(&layout, &row, &mut cells, &mut out);
         }
         out
+    }
+
+    /// One row: one line when every cell fits as it is, else the cells wrapped or cut to
+    /// their width, side by side over as many lines as the deepest needs.
+    fn render_row<'a>(
+        &self,
+        layout: &[Option<usize>],
+        row: &[&'a str],
+        cells: &mut Vec<(usize, &'a str)>,
+        out: &mut String,
+    ) {
+        cells.clear();
+        cells.extend(
+            row.iter()
+                .enumerate()
+                .filter_map(|(i, c)| layout.get(i).copied().flatten().map(|w| (w, *c))),
+        );
+        if cells
+            .iter()
+            .all(|(w, c)| !c.contains('\n') && width(c) <= *w)
+        {
+            line(out, cells.iter().copied());
+            return;
+        }
+        let lines: Vec<(usize, Vec<String>)> = row
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let w = layout.get(i).copied().flatten()?;
+                Some((w, fit(c, w, self.cols[i].shrink)))
+            })
+            .collect();
+        let depth = lines.iter().map(|(_, l)| l.len()).max().unwrap_or(0);
+        for k in 0..depth {
+            line(
+                out,
+                lines
+                    .iter()
+                    .map(|(w, l)| (*w, l.get(k).map_or("", String::as_str))),
+            );
+        }
+    }
+}
+
+/// One row's cells, as slices of the table's text.
+struct Row<'t> {
+    table: &'t Table,
+    cells: std::ops::Range<usize>,
+}
+
+impl<'t> Row<'t> {
+    fn get(&self, i: usize) -> Option<&'t str> {
+        let k = self.cells.start + i;
+        if k >= self.cells.end {
+            return None;
+        }
+        let start = if k == 0 {
+            0
+        } else {
+            self.table.cell_ends[k - 1]
+        };
+        Some(&self.table.text[start..self.table.cell_ends[k]])
+    }
+
+    fn cells(&self) -> impl Iterator<Item = &'t str> + '_ {
+        (0..self.cells.len()).filter_map(|i| self.get(i))
     }
 }
 
 /// One output line: each cell padded to its column's width, two spaces between columns.
 fn line<'a>(out: &mut String, cells: impl Iterator<Item = (usize, &'a str)>) {
+    const SPACES: &str = "                                                                ";
     let start = out.len();
     for (w, c) in cells {
         out.push_str(c);
-        out.extend(std::iter::repeat_n(' ', (w + 2).saturating_sub(width(c))));
+        let mut pad = (w + 2).saturating_sub(width(c));
+        while pad > 0 {
+            let n = pad.min(SPACES.len());
+            out.push_str(&SPACES[..n]);
+            pad -= n;
+        }
     }
     out.truncate(out[start..].trim_end().len() + start);
     out.push('\n');
