@@ -35,4 +35,5 @@ mod solve_cli;
 mod transaction;
 mod trust;
 mod trust_verify;
+mod wire;
 mod xapi_plugin;
