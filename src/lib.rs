@@ -29,5 +29,6 @@ pub mod sysroot;
 pub mod time;
 pub mod transaction;
 pub mod trust;
+pub mod wire;
 
 pub use error::{Error, Result};

@@ -29,6 +29,7 @@ use crate::ops::{Context, Reporter, Settings};
 use crate::repo::CachePolicy;
 use crate::solve::Goal;
 use crate::sysroot::Sysroot;
+use crate::wire;
 use args::{Cli, Command, GlobalArgs};
 use clap::Parser;
 use exit::ExitStatus;
@@ -310,7 +311,7 @@ impl View for ErrorDoc<'_> {
         struct B {
             error: render::ErrorBody,
         }
-        render::json_doc(B {
+        wire::document(B {
             error: render::ErrorBody::of(self.0),
         })
     }

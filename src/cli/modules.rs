@@ -3,13 +3,13 @@
 //! `ops::host` returns; nothing here decides about precedence or state.
 
 use super::exit::ExitStatus;
-use super::render::{json_doc, Col, Table, Width};
+use super::render::{Col, Table, Width};
 use super::{Env, View};
 use crate::error::Result;
 use crate::modules::doctor::{Report as DoctorReport, Severity};
 use crate::modules::inventory::{Copy, DepmodRun, Inventory, ModuleEntry};
 use crate::ops::host;
-use serde::Serialize;
+use crate::wire;
 
 /// `modules [MODULE…]`: one row per module.
 pub(super) struct Modules(Inventory);
@@ -57,7 +57,7 @@ impl View for Depmod {
         depmod_text(&self.0)
     }
     fn json(&self) -> String {
-        json_doc(&self.0)
+        wire::document(&self.0)
     }
     fn status(&self) -> ExitStatus {
         ExitStatus::failed_if(!self.0.disagreements.is_empty())
@@ -76,7 +76,7 @@ impl View for Doctor {
         doctor_text(&self.0)
     }
     fn json(&self) -> String {
-        json_doc(&self.0)
+        wire::document(&self.0)
     }
     fn status(&self) -> ExitStatus {
         ExitStatus::failed_if(self.0.problems_left != 0)
@@ -283,56 +283,8 @@ fn show_text(inv: &Inventory) -> String {
     s
 }
 
-#[derive(Serialize)]
-struct Winner<'a> {
-    path: &'a str,
-    dir: &'a str,
-    version: Option<&'a str>,
-    package: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct JsonModule<'a> {
-    name: &'a str,
-    winner: Winner<'a>,
-    copies: &'a [Copy],
-    loaded: Option<&'a crate::modules::inventory::LoadedState>,
-    change_pending: bool,
-    modules_dep: Option<&'a str>,
-}
-
 fn modules_json(inv: &Inventory) -> String {
-    #[derive(Serialize)]
-    struct B<'a> {
-        kernel: &'a str,
-        modules: Vec<JsonModule<'a>>,
-        modules_dep_stale: bool,
-    }
-    let modules = inv
-        .modules
-        .iter()
-        .map(|m| {
-            let w = m.winner();
-            JsonModule {
-                name: &m.name,
-                winner: Winner {
-                    path: &w.path,
-                    dir: &w.dir,
-                    version: w.version.as_deref(),
-                    package: w.package.as_deref(),
-                },
-                copies: &m.copies,
-                loaded: m.loaded.as_ref(),
-                change_pending: m.change_pending(),
-                modules_dep: m.modules_dep.as_deref(),
-            }
-        })
-        .collect();
-    json_doc(B {
-        kernel: &inv.kernel,
-        modules,
-        modules_dep_stale: inv.modules_dep_stale,
-    })
+    wire::document(wire::modules::Inventory::from(inv))
 }
 
 fn depmod_text(run: &DepmodRun) -> String {

@@ -2,10 +2,11 @@
 //! dependencies, then the summary) and the versioned JSON document; and the plan shown
 //! before the question of a transaction.
 
-use super::render::{json_doc, Table, Width};
+use super::render::{Table, Width};
 use super::View;
 use crate::rpm::package::PackageRef;
 use crate::solve::{Plan, PlanChange, PlanPackage, Reason};
+use crate::wire;
 use serde::Serialize;
 
 fn evr(p: &PackageRef) -> String {
@@ -215,9 +216,9 @@ pub(super) fn plan(p: &Plan) -> String {
 pub(super) fn plan_json(p: &Plan) -> String {
     #[derive(Serialize)]
     struct B<'a> {
-        plan: &'a Plan,
+        plan: wire::plan::Plan<'a>,
     }
-    json_doc(B { plan: p })
+    wire::document(B { plan: p.into() })
 }
 
 /// The plan as shown before a transaction asks: the table in text; nothing in JSON, where

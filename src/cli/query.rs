@@ -3,12 +3,13 @@
 
 use super::args::ListArgs;
 use super::exit::ExitStatus;
-use super::render::{date, human_size, json_doc, Col, Table, Width};
+use super::render::{date, human_size, Col, Table, Width};
 use super::View;
 use crate::error::Result;
 use crate::modules::ModuleClass;
 use crate::ops::query::{self as q, CacheRow, Info, ListQuery, ListResult, Listed, RepoRow, Scope};
 use crate::ops::Context;
+use crate::wire;
 use serde::Serialize;
 
 /// `repolist [--all]`.
@@ -33,7 +34,7 @@ impl View for Repolist {
         struct B<'a> {
             repos: &'a [RepoRow],
         }
-        json_doc(B { repos: &self.rows })
+        wire::document(B { repos: &self.rows })
     }
 }
 
@@ -67,7 +68,7 @@ impl View for Makecache {
         struct B<'a> {
             repos: &'a [CacheRow],
         }
-        json_doc(B { repos: &self.0 })
+        wire::document(B { repos: &self.0 })
     }
 }
 
@@ -146,7 +147,7 @@ impl View for InfoView {
         struct B<'a> {
             packages: &'a [Info],
         }
-        json_doc(B { packages: &self.0 })
+        wire::document(B { packages: &self.0 })
     }
 }
 
@@ -303,7 +304,7 @@ fn list_json(r: &ListResult) -> String {
     ] {
         packages.extend(items.iter().map(|l| JsonListed { l, status }));
     }
-    json_doc(B { packages })
+    wire::document(B { packages })
 }
 
 fn updates_table(items: &[Listed], width: Width) -> String {
@@ -320,7 +321,7 @@ fn packages_json(items: &[Listed]) -> String {
     struct B<'a> {
         packages: &'a [Listed],
     }
-    json_doc(B { packages: items })
+    wire::document(B { packages: items })
 }
 
 fn search_lines(items: &[Listed]) -> String {

@@ -3,11 +3,12 @@
 //! report ends the run in an error is `ops::host::reload_failure`'s.
 
 use super::exit::ExitStatus;
-use super::render::{json_doc, ErrorBody, Width};
+use super::render::{ErrorBody, Width};
 use super::{Env, View};
 use crate::error::Result;
 use crate::modules::reload::{Outcome, Preflight, ReloadReport, VermagicStatus};
 use crate::ops::host;
+use crate::wire;
 use serde::Serialize;
 
 /// A reload's report: refused, failed and rolled-back reloads exit 1 with the report on stdout
@@ -33,12 +34,12 @@ impl View for Reload {
     fn json(&self) -> String {
         #[derive(Serialize)]
         struct B<'a> {
-            reload: &'a ReloadReport,
+            reload: wire::reload::Report<'a>,
             #[serde(skip_serializing_if = "Option::is_none")]
             error: Option<ErrorBody>,
         }
-        json_doc(B {
-            reload: &self.0.report,
+        wire::document(B {
+            reload: (&self.0.report).into(),
             error: self.0.failure.as_ref().map(ErrorBody::of),
         })
     }

@@ -1,20 +1,7 @@
-//! What the command files render with: the versioned JSON document and its error object,
+//! What the command files render with: the JSON error object,
 //! tables, and the formats (dates, sizes) more than one command shows.
 
 use serde::Serialize;
-
-/// The JSON document of every command: `{"version": 1, ...}`.
-pub fn json_doc<T: Serialize>(body: T) -> String {
-    #[derive(Serialize)]
-    struct Doc<T> {
-        version: u32,
-        #[serde(flatten)]
-        body: T,
-    }
-    let mut s = serde_json::to_string_pretty(&Doc { version: 1, body }).expect("serializable");
-    s.push('\n');
-    s
-}
 
 /// How wide the text on stdout may be: `COLUMNS` when it is set, else the terminal's width
 /// when stdout is a terminal, else no limit (a pipe or a file gets every column, whole).

@@ -4,12 +4,13 @@
 
 use super::exit::ExitStatus;
 use super::plan::{self, Preview};
-use super::render::{json_doc, Width};
+use super::render::Width;
 use super::{tx, Env, View};
 use crate::error::Result;
 use crate::ops::rollback::RollbackReport;
 use crate::solve::Plan;
 use crate::transaction::utc;
+use crate::wire;
 
 /// The rollback's report: exit 1 when the expected copy does not win or a reload failed (the
 /// report is on stdout all the same).
@@ -49,7 +50,7 @@ impl View for Rollback {
     }
     /// `{"version":1,"target",…,"plan":…,"transaction":…,"reloads":[…]}`
     fn json(&self) -> String {
-        json_doc(&self.r)
+        wire::document(&self.r)
     }
     fn status(&self) -> ExitStatus {
         ExitStatus::failed_if(!self.r.success())

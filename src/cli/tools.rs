@@ -2,7 +2,7 @@
 
 use super::exit::ExitStatus;
 use super::query::{self, List};
-use super::render::{json_doc, Width};
+use super::render::Width;
 use super::{Env, View};
 use crate::error::Result;
 use crate::modules::ModuleClass;
@@ -10,6 +10,7 @@ use crate::ops::query::ListQuery;
 use crate::ops::tools::{self, Testcase};
 use crate::ops::{Context, Settings};
 use crate::repo::CachePolicy;
+use crate::wire;
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
@@ -44,7 +45,7 @@ impl View for Vercmp {
             b: &'a str,
             result: i32,
         }
-        json_doc(B {
+        wire::document(B {
             a: &self.a,
             b: &self.b,
             result: match self.ord {

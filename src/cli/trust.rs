@@ -2,12 +2,13 @@
 //! text and as the versioned JSON documents.
 
 use super::exit::ExitStatus;
-use super::render::{date, json_doc, Width};
+use super::render::{date, Width};
 use super::{Env, View};
 use crate::error::Result;
 use crate::ops::{host, Context};
 use crate::trust::package::{Range, Report, TAG_PAYLOADDIGEST};
 use crate::trust::KeysReport;
+use crate::wire;
 
 /// `verify FILE.rpm…`: exit 1 when any file fails (unsigned fails too).
 pub(super) struct Verify {
@@ -31,7 +32,7 @@ impl View for Verify {
         struct B<'a> {
             files: &'a [Report],
         }
-        json_doc(B {
+        wire::document(B {
             files: &self.reports,
         })
     }
@@ -52,7 +53,7 @@ impl View for Keys {
         keys_text(&self.0)
     }
     fn json(&self) -> String {
-        json_doc(&self.0)
+        wire::document(&self.0)
     }
 }
 

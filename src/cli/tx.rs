@@ -6,7 +6,7 @@
 use super::args::HistoryCommand;
 use super::exit::ExitStatus;
 use super::plan::{self, Preview};
-use super::render::{json_doc, Col, Table, Width};
+use super::render::{Col, Table, Width};
 use super::{Env, View};
 use crate::error::{Error, Result};
 use crate::ops::transaction::{self as tx, Candidate, Outcome, Recovery, TxResult};
@@ -15,6 +15,7 @@ use crate::solve::{Goal, Plan};
 use crate::transaction::history::Record;
 use crate::transaction::reboot::Reason;
 use crate::transaction::{utc, Action};
+use crate::wire;
 use serde::Serialize;
 
 /// A transaction's result: the plan (--assumeno, or nothing to do), or the end of the run
@@ -30,7 +31,7 @@ impl View for Transaction {
     }
     fn json(&self) -> String {
         match &self.0.transaction {
-            Some(_) => json_doc(&self.0),
+            Some(_) => wire::document(&self.0),
             None => plan::plan_json(&self.0.plan),
         }
     }
@@ -127,7 +128,7 @@ impl View for HistoryList {
         struct B<'a> {
             transactions: &'a [Record],
         }
-        json_doc(B {
+        wire::document(B {
             transactions: &self.records,
         })
     }
@@ -145,7 +146,7 @@ impl View for HistoryInfo {
         struct B<'a> {
             transaction: &'a Record,
         }
-        json_doc(B {
+        wire::document(B {
             transaction: &self.0,
         })
     }
@@ -163,7 +164,7 @@ impl View for HistoryRecover {
         struct B<'a> {
             recovered: Option<&'a Recovery>,
         }
-        json_doc(B {
+        wire::document(B {
             recovered: self.0.as_ref(),
         })
     }
@@ -185,7 +186,7 @@ impl View for Candidates {
         struct B<'a> {
             candidates: &'a [Candidate],
         }
-        json_doc(B {
+        wire::document(B {
             candidates: &self.0,
         })
     }
@@ -208,7 +209,7 @@ impl View for NeedsReboot {
             reboot_needed: bool,
             reasons: &'a [Reason],
         }
-        json_doc(B {
+        wire::document(B {
             reboot_needed: !self.0.is_empty(),
             reasons: &self.0,
         })

@@ -77,7 +77,7 @@ impl CopyClass {
 }
 
 /// One file of a module.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Copy {
     /// Host path (`/lib/modules/<kver>/override/bnxt_en.ko`).
     pub path: String,
@@ -91,12 +91,11 @@ pub struct Copy {
     pub class: CopyClass,
     /// Why modinfo could not be read (corrupt or not a module).
     pub error: Option<String>,
-    #[serde(skip)]
     pub modinfo: Option<ModInfo>,
 }
 
 /// What is loaded now, and which copy it is.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct LoadedState {
     pub build_id: Option<String>,
     pub srcversion: Option<String>,
@@ -109,11 +108,10 @@ pub struct LoadedState {
 }
 
 /// One module of the kernel.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ModuleEntry {
     pub name: String,
     /// Index of depmod's pick in `copies`.
-    #[serde(skip)]
     pub winner: usize,
     pub copies: Vec<Copy>,
     pub loaded: Option<LoadedState>,
@@ -138,23 +136,19 @@ impl ModuleEntry {
 }
 
 /// The whole inventory.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Inventory {
     pub kernel: String,
     pub modules: Vec<ModuleEntry>,
-    #[serde(skip)]
     pub config: DepmodConfig,
     /// `modules.dep` missing or differing from the prediction somewhere.
     pub modules_dep_stale: bool,
     /// False when there is no `modules.dep` at all.
-    #[serde(skip)]
     pub modules_dep_present: bool,
     /// Where `modules.dep` and the prediction disagree: (module, predicted, on disk), over
     /// the whole kernel even when the inventory is limited to some modules.
-    #[serde(skip)]
     pub modules_dep_diff: Vec<(String, Option<String>, Option<String>)>,
     /// Who owns the files, and what `vendor-drivers` pulls in.
-    #[serde(skip)]
     pub ownership: Ownership,
 }
 

@@ -26,6 +26,7 @@ use crate::transaction::history::TxStatus;
 use crate::transaction::history::{self, Record};
 use crate::transaction::modcheck::{self as module_check, Advice, ModuleFile, ModulesAfter};
 use crate::transaction::{Action, Change, TxError, Version};
+use crate::wire;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -72,7 +73,10 @@ pub struct ReloadStep {
     /// `none`, `reloaded`, `reload-failed`, `would-reload`, `reboot`.
     pub action: &'static str,
     pub why: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "wire::reload::serialize_report"
+    )]
     pub report: Option<ReloadReport>,
 }
 
@@ -89,6 +93,7 @@ pub struct RollbackReport {
     /// One sentence: what the rollback does.
     pub action: String,
     pub changes: Vec<Change>,
+    #[serde(serialize_with = "wire::plan::serialize")]
     pub plan: Plan,
     pub expect: Vec<Expectation>,
     pub dry_run: bool,

@@ -16,6 +16,7 @@ use crate::transaction::journal::{self, Journal, StepState};
 use crate::transaction::reboot;
 use crate::transaction::run::{self as rpmrun};
 use crate::transaction::{lock, log_changes, now, Action, Change, Paths, TxError, Version};
+use crate::wire;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -28,6 +29,7 @@ pub use crate::transaction::engine::Outcome;
 /// or --assumeno).
 #[derive(Debug, Clone, Serialize)]
 pub struct TxResult {
+    #[serde(serialize_with = "wire::plan::serialize")]
     pub plan: Plan,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<Outcome>,

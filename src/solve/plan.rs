@@ -3,7 +3,6 @@
 //! transaction engine applies.
 
 use crate::rpm::package::PackageRef;
-use serde::Serialize;
 
 /// What the admin asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,8 +38,7 @@ impl Goal {
 }
 
 /// Why a step is in the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     /// The admin named it.
     Requested,
@@ -52,20 +50,29 @@ pub enum Reason {
     Obsoleted,
 }
 
+impl Reason {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Reason::Requested => "requested",
+            Reason::Dependency => "dependency",
+            Reason::Dependent => "dependent",
+            Reason::Obsoleted => "obsoleted",
+        }
+    }
+}
+
 /// A package added or removed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct PlanPackage {
-    #[serde(flatten)]
     pub pkg: PackageRef,
     pub reason: Reason,
     /// Size of the package file to download (0 for removals).
     pub size: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub obsoleted_by: Option<PackageRef>,
 }
 
 /// A package replaced by another version of itself.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct PlanChange {
     pub from: PackageRef,
     pub to: PackageRef,
@@ -74,7 +81,7 @@ pub struct PlanChange {
 }
 
 /// What a transaction would do. Pure data: the CLI renders it, an executor applies it.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub install: Vec<PlanPackage>,
     pub upgrade: Vec<PlanChange>,

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("solver", &["solve"]),
     ("module state", &["modules"]),
     ("transactions", &["transaction"]),
+    ("wire formats", &["wire"]),
     ("errors", &["error"]),
     ("operations", &["ops"]),
     ("demo host", &["demo"]),

@@ -17,7 +17,7 @@ fn demo() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 /// Run a command on the demo root; its JSON document with what varies between builds (the
-/// demo's path, package sizes that vary with the signature's length, times, ids) masked.
+/// demo's path, package sizes and digests that vary with the signature, times) masked.
 fn doc(root: &std::path::Path, args: &[&str], code: i32) -> String {
     let mut argv = vec!["--root", root.to_str().unwrap(), "--json"];
     argv.extend_from_slice(args);
@@ -34,7 +34,10 @@ fn mask(v: &mut Value) {
     match v {
         Value::Object(m) => {
             for (k, x) in m.iter_mut() {
-                let varies = matches!(k.as_str(), "size" | "time" | "duration_ms" | "start");
+                let varies = matches!(
+                    k.as_str(),
+                    "size" | "sha256" | "time" | "duration_ms" | "start"
+                );
                 if varies && (x.is_number() || x.is_string()) {
                     *x = Value::String(format!("[{k}]"));
                 } else {

@@ -2,7 +2,6 @@
 //! previous copy back when the load or a check fails.
 
 use super::*;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::modules::loaded::Loaded;
@@ -23,7 +22,7 @@ pub trait KernelOps {
 }
 
 /// One command the executor ran.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Step {
     pub command: Vec<String>,
     pub ok: bool,
@@ -34,15 +33,14 @@ pub struct Step {
 }
 
 /// A check after the load.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Check {
     pub name: String,
     pub ok: bool,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// `--dry-run`: nothing was done.
     DryRun,
@@ -69,7 +67,7 @@ impl Outcome {
 }
 
 /// The report of `reload`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ReloadReport {
     pub preflight: Preflight,
     pub result: Outcome,

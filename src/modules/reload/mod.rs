@@ -30,8 +30,7 @@ pub use preflight::*;
 pub use crate::modules::modprobe::{ModprobeCommand, ModprobeOption};
 
 /// What the preflight concludes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// Nothing at risk that the admin has not asked for.
     Safe,
@@ -168,7 +167,7 @@ pub struct Holder {
 }
 
 /// The preflight's answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Preflight {
     pub kernel: String,
     pub module: String,
@@ -197,7 +196,6 @@ pub struct Preflight {
     /// The loaded state the preflight judged, of the module and every module of the plan:
     /// name → (build-id, direct holders); None when not loaded. The executor stops when the
     /// kernel no longer looks like this.
-    #[serde(skip)]
     pub seen: BTreeMap<String, Option<SeenState>>,
 }
 
