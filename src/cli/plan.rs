@@ -4,8 +4,11 @@
 
 use super::render::{Table, Width};
 use super::View;
+use crate::modules::impact::CopyRef;
+use crate::ops::impact::Impact;
 use crate::rpm::package::PackageRef;
 use crate::solve::{Plan, PlanChange, PlanPackage, Reason};
+use crate::transaction::guidance::Guidance;
 use crate::wire;
 use serde::Serialize;
 
@@ -212,22 +215,80 @@ pub(super) fn plan(p: &Plan) -> String {
     out
 }
 
-/// `{"version":1,"plan":{"install":[…],"upgrade":[{"from","to"}…],"downgrade":[…],"remove":[…]}}`
-pub(super) fn plan_json(p: &Plan) -> String {
+/// `{"version":1,"plan":{"install":[…],"upgrade":[{"from","to"}…],"downgrade":[…],"remove":[…]},
+/// "modules":[…],"guidance":[…],"guidance_reasons":[…]}`
+pub(super) fn plan_json(p: &Plan, impact: &Impact) -> String {
     #[derive(Serialize)]
     struct B<'a> {
         plan: wire::plan::Plan<'a>,
+        #[serde(flatten)]
+        impact: &'a Impact,
     }
-    wire::document(B { plan: p.into() })
+    wire::document(B {
+        plan: p.into(),
+        impact,
+    })
+}
+
+/// The plan's impact in text: the "Kernel modules" section (a module per line: the copy that
+/// wins now → the copy that will win, and what it takes) and the "After this:" line (the
+/// guidance in XAPI's names with what to do, and the reloads).
+pub(super) fn impact(i: &Impact) -> String {
+    let mut s = String::new();
+    if !i.modules.is_empty() {
+        s.push_str("\nKernel modules\n");
+        for m in &i.modules {
+            let side = |c: &Option<CopyRef>| match c {
+                None => "(no copy)".to_string(),
+                Some(c) => {
+                    let short = c
+                        .path
+                        .strip_prefix(&format!("/lib/modules/{}/", m.kernel))
+                        .unwrap_or(&c.path);
+                    let v = c
+                        .version
+                        .as_deref()
+                        .map_or(String::new(), |v| format!(" {v}"));
+                    format!("{short}{v} ({})", c.class.as_str())
+                }
+            };
+            s.push_str(&format!(
+                " {} ({}): {} -> {}\n   {}: {}\n",
+                m.module,
+                m.kernel,
+                side(&m.before),
+                side(&m.after),
+                m.action.as_str(),
+                m.reason
+            ));
+        }
+    }
+    let mut after: Vec<String> = i
+        .guidance
+        .iter()
+        .map(|g| format!("{} ({})", g.as_str(), g.advice()))
+        .collect();
+    let reloads = i.reloads();
+    if !reloads.is_empty() && !i.guidance.contains(&Guidance::RebootHost) {
+        after.push(format!("reload {}", reloads.join(", ")));
+    }
+    if after.is_empty() {
+        after.push("nothing to restart".into());
+    }
+    s.push_str(&format!("\nAfter this: {}\n", after.join("; ")));
+    for (_, why) in &i.why {
+        s.push_str(&format!("  because {why}\n"));
+    }
+    s
 }
 
 /// The plan as shown before a transaction asks: the table in text; nothing in JSON, where
 /// stdout holds one document, printed when the command ends, and the plan is part of it.
-pub(super) struct Preview<'a>(pub &'a Plan);
+pub(super) struct Preview<'a>(pub &'a Plan, pub &'a Impact);
 
 impl View for Preview<'_> {
     fn text(&self, _: Width) -> String {
-        plan(self.0)
+        plan(self.0) + &impact(self.1)
     }
     fn json(&self) -> String {
         String::new()

@@ -29,9 +29,9 @@ pub(super) fn rollback(env: &Env<'_>, target: &str, dry_run: bool) -> Result<Rol
     // heading; with -y nothing is asked and the report shows it in its place, after what
     // is rolled back and why.
     let asked = std::cell::Cell::new(false);
-    let confirm = |plan: &Plan, download: u64| {
+    let confirm = |plan: &Plan, impact: &crate::ops::impact::Impact, download: u64| {
         if !ctx.settings.assumeyes {
-            env.show_now(&Preview(plan));
+            env.show_now(&Preview(plan, impact));
             asked.set(true);
         }
         tx::ask(&ctx, download)

@@ -9,7 +9,7 @@ use super::plan::{self, Preview};
 use super::render::{Col, Table, Width};
 use super::{Env, View};
 use crate::error::{Error, Result};
-use crate::ops::transaction::{self as tx, Candidate, Outcome, Recovery, TxResult};
+use crate::ops::transaction::{self as tx, Candidate, Impact, Outcome, Recovery, TxResult};
 use crate::ops::Context;
 use crate::solve::{Goal, Plan};
 use crate::transaction::history::Record;
@@ -26,13 +26,14 @@ impl View for Transaction {
     fn text(&self, _: Width) -> String {
         match &self.0.transaction {
             Some(o) => outcome(o),
-            None => plan::plan(&self.0.plan),
+            None if self.0.plan.is_empty() => plan::plan(&self.0.plan),
+            None => plan::plan(&self.0.plan) + &plan::impact(&self.0.impact),
         }
     }
     fn json(&self) -> String {
         match &self.0.transaction {
             Some(_) => wire::document(&self.0),
-            None => plan::plan_json(&self.0.plan),
+            None => plan::plan_json(&self.0.plan, &self.0.impact),
         }
     }
 }
@@ -41,7 +42,8 @@ impl View for Transaction {
 /// ask (on a terminal, unless -y), then download, verify and run it (see `ops::transaction`).
 pub(super) fn transaction(env: &Env<'_>, goal: Goal) -> Result<Transaction> {
     let ctx = env.context()?;
-    let confirm = |plan: &Plan, download: u64| confirm(env, &ctx, plan, download);
+    let confirm =
+        |plan: &Plan, impact: &Impact, download: u64| confirm(env, &ctx, plan, impact, download);
     let r = tx::run_goal(&ctx, &goal, &env.command, &confirm)?;
     Ok(ended(&ctx, r))
 }
@@ -59,9 +61,10 @@ pub(super) fn confirm(
     env: &Env<'_>,
     ctx: &Context<'_>,
     plan: &Plan,
+    impact: &Impact,
     download: u64,
 ) -> Result<bool> {
-    env.show_now(&Preview(plan));
+    env.show_now(&Preview(plan, impact));
     ask(ctx, download)
 }
 
@@ -105,7 +108,9 @@ pub(super) fn history(env: &Env<'_>, cmd: Option<&HistoryCommand>) -> Result<Box
         H::Info { id } => Box::new(HistoryInfo(tx::history_info(&ctx, *id)?)),
         H::Undo { id } | H::Rollback { id } => {
             let rollback = matches!(cmd, Some(H::Rollback { .. }));
-            let confirm = |plan: &Plan, download: u64| confirm(env, &ctx, plan, download);
+            let confirm = |plan: &Plan, impact: &Impact, download: u64| {
+                confirm(env, &ctx, plan, impact, download)
+            };
             let r = tx::history_undo(&ctx, *id, rollback, &env.command, &confirm)?;
             Box::new(ended(&ctx, r))
         }

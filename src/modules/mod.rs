@@ -9,6 +9,7 @@
 pub mod class;
 pub mod depmod;
 pub mod doctor;
+pub mod impact;
 pub mod inventory;
 pub mod loaded;
 pub mod modinfo;

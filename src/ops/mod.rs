@@ -6,6 +6,7 @@
 
 mod drivers;
 pub mod host;
+pub mod impact;
 pub mod query;
 pub mod rollback;
 pub mod solve;

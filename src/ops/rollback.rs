@@ -546,7 +546,15 @@ pub fn rollback(
         }
         return Ok(report);
     }
-    let out = tx::confirm_and_execute(ctx, &p, &report.plan, wanted, command, confirm)?;
+    let out = tx::confirm_and_execute(
+        ctx,
+        &p,
+        &report.plan,
+        &tx::Impact::default(),
+        wanted,
+        command,
+        confirm,
+    )?;
     // Did the expected copy win?
     for e in &mut report.expect {
         let inv = inventory::inventory(ctx.root(), Some(&e.kernel), &[]).ok();

@@ -21,7 +21,9 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// Asked once the plan is known: gets the plan and the bytes to download; false cancels.
-pub type Confirm<'a> = &'a dyn Fn(&Plan, u64) -> Result<bool>;
+pub type Confirm<'a> = &'a dyn Fn(&Plan, &Impact, u64) -> Result<bool>;
+
+pub use super::impact::Impact;
 
 pub use crate::transaction::engine::Outcome;
 
@@ -31,6 +33,9 @@ pub use crate::transaction::engine::Outcome;
 pub struct TxResult {
     #[serde(serialize_with = "wire::plan::serialize")]
     pub plan: Plan,
+    /// What the plan will take (module impact, guidance), worked out before it runs.
+    #[serde(flatten)]
+    pub impact: Impact,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<Outcome>,
 }
@@ -91,26 +96,22 @@ pub fn run_goal(
     command: &[String],
     confirm: Confirm<'_>,
 ) -> Result<TxResult> {
-    if ctx.settings.assumeno {
-        let plan = super::solve::plan(ctx, goal)?;
-        return Ok(TxResult {
-            plan,
-            transaction: None,
-        });
-    }
     let p = paths(ctx);
-    let _lock = guard(ctx, &p, false)?;
+    let _lock = guard(ctx, &p, ctx.settings.assumeno)?;
     let (plan, target_pkgs, repos) = super::solve::plan_with_targets(ctx, goal)?;
-    if plan.is_empty() {
+    let impact = super::impact::of_plan(ctx, &plan, &target_pkgs, &repos);
+    if plan.is_empty() || ctx.settings.assumeno {
         return Ok(TxResult {
             plan,
+            impact,
             transaction: None,
         });
     }
     let wanted = sources_from_repos(ctx, &repos, &plan, &target_pkgs)?;
-    let out = confirm_and_execute(ctx, &p, &plan, wanted, command, confirm)?;
+    let out = confirm_and_execute(ctx, &p, &plan, &impact, wanted, command, confirm)?;
     Ok(TxResult {
         plan,
+        impact,
         transaction: Some(out),
     })
 }
@@ -119,12 +120,13 @@ pub(crate) fn confirm_and_execute(
     ctx: &Context<'_>,
     p: &Paths,
     plan: &Plan,
+    impact: &Impact,
     wanted: Vec<Wanted>,
     command: &[String],
     confirm: Confirm<'_>,
 ) -> Result<Outcome> {
     let dl: u64 = wanted.iter().map(|w| w.to_download()).sum();
-    if !confirm(plan, dl)? {
+    if !confirm(plan, impact, dl)? {
         return Err(Error::Failed {
             what: "cancelled: nothing was changed".into(),
             hint: None,
@@ -322,15 +324,20 @@ pub fn history_undo(
         }
         .into());
     }
+    // The packages an undo brings back are exact versions from several sources; their
+    // module impact is not worked out yet (the modules check after the run still is).
+    let impact = Impact::default();
     if plan.is_empty() || ctx.settings.assumeno {
         return Ok(TxResult {
             plan,
+            impact,
             transaction: None,
         });
     }
-    let out = confirm_and_execute(ctx, &p, &plan, wanted, command, confirm)?;
+    let out = confirm_and_execute(ctx, &p, &plan, &impact, wanted, command, confirm)?;
     Ok(TxResult {
         plan,
+        impact,
         transaction: Some(out),
     })
 }

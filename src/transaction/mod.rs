@@ -11,6 +11,7 @@
 
 pub mod download;
 pub mod engine;
+pub mod guidance;
 pub mod history;
 pub mod journal;
 pub mod lock;

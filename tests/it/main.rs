@@ -22,6 +22,7 @@ mod docs;
 mod filelists;
 mod fuzz_parsers;
 mod http;
+mod impact;
 mod layers;
 mod local_rpm;
 mod modules_cli;

@@ -1,0 +1,192 @@
+//! What a plan will take, said before it runs: the module impact (which copy wins after, and
+//! whether a reload or a reboot uses it) and the restart guidance in XAPI's words.
+//!
+//! The files a package brings come from the repo's `filelists` (fetched only when a package
+//! of the plan may ship modules), or from the package file's header for a local `./x.rpm`;
+//! the files a package takes away are the rpmdb's.
+
+use super::Context;
+use crate::modules::impact::{self, Action, ModuleImpact, NewFile};
+use crate::repo::Repo;
+use crate::rpm::Package;
+use crate::solve::Plan;
+use crate::transaction::guidance::{self, Guidance};
+use crate::transaction::modcheck;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The impact of a plan.
+#[derive(Debug, Clone, Default)]
+pub struct Impact {
+    pub modules: Vec<ModuleImpact>,
+    /// Merged as XAPI merges them; empty: nothing to restart.
+    pub guidance: Vec<Guidance>,
+    /// Why each guidance (one line per package or module that asks for it).
+    pub why: Vec<(Guidance, String)>,
+}
+
+impl Serialize for Impact {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::wire::impact::Impact::of(&self.modules, &self.guidance, &self.why).serialize(s)
+    }
+}
+
+impl Impact {
+    /// The modules to reload once the plan ran (their preflight says safe).
+    pub fn reloads(&self) -> Vec<&str> {
+        self.modules
+            .iter()
+            .filter(|m| m.action == Action::Reload)
+            .map(|m| m.module.as_str())
+            .collect()
+    }
+}
+
+/// A package that may ship kernel modules (or be the kernel): it names a kernel release, a
+/// kernel symbol, or is named as XCP-ng names driver packages.
+fn may_ship_modules(p: &Package) -> bool {
+    let n = &p.name;
+    n == "kernel"
+        || n.starts_with("kernel-")
+        || n.starts_with("kmod-")
+        || n.ends_with("-module")
+        || n.ends_with("-modules")
+        || n.ends_with("-alt")
+        || p.requires.iter().chain(&p.provides).any(|d| {
+            d.name == "kernel-uname-r"
+                || d.name.starts_with("kernel(")
+                || d.name.starts_with("kmod(")
+        })
+}
+
+/// Up to this many packages to install, every package's file list is read.
+const SMALL_PLAN: usize = 100;
+
+fn wanted_file(f: &str) -> bool {
+    f.starts_with("/lib/modules/") || f.starts_with("/usr/lib/modules/") || f.starts_with("/boot/")
+}
+
+/// The impact of `plan`: `targets` are the full records of the packages it installs (as the
+/// planner returns them), `repos` the repos they come from.
+pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Repo]) -> Impact {
+    if plan.is_empty() {
+        return Impact::default();
+    }
+    let root = ctx.root();
+    // The packages whose files go away: removed, and the old side of every change.
+    let installed = ctx.installed().unwrap_or_default();
+    let leaving: BTreeSet<&str> = plan
+        .remove
+        .iter()
+        .map(|p| p.pkg.name.as_str())
+        .chain(
+            [&plan.upgrade, &plan.downgrade, &plan.reinstall]
+                .into_iter()
+                .flatten()
+                .map(|c| c.from.name.as_str()),
+        )
+        .collect();
+    let leaving_mods: Vec<String> = installed
+        .iter()
+        .filter(|p| leaving.contains(p.name.as_str()) && may_ship_modules(p))
+        .map(|p| p.name.clone())
+        .collect();
+    let removed: BTreeSet<String> = modcheck::module_files(root, &leaving_mods)
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    // The files the new packages bring: for those that may ship modules, and for all of a
+    // plan of a host's size (their files under /boot ask for a reboot; a plan that pulls in
+    // hundreds of packages is judged by names, not worth every file list of the repos).
+    let small = targets.len() <= SMALL_PLAN;
+    let coming: Vec<&Package> = targets
+        .iter()
+        .filter(|p| small || may_ship_modules(p))
+        .collect();
+    let files = files_of(ctx, &coming, repos);
+    let added: Vec<NewFile> = coming
+        .iter()
+        .flat_map(|p| {
+            files
+                .get(&key(p))
+                .into_iter()
+                .flatten()
+                .filter_map(move |f| {
+                    let path = f.trim_start_matches("/usr").to_string();
+                    modcheck::parse_module_path(&path).map(|_| NewFile {
+                        path,
+                        package: p.name.clone(),
+                        version: p.evr.to_string(),
+                    })
+                })
+        })
+        .collect();
+    let modules = impact::predict(root, &removed, &added);
+    let mut why: Vec<(Guidance, String)> = Vec::new();
+    let names = targets
+        .iter()
+        .map(|p| (p.name.as_str(), files.get(&key(p))))
+        .chain(plan.remove.iter().map(|p| (p.pkg.name.as_str(), None)));
+    for (name, files) in names {
+        let fs = files.into_iter().flatten().map(String::as_str);
+        if let Some(g) = guidance::for_package(name, fs) {
+            why.push(g);
+        }
+    }
+    for m in modules.iter().filter(|m| m.action == Action::Reboot) {
+        why.push((
+            Guidance::RebootHost,
+            format!("{} ({}): {}", m.module, m.kernel, m.reason),
+        ));
+    }
+    Impact {
+        guidance: guidance::merge(why.iter().map(|(g, _)| *g)),
+        modules,
+        why,
+    }
+}
+
+fn key(p: &Package) -> (String, String) {
+    (p.repo.clone(), p.nevra())
+}
+
+/// The module and `/boot` files of `pkgs`, by (repo, NEVRA): a local file's from its header
+/// (its record lists every file), a repo package's from the repo's `filelists`. A repo whose
+/// file lists cannot be read gives none (the impact then shows what it can, with a warning).
+fn files_of(
+    ctx: &Context<'_>,
+    pkgs: &[&Package],
+    repos: &[Repo],
+) -> BTreeMap<(String, String), Vec<String>> {
+    let mut out: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut by_repo: BTreeMap<&str, BTreeMap<String, &Package>> = BTreeMap::new();
+    for p in pkgs {
+        if let Some(r) = repos.iter().find(|r| r.config.id == p.repo) {
+            by_repo
+                .entry(r.config.id.as_str())
+                .or_default()
+                .insert(p.checksum.value.to_ascii_lowercase(), p);
+        } else {
+            let fs: Vec<String> = p.files.iter().filter(|f| wanted_file(f)).cloned().collect();
+            out.insert(key(p), fs);
+        }
+    }
+    for (id, want) in by_repo {
+        let Some(r) = repos.iter().find(|r| r.config.id == id) else {
+            continue;
+        };
+        match r.files_matching(wanted_file, &ctx.fetcher, ctx.settings.cache) {
+            Ok(found) => {
+                for (pkgid, f) in found {
+                    if let Some(p) = want.get(&pkgid.to_ascii_lowercase()) {
+                        out.entry(key(p)).or_default().push(f);
+                    }
+                }
+            }
+            Err(e) => ctx.reporter.warn(&format!(
+                "the module impact does not know the files of {id}'s packages: {e}"
+            )),
+        }
+    }
+    out
+}

@@ -1,0 +1,263 @@
+//! Module impact and restart guidance before a change, through the real binary on temp
+//! XCP-ng-like hosts built from real RPMs (real `rpm --root`, real `createrepo_c` repos,
+//! real `depmod -b ROOT`): for each plan the copy predicted to win after is checked against
+//! the one real depmod picks once the transaction ran; the guidance table rule by rule with
+//! real packages. "Loaded" is faked under the root (`proc/modules`, `sys/module`); nothing is
+//! loaded into this machine's kernel.
+
+use crate::common::{pkg, PkgSpec, TestHost};
+use serde_json::Value;
+use xcpng_mod::demo::module_bytes;
+
+const KVER: &str = "4.19.0+1";
+const R: &str = "1.xcpng8.3";
+
+fn kpath(rel: &str) -> String {
+    format!("/lib/modules/{KVER}/{rel}")
+}
+
+fn driver(name: &str, module: &str, version: &str, dir: &str) -> PkgSpec {
+    pkg(name, version, R)
+        .provides("vendor-driver")
+        .requires(&format!("kernel-uname-r = {KVER}"))
+        .file(
+            &kpath(&format!("{dir}/{module}.ko")),
+            &module_bytes(module, version),
+        )
+}
+
+fn kernel() -> PkgSpec {
+    pkg("kernel", "4.19.19", R)
+        .provides(&format!("kernel-uname-r = {KVER}"))
+        .file(
+            &kpath("kernel/drivers/net/dummy.ko"),
+            &module_bytes("dummy", "1.0"),
+        )
+}
+
+fn host() -> TestHost {
+    let h = TestHost::new();
+    h.install(&[kernel()]);
+    h.write("/etc/depmod.d/00-xcpng-override.conf", "search override\n");
+    h.write(
+        "/etc/depmod.d/dist.conf",
+        "search updates extra built-in weak-updates\n",
+    );
+    h
+}
+
+/// The running kernel is `KVER` and `module` is loaded (built from `version`).
+fn fake_loaded(h: &TestHost, module: &str, version: &str) {
+    use sha1::Digest;
+    let id = sha1::Sha1::digest(format!("{module}-{version}").as_bytes());
+    h.write("/proc/sys/kernel/osrelease", &format!("{KVER}\n"));
+    h.write(
+        "/proc/modules",
+        &format!("{module} 16384 0 - Live 0xffffffffc0000000\n"),
+    );
+    h.write(
+        &format!("/sys/module/{module}/srcversion"),
+        &format!("{}\n", hex::encode_upper(&id[..12])),
+    );
+}
+
+/// The plan document of `args` with `--assumeno --json`.
+fn plan(h: &TestHost, args: &[&str]) -> Value {
+    let mut a = vec!["--json", "--assumeno"];
+    a.extend_from_slice(args);
+    h.run(&a).ok().json()
+}
+
+fn module<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["modules"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no modules in {doc}"))
+        .iter()
+        .find(|m| m["module"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {doc}"))
+}
+
+/// The path real depmod gives `module` in `modules.dep` (host path), None when absent.
+fn depmod_pick(h: &TestHost, module: &str) -> Option<String> {
+    let dep = std::fs::read_to_string(h.host_path(&kpath("modules.dep"))).unwrap();
+    dep.lines()
+        .filter_map(|l| l.split_once(':').map(|(p, _)| p))
+        .find(|p| {
+            let f = p.rsplit('/').next().unwrap();
+            f.split('.').next().unwrap().replace('-', "_") == module
+        })
+        .map(|p| {
+            if p.starts_with('/') {
+                p.to_string()
+            } else {
+                kpath(p)
+            }
+        })
+}
+
+/// Plan `args`, run them with -y, and check the predicted winner of `module` is real
+/// depmod's. Returns the plan's entry for the module.
+fn predicted_is_real(h: &TestHost, args: &[&str], module_name: &str) -> Value {
+    let doc = plan(h, args);
+    let m = module(&doc, module_name).clone();
+    let mut a = vec!["-y"];
+    a.extend_from_slice(args);
+    h.run(&a).ok();
+    let after = m["after"]["path"].as_str().map(str::to_string);
+    assert_eq!(after, depmod_pick(h, module_name), "{args:?}: {m}");
+    m
+}
+
+#[test]
+fn the_predicted_winner_is_the_one_real_depmod_picks() {
+    let h = host();
+    h.install(&[driver("broadcom-bnxt-en", "bnxt_en", "1.10.0", "updates")]);
+    h.add_repo(
+        "xcp-ng-base",
+        true,
+        &[
+            driver("broadcom-bnxt-en-alt", "bnxt_en", "1.10.3", "override"),
+            driver("broadcom-bnxt-en", "bnxt_en", "1.10.2", "extra"),
+            driver("r8125-module", "r8125", "9.011.00", "extra"),
+        ],
+    );
+    // An -alt in override/ wins over the supported copy in updates/.
+    let m = predicted_is_real(&h, &["install", "broadcom-bnxt-en-alt"], "bnxt_en");
+    assert_eq!(m["before"]["path"], kpath("updates/bnxt_en.ko"));
+    assert_eq!(m["after"]["class"], "alternate");
+    assert_eq!(m["action"], "none");
+    // The supported package moves its copy from updates/ to extra/; the -alt still wins, so
+    // the set of copies changes but not the winner.
+    let doc = plan(&h, &["update", "broadcom-bnxt-en"]);
+    let m = module(&doc, "bnxt_en");
+    assert_eq!(m["after"]["path"], kpath("override/bnxt_en.ko"));
+    h.run(&["-y", "update", "broadcom-bnxt-en"]).ok();
+    assert_eq!(
+        depmod_pick(&h, "bnxt_en"),
+        Some(kpath("override/bnxt_en.ko"))
+    );
+    // Removing the -alt: the supported copy, now in extra/, wins again.
+    let m = predicted_is_real(&h, &["remove", "broadcom-bnxt-en-alt"], "bnxt_en");
+    assert_eq!(m["after"]["path"], kpath("extra/bnxt_en.ko"));
+    assert_eq!(m["after"]["class"], "supported");
+    // An additional driver: no copy before.
+    let m = predicted_is_real(&h, &["install", "r8125-module"], "r8125");
+    assert_eq!(m["before"], Value::Null);
+    // A local package file (unsigned: built here).
+    let spec = driver("intel-igb", "igb", "5.11.4", "updates");
+    let file = xcpng_mod::demo::build_rpm(&spec, &h.dir().join("local")).unwrap();
+    let f = file.to_str().unwrap();
+    let m = predicted_is_real(&h, &["--nogpgcheck", "install", f], "igb");
+    assert_eq!(m["after"]["path"], kpath("updates/igb.ko"));
+}
+
+#[test]
+fn an_older_alternate_and_a_loaded_module_are_said_before_the_change() {
+    let h = host();
+    h.install(&[driver("intel-igb", "igb", "5.11.4", "updates")]);
+    h.add_repo(
+        "xcp-ng-base",
+        true,
+        &[driver("intel-igb-alt", "igb", "5.3.5", "override")],
+    );
+    fake_loaded(&h, "igb", "5.11.4");
+    let doc = plan(&h, &["install", "intel-igb-alt"]);
+    let m = module(&doc, "igb");
+    assert_eq!(m["loaded"], true);
+    let reason = m["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("OLDER than the supported driver 5.11.4"),
+        "{m}"
+    );
+    // A reload or a reboot, never "none", for a loaded module whose copy changes; the
+    // guidance says RebootHost exactly when the action is a reboot.
+    let action = m["action"].as_str().unwrap();
+    assert!(action == "reload" || action == "reboot", "{m}");
+    let reboots = doc["guidance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g == "RebootHost");
+    assert_eq!(reboots, action == "reboot", "{doc}");
+    assert!(m["verdict"].is_string(), "{m}");
+    // Removing the only copy of a loaded module: reboot, and it says why.
+    let doc = plan(&h, &["remove", "intel-igb"]);
+    let m = module(&doc, "igb");
+    assert_eq!(m["after"], Value::Null);
+    assert_eq!(m["action"], "reboot");
+    assert!(
+        m["reason"].as_str().unwrap().contains("no copy on disk"),
+        "{m}"
+    );
+    assert_eq!(doc["guidance"], serde_json::json!(["RebootHost"]));
+    // The text plan has the section and the line.
+    let out = h
+        .run(&["--assumeno", "remove", "intel-igb"])
+        .ok()
+        .stdout
+        .clone();
+    assert!(
+        out.contains("Kernel modules\n igb (4.19.0+1): updates/igb.ko"),
+        "{out}"
+    );
+    assert!(out.contains("After this: RebootHost"), "{out}");
+}
+
+#[test]
+fn the_guidance_table_rule_by_rule_with_real_packages() {
+    let h = host();
+    h.add_repo(
+        "xcp-ng-updates",
+        true,
+        &[
+            pkg("kernel", "4.19.20", R).provides(&format!("kernel-uname-r = {KVER}")),
+            pkg("xen-hypervisor", "4.17.5", R),
+            pkg("microcode_ctl", "2.1", R),
+            pkg("glibc", "2.17", R),
+            pkg("xapi-core", "25.33.1", R),
+            pkg("sm", "3.2.3", R),
+            pkg("qemu", "4.2.1", R),
+            pkg("grub-config", "1.0", R).file("/boot/grub/grub.cfg", b"menuentry\n"),
+            pkg("vim-enhanced", "7.4", R).file("/usr/bin/vim", b"#!/bin/sh\n"),
+        ],
+    );
+    let cases: &[(&str, &[&str])] = &[
+        ("kernel", &["RebootHost"]),
+        ("xen-hypervisor", &["RebootHost"]),
+        ("microcode_ctl", &["RebootHost"]),
+        ("glibc", &["RebootHost"]),
+        ("xapi-core", &["RestartToolstack"]),
+        ("sm", &["RestartToolstack"]),
+        ("qemu", &["RestartDeviceModel"]),
+        ("grub-config", &["RebootHost"]),
+        ("vim-enhanced", &[]),
+    ];
+    for (name, want) in cases {
+        let verb = if *name == "kernel" {
+            "update"
+        } else {
+            "install"
+        };
+        let doc = plan(&h, &[verb, name]);
+        assert_eq!(doc["guidance"], serde_json::json!(want), "{name}: {doc}");
+        let why = doc["guidance_reasons"].as_array().unwrap();
+        assert_eq!(why.len(), want.len(), "{name}: {doc}");
+    }
+    // Merged as XAPI merges: RebootHost takes in RestartToolstack and RestartDeviceModel.
+    let doc = plan(&h, &["install", "xapi-core", "qemu", "glibc"]);
+    assert_eq!(doc["guidance"], serde_json::json!(["RebootHost"]), "{doc}");
+    let doc = plan(&h, &["install", "xapi-core", "qemu"]);
+    assert_eq!(
+        doc["guidance"],
+        serde_json::json!(["RestartToolstack", "RestartDeviceModel"]),
+        "{doc}"
+    );
+    // The result of the run carries it too.
+    let doc = h.run(&["--json", "-y", "install", "xapi-core"]).ok().json();
+    assert_eq!(
+        doc["guidance"],
+        serde_json::json!(["RestartToolstack"]),
+        "{doc}"
+    );
+    assert_eq!(doc["transaction"]["result"], "ok");
+}
