@@ -293,198 +293,19 @@ pub fn rollback(
     let records = history::load(&p.history)?;
     let installed = ctx.installed()?;
     let (module, pkg) = resolve(ctx, target, &installed, &records)?;
-    if pkg == "kernel" || pkg.starts_with("kernel-") && !pkg.starts_with("kernel-module") {
-        return Err(Error::Failed {
-            what: format!(
-                "{} belongs to the kernel package ({pkg}): rollback takes back driver packages, not the kernel",
-                module.as_deref().map_or_else(|| pkg.clone(), |m| format!("the copy of {m} that wins"))
-            ),
-            hint: Some(
-                "to go back to an older kernel, boot it from the boot menu (it stays installed next to the new one)"
-                    .into(),
-            ),
-        });
-    }
+    refuse_kernel(module.as_deref(), &pkg)?;
     let kernel = inventory::target_kernel(ctx.root(), ctx.settings.kernel.as_deref())
         .map_err(Error::from)?;
     let inst: Vec<&Package> = installed.iter().filter(|p| p.name == pkg).collect();
 
-    // The change to take back: the history's, when the rpmdb still shows what it left.
-    let mut basis = Basis {
-        kind: "history",
-        transaction: None,
-        command: None,
-        time: None,
-        change: None,
-        note: None,
-    };
-    let mut changes: Vec<Change> = Vec::new();
-    match last_change(&records, &pkg) {
-        Some((r, cs)) if cs.iter().all(|c| consistent(c, &installed)) => {
-            basis.transaction = Some(r.id);
-            basis.command = Some(r.command_line());
-            basis.time = Some(r.time);
-            basis.change = Some(
-                cs.iter()
-                    .map(|c| c.describe())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
-            // The package's own steps, and what rpm removed because it obsoletes them: taking
-            // the package back brings those back too.
-            let obsoletes: Vec<&str> = inst
-                .iter()
-                .flat_map(|p| p.obsoletes.iter().map(|d| d.name.as_str()))
-                .collect();
-            let mut sub = r.clone();
-            sub.steps.retain(|s| {
-                s.done
-                    && (s.change.name == pkg
-                        || (s.change.action == Action::Obsoleted
-                            && obsoletes.contains(&s.change.name.as_str())))
-            });
-            changes = history::undo_changes(&[&sub], &installed);
-        }
-        found => {
-            basis.kind = "rpmdb";
-            basis.note = Some(match found {
-                Some((r, _)) => format!(
-                    "transaction {} changed {pkg}, but the rpmdb no longer shows what it left (changed outside xcpng-mod)",
-                    r.id
-                ),
-                None => format!("no transaction in xcpng-mod's history changed {pkg}"),
-            });
-        }
-    }
+    let (basis, mut changes) = history_basis(&records, &installed, &inst, &pkg);
     if basis.kind == "rpmdb" {
-        let Some(cur) = inst.iter().max_by(|a, b| a.evr_cmp(b)) else {
-            return Err(not_found(
-                format!("{pkg} is not installed and no transaction in the history changed it"),
-                "`xcpng-mod history` lists the transactions",
-            ));
-        };
-        let now = Version::of(&cur.to_ref());
-        let is_alt = crate::modules::class::classify_name(&pkg, false)
-            == Some(crate::modules::ModuleClass::Alternate);
-        if is_alt {
-            changes.push(Change {
-                action: Action::Remove,
-                name: pkg.clone(),
-                arch: cur.arch.clone(),
-                before: Some(now),
-                after: None,
-            });
-        } else {
-            let older = older_versions(ctx, &p, &pkg, &cur.arch, &now);
-            let Some(o) = older.into_iter().next() else {
-                return Err(not_found(
-                    format!(
-                        "cannot roll back {pkg}: no transaction in xcpng-mod's history changed it, and no older version than {} is in an enabled repo or among the kept package files",
-                        now.evr()
-                    ),
-                    &format!("enable a repo that carries an older {pkg} (--enablerepo), or install an older package file by path"),
-                ));
-            };
-            changes.push(Change {
-                action: Action::Downgrade,
-                name: pkg.clone(),
-                arch: cur.arch.clone(),
-                before: Some(now),
-                after: Some(o),
-            });
-        }
+        changes = rpmdb_changes(ctx, &p, &pkg, &inst)?;
     }
-    if changes.is_empty() {
-        return Err(Error::Failed {
-            what: format!(
-                "nothing to roll back for {pkg}: taking back transaction {} changes nothing",
-                basis.transaction.unwrap_or(0)
-            ),
-            hint: Some("`xcpng-mod history info ID` shows what it did".into()),
-        });
-    }
-    // Protected: never remove xcp-ng-deps & co, the kernel, or a supported driver's package.
-    for c in changes.iter().filter(|c| c.after.is_none()) {
-        if PROTECTED.contains(&c.name.as_str()) || c.name == "kernel" {
-            return Err(Error::Failed {
-                what: format!("refusing to roll back {}: that would remove it, and it is protected", c.name),
-                hint: Some(format!("{} is needed for updates and supported drivers on XCP-ng; xcpng-mod never removes it", c.name)),
-            });
-        }
-        let sup = supported_copies(ctx, &c.name);
-        if !sup.is_empty() {
-            return Err(Error::Failed {
-                what: format!(
-                    "refusing to roll back {}: that would remove it, and it holds the supported driver {} (removing it would also remove xcp-ng-deps, which updates need)",
-                    c.name,
-                    sup.join(", ")
-                ),
-                hint: Some(format!(
-                    "a supported driver can only go back to an older version: `xcpng-mod downgrade {}` (`xcpng-mod list --showduplicates {}` shows the versions)",
-                    c.name, c.name
-                )),
-            });
-        }
-    }
+    refuse_changes(ctx, &pkg, &changes, &basis)?;
     let action = describe_action(&pkg, &changes, &basis);
     let arch = changes[0].arch.clone();
-
-    // What should win afterwards.
-    let files: Vec<ModuleFile> = module_check::module_files(ctx.root(), std::slice::from_ref(&pkg));
-    let mut expect: Vec<Expectation> = Vec::new();
-    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
-    for f in &files {
-        if !seen.insert((f.kernel.clone(), f.module.clone())) {
-            continue;
-        }
-        let now =
-            inventory::inventory(ctx.root(), Some(&f.kernel), std::slice::from_ref(&f.module))
-                .ok()
-                .and_then(|i| i.modules.first().map(|e| e.winner().path.clone()));
-        let removing = changes
-            .iter()
-            .filter(|c| c.name == pkg)
-            .all(|c| c.after.is_none());
-        // What comes back with the removal: packages the one rolled back had obsoleted.
-        let back: Vec<&Change> = changes
-            .iter()
-            .filter(|c| c.name != pkg && c.after.is_some())
-            .collect();
-        let mut owners = vec![pkg.clone()];
-        let (expected, expected_path) = if removing && !back.is_empty() {
-            owners = back.iter().map(|c| c.name.clone()).collect();
-            let evr = back[0].after.as_ref().map(|a| a.evr()).unwrap_or_default();
-            (format!("the copy from {} {evr}", back[0].name), None)
-        } else if removing {
-            let gone: BTreeSet<String> = files.iter().map(|x| x.path.clone()).collect();
-            let w = winner_without(ctx, &f.kernel, &f.module, &gone);
-            (
-                match &w {
-                    Some(path) => path.clone(),
-                    None => "no copy left".into(),
-                },
-                Some(w),
-            )
-        } else {
-            let to = changes
-                .iter()
-                .filter(|c| c.name == pkg)
-                .find_map(|c| c.after.as_ref())
-                .map(|a| a.evr())
-                .unwrap_or_default();
-            (format!("the copy from {pkg} {to}"), None)
-        };
-        expect.push(Expectation {
-            module: f.module.clone(),
-            kernel: f.kernel.clone(),
-            now,
-            expected,
-            expected_path,
-            owners,
-            ok: None,
-            found: None,
-        });
-    }
+    let expect = expectations(ctx, &pkg, &changes);
 
     let (plan, wanted, missing) = tx::plan_changes(ctx, &p, &changes)?;
     if !missing.is_empty() {
@@ -518,32 +339,7 @@ pub fn rollback(
         .map(|e| e.module.clone())
         .collect();
     if dry_run {
-        for m in &modules {
-            // Already loaded from the copy expected to win afterwards: nothing to reload.
-            let expected = report
-                .expect
-                .iter()
-                .find(|e| &e.module == m && e.kernel == kernel)
-                .and_then(|e| e.expected_path.clone().flatten());
-            let loaded_path =
-                inventory::inventory(ctx.root(), Some(&kernel), std::slice::from_ref(m))
-                    .ok()
-                    .and_then(|i| {
-                        i.modules
-                            .first()
-                            .and_then(|e| e.loaded.as_ref()?.path.clone())
-                    });
-            if expected.is_some() && loaded_path == expected {
-                report.reloads.push(step(
-                    m,
-                    "none",
-                    "the loaded copy is the one expected to win after the rollback: nothing to reload".into(),
-                    None,
-                ));
-                continue;
-            }
-            report.reloads.push(preview(ctx, &kernel, m, true));
-        }
+        report.reloads = preview_reloads(ctx, &kernel, &modules, &report.expect);
         return Ok(report);
     }
     let out = tx::confirm_and_execute(
@@ -555,8 +351,57 @@ pub fn rollback(
         command,
         confirm,
     )?;
-    // Did the expected copy win?
-    for e in &mut report.expect {
+    check_expected(ctx, &mut report.expect);
+    report.reloads = reload_steps(ctx, &kernel, &modules, &out);
+    log_reloads(&p.log, out.id.unwrap_or(0), &report.reloads);
+    report.transaction = Some(out);
+    Ok(report)
+}
+
+/// With `--dry-run`, per module of the running kernel: nothing to reload when the loaded
+/// copy is already the one expected to win after the rollback, else a preview.
+fn preview_reloads(
+    ctx: &Context<'_>,
+    kernel: &str,
+    modules: &[String],
+    expect: &[Expectation],
+) -> Vec<ReloadStep> {
+    let mut steps = Vec::new();
+    for m in modules {
+        let expected = expect
+            .iter()
+            .find(|e| &e.module == m && e.kernel == kernel)
+            .and_then(|e| e.expected_path.clone().flatten());
+        let loaded = loaded_path(ctx, kernel, m);
+        if expected.is_some() && loaded == expected {
+            steps.push(step(
+                m,
+                "none",
+                "the loaded copy is the one expected to win after the rollback: nothing to reload"
+                    .into(),
+                None,
+            ));
+            continue;
+        }
+        steps.push(preview(ctx, kernel, m, true));
+    }
+    steps
+}
+
+/// The file the loaded copy of `m` was loaded from, when known.
+fn loaded_path(ctx: &Context<'_>, kernel: &str, m: &str) -> Option<String> {
+    inventory::inventory(ctx.root(), Some(kernel), &[m.to_string()])
+        .ok()
+        .and_then(|i| {
+            i.modules
+                .first()
+                .and_then(|e| e.loaded.as_ref()?.path.clone())
+        })
+}
+
+/// After the transaction: which copy wins now, and is it the expected one?
+fn check_expected(ctx: &Context<'_>, expect: &mut [Expectation]) {
+    for e in expect {
         let inv = inventory::inventory(ctx.root(), Some(&e.kernel), &[]).ok();
         let entry = inv
             .as_ref()
@@ -579,31 +424,275 @@ pub fn rollback(
             }),
         });
     }
+}
+
+/// After the transaction, per module of the running kernel, as its module check advises:
+/// nothing, a reboot, or (when the preflight may decide) a reload on the real `/` and a
+/// preview under `--root`.
+fn reload_steps(
+    ctx: &Context<'_>,
+    kernel: &str,
+    modules: &[String],
+    out: &Outcome,
+) -> Vec<ReloadStep> {
     let advice = |m: &str| {
-        out.modules
-            .as_ref()
-            .and_then(|ma| {
-                ma.modules
-                    .iter()
-                    .find(|c| c.module == m && c.kernel == kernel)
-            })
-            .cloned()
+        out.modules.as_ref().and_then(|ma| {
+            ma.modules
+                .iter()
+                .find(|c| c.module == m && c.kernel == kernel)
+        })
     };
-    for m in &modules {
-        let check = advice(m);
-        let done = match check {
+    modules
+        .iter()
+        .map(|m| match advice(m) {
             Some(c) if c.advice == Advice::None => step(m, "none", c.why.clone(), None),
             Some(c) if c.advice == Advice::Reboot && c.preflight.is_none() => {
                 step(m, "reboot", c.why.clone(), None)
             }
-            _ if ctx.root().is_host_root() => reload_now(ctx, &kernel, m),
-            _ => preview(ctx, &kernel, m, false),
-        };
-        report.reloads.push(done);
+            _ if ctx.root().is_host_root() => reload_now(ctx, kernel, m),
+            _ => preview(ctx, kernel, m, false),
+        })
+        .collect()
+}
+
+/// Refuse a target whose package is the kernel's: rollback takes back driver packages only.
+fn refuse_kernel(module: Option<&str>, pkg: &str) -> Result<()> {
+    if pkg == "kernel" || pkg.starts_with("kernel-") && !pkg.starts_with("kernel-module") {
+        return Err(Error::Failed {
+            what: format!(
+                "{} belongs to the kernel package ({pkg}): rollback takes back driver packages, not the kernel",
+                module.map_or_else(|| pkg.to_string(), |m| format!("the copy of {m} that wins"))
+            ),
+            hint: Some(
+                "to go back to an older kernel, boot it from the boot menu (it stays installed next to the new one)"
+                    .into(),
+            ),
+        });
     }
-    log_reloads(&p.log, out.id.unwrap_or(0), &report.reloads);
-    report.transaction = Some(out);
-    Ok(report)
+    Ok(())
+}
+
+/// The change to take back from the history: the last transaction that changed `pkg`, when
+/// the rpmdb still shows what it left. Otherwise an `rpmdb` basis that says why, and no
+/// changes yet (see [`rpmdb_changes`]).
+fn history_basis(
+    records: &[Record],
+    installed: &[Package],
+    inst: &[&Package],
+    pkg: &str,
+) -> (Basis, Vec<Change>) {
+    let mut basis = Basis {
+        kind: "history",
+        transaction: None,
+        command: None,
+        time: None,
+        change: None,
+        note: None,
+    };
+    match last_change(records, pkg) {
+        Some((r, cs)) if cs.iter().all(|c| consistent(c, installed)) => {
+            basis.transaction = Some(r.id);
+            basis.command = Some(r.command_line());
+            basis.time = Some(r.time);
+            basis.change = Some(
+                cs.iter()
+                    .map(|c| c.describe())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            let changes = undo_steps(r, installed, inst, pkg);
+            (basis, changes)
+        }
+        found => {
+            basis.kind = "rpmdb";
+            basis.note = Some(match found {
+                Some((r, _)) => format!(
+                    "transaction {} changed {pkg}, but the rpmdb no longer shows what it left (changed outside xcpng-mod)",
+                    r.id
+                ),
+                None => format!("no transaction in xcpng-mod's history changed {pkg}"),
+            });
+            (basis, Vec::new())
+        }
+    }
+}
+
+/// What taking back `r` for `pkg` alone changes: the package's own steps, and what rpm
+/// removed because it obsoletes them (taking the package back brings those back too).
+fn undo_steps(r: &Record, installed: &[Package], inst: &[&Package], pkg: &str) -> Vec<Change> {
+    let obsoletes: Vec<&str> = inst
+        .iter()
+        .flat_map(|p| p.obsoletes.iter().map(|d| d.name.as_str()))
+        .collect();
+    let mut sub = r.clone();
+    sub.steps.retain(|s| {
+        s.done
+            && (s.change.name == pkg
+                || (s.change.action == Action::Obsoleted
+                    && obsoletes.contains(&s.change.name.as_str())))
+    });
+    history::undo_changes(&[&sub], installed)
+}
+
+/// Without a usable history: an `-alt` package is removed, any other package goes down to
+/// the newest older version in an enabled repo or among the kept package files.
+fn rpmdb_changes(
+    ctx: &Context<'_>,
+    p: &crate::transaction::Paths,
+    pkg: &str,
+    inst: &[&Package],
+) -> Result<Vec<Change>> {
+    let Some(cur) = inst.iter().max_by(|a, b| a.evr_cmp(b)) else {
+        return Err(not_found(
+            format!("{pkg} is not installed and no transaction in the history changed it"),
+            "`xcpng-mod history` lists the transactions",
+        ));
+    };
+    let now = Version::of(&cur.to_ref());
+    let is_alt = crate::modules::class::classify_name(pkg, false)
+        == Some(crate::modules::ModuleClass::Alternate);
+    if is_alt {
+        return Ok(vec![Change {
+            action: Action::Remove,
+            name: pkg.to_string(),
+            arch: cur.arch.clone(),
+            before: Some(now),
+            after: None,
+        }]);
+    }
+    let older = older_versions(ctx, p, pkg, &cur.arch, &now);
+    let Some(o) = older.into_iter().next() else {
+        return Err(not_found(
+            format!(
+                "cannot roll back {pkg}: no transaction in xcpng-mod's history changed it, and no older version than {} is in an enabled repo or among the kept package files",
+                now.evr()
+            ),
+            &format!("enable a repo that carries an older {pkg} (--enablerepo), or install an older package file by path"),
+        ));
+    };
+    Ok(vec![Change {
+        action: Action::Downgrade,
+        name: pkg.to_string(),
+        arch: cur.arch.clone(),
+        before: Some(now),
+        after: Some(o),
+    }])
+}
+
+/// Refuse changes that do nothing, or that would remove a protected package (xcp-ng-deps &
+/// co, the kernel) or a supported driver's package.
+fn refuse_changes(ctx: &Context<'_>, pkg: &str, changes: &[Change], basis: &Basis) -> Result<()> {
+    if changes.is_empty() {
+        return Err(Error::Failed {
+            what: format!(
+                "nothing to roll back for {pkg}: taking back transaction {} changes nothing",
+                basis.transaction.unwrap_or(0)
+            ),
+            hint: Some("`xcpng-mod history info ID` shows what it did".into()),
+        });
+    }
+    for c in changes.iter().filter(|c| c.after.is_none()) {
+        if PROTECTED.contains(&c.name.as_str()) || c.name == "kernel" {
+            return Err(Error::Failed {
+                what: format!("refusing to roll back {}: that would remove it, and it is protected", c.name),
+                hint: Some(format!("{} is needed for updates and supported drivers on XCP-ng; xcpng-mod never removes it", c.name)),
+            });
+        }
+        let sup = supported_copies(ctx, &c.name);
+        if !sup.is_empty() {
+            return Err(Error::Failed {
+                what: format!(
+                    "refusing to roll back {}: that would remove it, and it holds the supported driver {} (removing it would also remove xcp-ng-deps, which updates need)",
+                    c.name,
+                    sup.join(", ")
+                ),
+                hint: Some(format!(
+                    "a supported driver can only go back to an older version: `xcpng-mod downgrade {}` (`xcpng-mod list --showduplicates {}` shows the versions)",
+                    c.name, c.name
+                )),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What should win after the rollback, once per kernel and module of `pkg`'s files.
+fn expectations(ctx: &Context<'_>, pkg: &str, changes: &[Change]) -> Vec<Expectation> {
+    let files: Vec<ModuleFile> = module_check::module_files(ctx.root(), &[pkg.to_string()]);
+    let mut expect: Vec<Expectation> = Vec::new();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    for f in &files {
+        if !seen.insert((f.kernel.clone(), f.module.clone())) {
+            continue;
+        }
+        let now =
+            inventory::inventory(ctx.root(), Some(&f.kernel), std::slice::from_ref(&f.module))
+                .ok()
+                .and_then(|i| i.modules.first().map(|e| e.winner().path.clone()));
+        let (expected, expected_path, owners) = expected_copy(ctx, pkg, changes, &files, f);
+        expect.push(Expectation {
+            module: f.module.clone(),
+            kernel: f.kernel.clone(),
+            now,
+            expected,
+            expected_path,
+            owners,
+            ok: None,
+            found: None,
+        });
+    }
+    expect
+}
+
+/// The copy of `f`'s module that should win after `changes`, as (what to show, the expected
+/// path when known, the packages whose copy should win). A removal brings back what `pkg`
+/// had obsoleted, else leaves the next copy in precedence once `pkg`'s `files` are gone; a
+/// downgrade leaves the copy from the version it goes to.
+fn expected_copy(
+    ctx: &Context<'_>,
+    pkg: &str,
+    changes: &[Change],
+    files: &[ModuleFile],
+    f: &ModuleFile,
+) -> (String, Option<Option<String>>, Vec<String>) {
+    let removing = changes
+        .iter()
+        .filter(|c| c.name == pkg)
+        .all(|c| c.after.is_none());
+    // What comes back with the removal: packages the one rolled back had obsoleted.
+    let back: Vec<&Change> = changes
+        .iter()
+        .filter(|c| c.name != pkg && c.after.is_some())
+        .collect();
+    if removing && !back.is_empty() {
+        let owners = back.iter().map(|c| c.name.clone()).collect();
+        let evr = back[0].after.as_ref().map(|a| a.evr()).unwrap_or_default();
+        (
+            format!("the copy from {} {evr}", back[0].name),
+            None,
+            owners,
+        )
+    } else if removing {
+        let gone: BTreeSet<String> = files.iter().map(|x| x.path.clone()).collect();
+        let w = winner_without(ctx, &f.kernel, &f.module, &gone);
+        let expected = match &w {
+            Some(path) => path.clone(),
+            None => "no copy left".into(),
+        };
+        (expected, Some(w), vec![pkg.to_string()])
+    } else {
+        let to = changes
+            .iter()
+            .filter(|c| c.name == pkg)
+            .find_map(|c| c.after.as_ref())
+            .map(|a| a.evr())
+            .unwrap_or_default();
+        (
+            format!("the copy from {pkg} {to}"),
+            None,
+            vec![pkg.to_string()],
+        )
+    }
 }
 
 /// One line per module in `/var/log/xcpng-mod.log`: what the rollback did to the running
@@ -620,6 +709,7 @@ fn log_reloads(log: &std::path::Path, id: u64, steps: &[ReloadStep]) {
     crate::transaction::append_log(log, &text);
 }
 
+/// One sentence: what the rollback does, and which transaction it takes back.
 fn describe_action(pkg: &str, changes: &[Change], basis: &Basis) -> String {
     let from = match basis.transaction {
         Some(id) => format!(" (taking back transaction {id})"),
@@ -639,6 +729,7 @@ fn describe_action(pkg: &str, changes: &[Change], basis: &Basis) -> String {
     format!("{}{from}", d.join(", "))
 }
 
+/// A [`ReloadStep`] for module `m`.
 fn step(m: &str, action: &'static str, why: String, report: Option<ReloadReport>) -> ReloadStep {
     ReloadStep {
         module: m.to_string(),

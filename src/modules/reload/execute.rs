@@ -124,14 +124,11 @@ pub(super) fn mentions(line: &str, modules: &[String]) -> bool {
 /// the modules of the plan are unloaded, the previously loaded file is loaded back by path
 /// with its options, and the holders are loaded again.
 pub fn execute<K: KernelOps>(pre: &Preflight, ops: &mut K) -> ReloadReport {
-    let m = pre.module.clone();
-    let set = pre.set();
     let mut ex = Exec {
         ops,
         steps: Vec::new(),
     };
     let mut checks: Vec<Check> = Vec::new();
-    let ifaces_before: Vec<String> = pre.interfaces.iter().map(|i| i.name.clone()).collect();
     // The kernel right before the first unload must be the one the preflight judged: another
     // process may have loaded, unloaded or started using a module since.
     let changed = pre.changed_since(&ex.ops.loaded());
@@ -149,9 +146,22 @@ pub fn execute<K: KernelOps>(pre: &Preflight, ops: &mut K) -> ReloadReport {
     }
     ex.ops.log_mark();
 
-    // Unload, holders first.
+    let (unloaded, failure) = unload(&mut ex, pre);
+    if let Some(why) = failure {
+        return unload_failed(pre, ex, checks, &unloaded, why);
+    }
+    let (loaded_by_us, failed) = load(&mut ex, pre, &mut checks);
+    let failed = failed.or_else(|| check_after_load(&mut ex, pre, &mut checks));
+    match failed {
+        None => reloaded(pre, ex, checks),
+        Some(why) => fall_back(pre, ex, checks, &unloaded, &loaded_by_us, why),
+    }
+}
+
+/// Unload the plan's modules that are loaded, holders first. Returns those unloaded, and
+/// why it stopped when an unload failed.
+fn unload<K: KernelOps>(ex: &mut Exec<'_, K>, pre: &Preflight) -> (Vec<String>, Option<String>) {
     let mut unloaded: Vec<String> = Vec::new();
-    let mut failure: Option<String> = None;
     for u in &pre.plan.unload {
         if !ex.ops.loaded().contains_key(u) {
             continue;
@@ -159,207 +169,266 @@ pub fn execute<K: KernelOps>(pre: &Preflight, ops: &mut K) -> ReloadReport {
         if ex.run(vec!["rmmod".into(), u.clone()], false) {
             unloaded.push(u.clone());
         } else {
-            failure = Some(format!("{u} could not be unloaded"));
-            break;
+            return (unloaded, Some(format!("{u} could not be unloaded")));
         }
     }
-    if let Some(why) = failure {
-        // Nothing new was loaded: load back what was unloaded.
-        restore(&mut ex, pre, &unloaded);
-        let back = ex.ops.loaded();
-        let ok = set.iter().all(|s| back.contains_key(s));
-        return finish(
-            pre,
-            ex,
-            checks,
-            if ok {
-                Outcome::RolledBack
-            } else {
-                Outcome::Failed
-            },
-            format!(
-                "{why}; {}",
-                if ok {
-                    "everything unloaded was loaded back".to_string()
-                } else {
-                    "some modules could not be loaded back: see the steps".to_string()
-                }
-            ),
-        );
-    }
+    (unloaded, None)
+}
 
-    // Load.
-    let mut failed: Option<String> = None;
+/// After a failed unload nothing new was loaded: load back what was unloaded, and report
+/// whether all of it is loaded again.
+fn unload_failed<K: KernelOps>(
+    pre: &Preflight,
+    mut ex: Exec<'_, K>,
+    checks: Vec<Check>,
+    unloaded: &[String],
+    why: String,
+) -> ReloadReport {
+    restore(&mut ex, pre, unloaded);
+    let back = ex.ops.loaded();
+    let ok = pre.set().iter().all(|s| back.contains_key(s));
+    let (outcome, then) = if ok {
+        (Outcome::RolledBack, "everything unloaded was loaded back")
+    } else {
+        (
+            Outcome::Failed,
+            "some modules could not be loaded back: see the steps",
+        )
+    };
+    finish(pre, ex, checks, outcome, format!("{why}; {then}"))
+}
+
+/// Run the plan's load commands in order; right after the module itself is loaded, check
+/// that it is the winning file. Returns the modules loaded, and why it stopped when a load
+/// or that check failed.
+fn load<K: KernelOps>(
+    ex: &mut Exec<'_, K>,
+    pre: &Preflight,
+    checks: &mut Vec<Check>,
+) -> (Vec<String>, Option<String>) {
+    let m = &pre.module;
     let mut loaded_by_us: Vec<String> = Vec::new();
     for step in &pre.plan.load {
         if !ex.run(step.command.clone(), false) {
-            failed = Some(format!("loading {} failed", step.module));
-            break;
+            return (
+                loaded_by_us,
+                Some(format!("loading {} failed", step.module)),
+            );
         }
         loaded_by_us.push(step.module.clone());
-        if step.module == m {
-            // The loaded module is the winning file.
+        if &step.module == m {
             let now = ex.ops.loaded();
-            let l = now.get(&m);
-            let w = pre.winner.as_ref();
-            let (got, want) = (
-                l.and_then(|l| l.build_id.clone()),
-                w.and_then(|w| w.build_id.clone()),
-            );
-            let ok = match (&got, &want) {
-                (Some(g), Some(w)) => g == w,
-                _ => l.is_some(),
-            };
-            checks.push(Check {
-                name: "build-id".into(),
-                ok,
-                detail: match (&got, &want) {
-                    (Some(g), Some(w)) if g == w => format!(
-                        "loaded {m} is {} (build-id {g})",
-                        pre.winner.as_ref().map(|w| w.path.as_str()).unwrap_or("?")
-                    ),
-                    (Some(g), Some(w)) => {
-                        format!("loaded {m} has build-id {g}, the winning file has {w}")
-                    }
-                    _ if l.is_some() => format!("{m} is loaded (no build-id to compare)"),
-                    _ => format!("{m} is not loaded after the load command"),
-                },
-            });
-            let (gs, ws) = (
-                l.and_then(|l| l.srcversion.clone()),
-                w.and_then(|w| w.srcversion.clone()),
-            );
-            if let (Some(g), Some(w)) = (&gs, &ws) {
-                checks.push(Check {
-                    name: "srcversion".into(),
-                    ok: g == w,
-                    detail: if g == w {
-                        format!("srcversion {g}")
-                    } else {
-                        format!("loaded srcversion {g}, the winning file has {w}")
-                    },
-                });
-            }
+            checks.extend(winner_checks(pre, now.get(m)));
             if checks.iter().any(|c| !c.ok) {
-                failed = Some(format!("the loaded {m} is not the winning copy"));
-                break;
+                return (
+                    loaded_by_us,
+                    Some(format!("the loaded {m} is not the winning copy")),
+                );
             }
         }
     }
-    if failed.is_none() {
-        // Interfaces that existed are back (devices may appear a moment after the load).
-        let mut missing: Vec<String> = Vec::new();
-        for _ in 0..50 {
-            let now = ex.ops.interfaces();
-            missing = ifaces_before
-                .iter()
-                .filter(|i| !now.contains(i))
-                .cloned()
-                .collect();
-            if missing.is_empty() {
-                break;
-            }
-            ex.ops.settle();
-        }
-        if !ifaces_before.is_empty() {
-            checks.push(Check {
-                name: "interfaces".into(),
-                ok: missing.is_empty(),
-                detail: if missing.is_empty() {
-                    format!("back: {}", ifaces_before.join(", "))
-                } else {
-                    format!("missing after the reload: {}", missing.join(", "))
-                },
-            });
-        }
-        let errors: Vec<String> = ex
-            .ops
-            .log_errors()
-            .into_iter()
-            .filter(|l| mentions(l, &set) || mentions(l, std::slice::from_ref(&m)))
-            .collect();
-        checks.push(Check {
-            name: "kernel log".into(),
-            ok: errors.is_empty(),
-            detail: if errors.is_empty() {
-                "no errors since the load".into()
-            } else {
-                errors.join(" | ")
-            },
-        });
-        if checks.iter().any(|c| !c.ok) {
-            failed = Some("a check failed after the load".into());
-        }
-    }
-    let Some(why) = failed else {
-        let id = ex.ops.loaded().get(&m).and_then(|l| l.build_id.clone());
-        return finish(
-            pre,
-            ex,
-            checks,
-            Outcome::Reloaded,
-            format!(
-                "{m} reloaded from {}",
+    (loaded_by_us, None)
+}
+
+/// Is the loaded module `l` the winning file? By build-id (else: is it loaded at all), and
+/// by srcversion when both have one.
+fn winner_checks(pre: &Preflight, l: Option<&Loaded>) -> Vec<Check> {
+    let m = &pre.module;
+    let w = pre.winner.as_ref();
+    let (got, want) = (
+        l.and_then(|l| l.build_id.clone()),
+        w.and_then(|w| w.build_id.clone()),
+    );
+    let ok = match (&got, &want) {
+        (Some(g), Some(w)) => g == w,
+        _ => l.is_some(),
+    };
+    let mut checks = vec![Check {
+        name: "build-id".into(),
+        ok,
+        detail: match (&got, &want) {
+            (Some(g), Some(w)) if g == w => format!(
+                "loaded {m} is {} (build-id {g})",
                 pre.winner.as_ref().map(|w| w.path.as_str()).unwrap_or("?")
             ),
-        )
-        .with_loaded(id);
-    };
+            (Some(g), Some(w)) => {
+                format!("loaded {m} has build-id {g}, the winning file has {w}")
+            }
+            _ if l.is_some() => format!("{m} is loaded (no build-id to compare)"),
+            _ => format!("{m} is not loaded after the load command"),
+        },
+    }];
+    let (gs, ws) = (
+        l.and_then(|l| l.srcversion.clone()),
+        w.and_then(|w| w.srcversion.clone()),
+    );
+    if let (Some(g), Some(w)) = (&gs, &ws) {
+        checks.push(Check {
+            name: "srcversion".into(),
+            ok: g == w,
+            detail: if g == w {
+                format!("srcversion {g}")
+            } else {
+                format!("loaded srcversion {g}, the winning file has {w}")
+            },
+        });
+    }
+    checks
+}
 
-    // Fallback, only on what this run changed: unload what it loaded (users first), load back
-    // by path what it unloaded.
+/// After every load: the interfaces that existed are back, and the kernel logged no error
+/// about the modules. Returns why when a check (of these or before) failed.
+fn check_after_load<K: KernelOps>(
+    ex: &mut Exec<'_, K>,
+    pre: &Preflight,
+    checks: &mut Vec<Check>,
+) -> Option<String> {
+    checks.extend(interfaces_check(ex, pre));
+    checks.push(kernel_log_check(ex, pre));
+    checks
+        .iter()
+        .any(|c| !c.ok)
+        .then(|| "a check failed after the load".into())
+}
+
+/// Wait for the interfaces that existed before to be back (devices may appear a moment
+/// after the load). None when there were none.
+fn interfaces_check<K: KernelOps>(ex: &mut Exec<'_, K>, pre: &Preflight) -> Option<Check> {
+    let before: Vec<String> = pre.interfaces.iter().map(|i| i.name.clone()).collect();
+    let mut missing: Vec<String> = Vec::new();
+    for _ in 0..50 {
+        let now = ex.ops.interfaces();
+        missing = before
+            .iter()
+            .filter(|i| !now.contains(i))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        ex.ops.settle();
+    }
+    if before.is_empty() {
+        return None;
+    }
+    Some(Check {
+        name: "interfaces".into(),
+        ok: missing.is_empty(),
+        detail: if missing.is_empty() {
+            format!("back: {}", before.join(", "))
+        } else {
+            format!("missing after the reload: {}", missing.join(", "))
+        },
+    })
+}
+
+/// The kernel's error lines since the mark that name the module or a module of the plan.
+fn kernel_log_check<K: KernelOps>(ex: &mut Exec<'_, K>, pre: &Preflight) -> Check {
+    let set = pre.set();
+    let errors: Vec<String> = ex
+        .ops
+        .log_errors()
+        .into_iter()
+        .filter(|l| mentions(l, &set) || mentions(l, std::slice::from_ref(&pre.module)))
+        .collect();
+    Check {
+        name: "kernel log".into(),
+        ok: errors.is_empty(),
+        detail: if errors.is_empty() {
+            "no errors since the load".into()
+        } else {
+            errors.join(" | ")
+        },
+    }
+}
+
+/// Every load and check passed: the winning copy is loaded.
+fn reloaded<K: KernelOps>(pre: &Preflight, ex: Exec<'_, K>, checks: Vec<Check>) -> ReloadReport {
+    let m = &pre.module;
+    let id = ex.ops.loaded().get(m).and_then(|l| l.build_id.clone());
+    let from = pre.winner.as_ref().map(|w| w.path.as_str()).unwrap_or("?");
+    finish(
+        pre,
+        ex,
+        checks,
+        Outcome::Reloaded,
+        format!("{m} reloaded from {from}"),
+    )
+    .with_loaded(id)
+}
+
+/// Fallback, only on what this run changed: unload what it loaded (users first), load back
+/// by path what it unloaded, and report whether the previous copy is loaded again.
+fn fall_back<K: KernelOps>(
+    pre: &Preflight,
+    mut ex: Exec<'_, K>,
+    mut checks: Vec<Check>,
+    unloaded: &[String],
+    loaded_by_us: &[String],
+    why: String,
+) -> ReloadReport {
     let now = ex.ops.loaded();
-    let mut ours: Vec<String> = loaded_by_us;
-    ours.reverse();
-    for u in &ours {
+    for u in loaded_by_us.iter().rev() {
         if now.contains_key(u) {
             ex.run(vec!["rmmod".into(), u.clone()], true);
         }
     }
-    restore(&mut ex, pre, &unloaded);
+    restore(&mut ex, pre, unloaded);
     let after = ex.ops.loaded();
-    let id = after.get(&m).and_then(|l| l.build_id.clone());
-    let prev = pre.loaded.as_ref();
-    let (outcome, summary) = match prev {
-        None => (
+    let id = after.get(&pre.module).and_then(|l| l.build_id.clone());
+    let (outcome, summary) = fallen_back(pre, &after, id.as_ref(), &mut checks, &why);
+    finish(pre, ex, checks, outcome, summary).with_loaded(id)
+}
+
+/// After the fallback: is the previous copy (build-id `id` now) loaded again, with its
+/// holders? Adds the `previous copy` check, and says what happened.
+fn fallen_back(
+    pre: &Preflight,
+    after: &BTreeMap<String, Loaded>,
+    id: Option<&String>,
+    checks: &mut Vec<Check>,
+    why: &str,
+) -> (Outcome, String) {
+    let m = &pre.module;
+    let Some(p) = pre.loaded.as_ref() else {
+        return (
             Outcome::Failed,
             format!("{why}; {m} was not loaded before, and is not loaded now"),
-        ),
-        Some(p) => {
-            let back = match (&id, &p.build_id) {
-                (Some(a), Some(b)) => a == b,
-                _ => after.contains_key(&m),
-            };
-            let holders_back = set.iter().all(|s| after.contains_key(s));
-            checks.push(Check {
-                name: "previous copy".into(),
-                ok: back,
-                detail: if back {
-                    format!(
-                        "{m} is loaded again from {}",
-                        p.path.as_deref().unwrap_or("the previous file")
-                    )
-                } else {
-                    format!("{m} could not be put back")
-                },
-            });
-            if back && holders_back {
-                (
-                    Outcome::RolledBack,
-                    format!(
-                        "{why}; the previous {m} ({}) is loaded again",
-                        p.path.as_deref().unwrap_or("?")
-                    ),
-                )
-            } else {
-                (
-                    Outcome::Failed,
-                    format!("{why}; putting the previous copy back also failed: reboot to get a working driver"),
-                )
-            }
-        }
+        );
     };
-    finish(pre, ex, checks, outcome, summary).with_loaded(id)
+    let back = match (id, &p.build_id) {
+        (Some(a), Some(b)) => a == b,
+        _ => after.contains_key(m),
+    };
+    let holders_back = pre.set().iter().all(|s| after.contains_key(s));
+    checks.push(Check {
+        name: "previous copy".into(),
+        ok: back,
+        detail: if back {
+            format!(
+                "{m} is loaded again from {}",
+                p.path.as_deref().unwrap_or("the previous file")
+            )
+        } else {
+            format!("{m} could not be put back")
+        },
+    });
+    if back && holders_back {
+        (
+            Outcome::RolledBack,
+            format!(
+                "{why}; the previous {m} ({}) is loaded again",
+                p.path.as_deref().unwrap_or("?")
+            ),
+        )
+    } else {
+        (
+            Outcome::Failed,
+            format!(
+                "{why}; putting the previous copy back also failed: reboot to get a working driver"
+            ),
+        )
+    }
 }
 
 /// Load back, after an unload: the previous copy of the module by path (with its options),

@@ -11,46 +11,42 @@ impl Testcase {
         self.sections.iter().map(|s| self.run_section(s)).collect()
     }
 
+    /// Solve one section: set the solver up from its flags, build the pool, turn its jobs
+    /// into a request, solve, and compare with the expected result.
     pub(super) fn run_section(&self, sec: &Section) -> SectionResult {
         let mut unsupported = self.unsupported.clone();
-        let mut opts = PoolOptions {
-            multilib: false,
-            installonly: Vec::new(),
-        };
-        let mut req = Request {
-            ignore_installonly_obsoletes: true,
-            ..Default::default()
-        };
-        let mut flags = Flags::default();
-        let mut ignore_weak = false;
-        let mut strict_prio = false;
-        for f in &sec.solverflags {
-            match f.as_str() {
-                "allowuninstall" => req.allow_uninstall = true,
-                "keeporphans" => req.keep_orphans = true,
-                "keepexplicitobsoletes" => req.ignore_installonly_obsoletes = false,
-                "noautotarget" => flags.no_autotarget = true,
-                "yumobsoletes" => req.yum_obsoletes = true,
-                "strictrepopriority" => strict_prio = true,
-                // We never hold packages to their vendor.
-                "allowvendorchange" => {}
-                // Best by policy (vendor): a no-op for install and distupgrade jobs.
-                "bestobeypolicy" => flags.best_obey_policy = true,
-                "ignorerecommended" => ignore_weak = true,
-                other => note(&mut unsupported, format!("solver flag `{other}`")),
+        let mut set = setup(sec, &mut unsupported);
+        let opts = pool_options(sec, &mut unsupported);
+        let disabled = self.disabled(sec, &mut unsupported);
+        let kind = result_kind(sec, &mut unsupported);
+        let (pool, per) = self.pool(&disabled, opts);
+        set.req.frozen = per.frozen.into_iter().collect();
+        if set.strict_prio {
+            exclude_worse_priority(&pool, sec, &mut set.req);
+        }
+        for (i, v) in per.vendor.into_iter().enumerate() {
+            set.flags.vendor.insert(i as Sid, v);
+        }
+        if !set.ignore_weak {
+            for (i, w) in per.weak.into_iter().enumerate() {
+                if w != WeakDeps::default() {
+                    set.req.weak.insert(i as Sid, w);
+                }
             }
         }
-        for f in &sec.poolflags {
-            match f.as_str() {
-                "implicitobsoleteusescolors" => opts.multilib = true,
-                // Whether obsoletes of multiversion packages count: decided by the
-                // `keepexplicitobsoletes` solver flag in rpm mode.
-                "noobsoletesmultiversion" | "!noobsoletesmultiversion" => {}
-                // Disabled packages are left out of the pool: none provides anything.
-                "whatprovideswithdisabled" => {}
-                other => note(&mut unsupported, format!("pool flag `{other}`")),
-            }
+        self.add_jobs(&pool, sec, &mut set, &mut unsupported);
+        let (output, got, solvable) = solve_section(&pool, &set.req, &kind);
+        let reason = mismatch(sec, &unsupported, &got, solvable);
+        SectionResult {
+            output,
+            matched: reason.is_none(),
+            reason,
         }
+    }
+
+    /// The `disable pkg` lines of the first section and of `sec` (other lines there are
+    /// unsupported).
+    fn disabled<'a>(&'a self, sec: &'a Section, unsupported: &mut Vec<String>) -> Vec<&'a str> {
         let mut disabled: Vec<&str> = Vec::new();
         let global = self.sections[0]
             .other
@@ -59,30 +55,15 @@ impl Testcase {
         for o in global.chain(&sec.other) {
             match o.strip_prefix("disable pkg ") {
                 Some(p) => disabled.push(p.trim()),
-                None => note(&mut unsupported, format!("`{}`", o.trim())),
+                None => note(unsupported, format!("`{}`", o.trim())),
             }
         }
-        for j in &sec.jobs {
-            let w: Vec<&str> = j.split_whitespace().collect();
-            if w.first() == Some(&"multiversion") && matches!(w.get(1), Some(&"name" | &"provides"))
-            {
-                opts.installonly.push(w[2].to_string());
-            }
-        }
-        let kind = sec.result_kind.clone().unwrap_or_default();
-        let classes: Vec<&str> = kind.split(',').collect();
-        if !classes.contains(&"transaction") {
-            note(&mut unsupported, format!("result class `{kind}`"));
-        }
-        for c in &classes {
-            if !matches!(
-                *c,
-                "transaction" | "problems" | "alternatives" | "cleandeps" | "rules" | "recommended"
-            ) {
-                note(&mut unsupported, format!("result class `{c}`"));
-            }
-        }
-        // The pool: installed repo first, then the others (packages of other arches left out).
+        disabled
+    }
+
+    /// The pool: installed repo first, then the others (packages of other arches, and
+    /// disabled ones not installed, left out); with what the pool does not hold, per pool id.
+    fn pool(&self, disabled: &[&str], opts: PoolOptions) -> (Pool, PerSid) {
         let mut installed = Vec::new();
         let mut available = Vec::new();
         let mut frozen = Vec::new();
@@ -111,49 +92,22 @@ impl Testcase {
                 available.push((tp.pkg.clone(), -repo.priority));
             }
         }
-        let pool = Pool::new(installed, available, opts);
-        req.frozen = frozen.into_iter().collect();
-        if strict_prio {
-            // Only the best-priority repo's packages of a name are candidates; a package
-            // named by a `pkg` job stays one.
-            let named: Vec<&str> = sec
-                .jobs
-                .iter()
-                .filter(|j| j.split_whitespace().nth(1) == Some("pkg"))
-                .filter_map(|j| j.split_whitespace().nth(2))
-                .collect();
-            for s in 0..pool.len() as Sid {
-                if pool.installed(s) || named.contains(&pool.display(s).as_str()) {
-                    continue;
-                }
-                let best = pool
-                    .groups_named(&pool.pkg(s).name)
-                    .iter()
-                    .flat_map(|&g| pool.groups[g as usize].members.iter())
-                    .filter(|&&m| !pool.installed(m))
-                    .map(|&m| pool.solvables[m as usize].priority)
-                    .min()
-                    .unwrap_or(0);
-                if pool.solvables[s as usize].priority > best {
-                    req.excluded
-                        .insert(s, "a repo with a better priority has this name".into());
-                }
-            }
-        }
-        for (i, v) in inst_vendor.into_iter().chain(avail_vendor).enumerate() {
-            flags.vendor.insert(i as Sid, v);
-        }
-        if !ignore_weak {
-            for (i, w) in inst_weak.into_iter().chain(avail_weak).enumerate() {
-                if w != WeakDeps::default() {
-                    req.weak.insert(i as Sid, w);
-                }
-            }
-        }
+        let per = PerSid {
+            frozen,
+            vendor: inst_vendor.into_iter().chain(avail_vendor).collect(),
+            weak: inst_weak.into_iter().chain(avail_weak).collect(),
+        };
+        (Pool::new(installed, available, opts), per)
+    }
+
+    /// Turn the section's jobs into the request: `lock` jobs first (a lock beats
+    /// `[forcebest]`), `allowuninstall` and `excludefromweak` into their sets, the rest into
+    /// jobs. Jobs we cannot model go to `unsupported`.
+    fn add_jobs(&self, pool: &Pool, sec: &Section, set: &mut Setup, unsupported: &mut Vec<String>) {
         for j in &sec.jobs {
             if j.starts_with("lock ") {
-                if let Ok(Some(Job::Lock(l))) = self.job(&pool, j, &flags) {
-                    flags.locked.extend(l);
+                if let Ok(Some(Job::Lock(l))) = self.job(pool, j, &set.flags) {
+                    set.flags.locked.extend(l);
                 }
             }
         }
@@ -161,90 +115,21 @@ impl Testcase {
             let w: Vec<&str> = j.split_whitespace().collect();
             if matches!(w.first(), Some(&"allowuninstall" | &"excludefromweak")) {
                 let sel = format!("install {}", w[1..].join(" "));
-                match self.job(&pool, &sel, &flags) {
+                match self.job(pool, &sel, &set.flags) {
                     Ok(Some(Job::Install(sids))) if w[0] == "allowuninstall" => {
-                        req.uninstallable.extend(sids)
+                        set.req.uninstallable.extend(sids)
                     }
-                    Ok(Some(Job::Install(sids))) => req.not_weak.extend(sids),
+                    Ok(Some(Job::Install(sids))) => set.req.not_weak.extend(sids),
                     Ok(_) => {}
-                    Err(e) => note(&mut unsupported, e),
+                    Err(e) => note(unsupported, e),
                 }
                 continue;
             }
-            match self.job(&pool, j, &flags) {
-                Ok(Some(job)) => req.jobs.push(job),
+            match self.job(pool, j, &set.flags) {
+                Ok(Some(job)) => set.req.jobs.push(job),
                 Ok(None) => {}
-                Err(e) => note(&mut unsupported, e),
+                Err(e) => note(unsupported, e),
             }
-        }
-        let mut out = String::new();
-        let _ = writeln!(out, "result {kind} <inline>");
-        let got: BTreeSet<String>;
-        let solvable;
-        match crate::solve::solve(&pool, &req) {
-            Ok(sol) => {
-                got = sol.steps.iter().map(|s| step_line(&pool, s)).collect();
-                for l in &got {
-                    let _ = writeln!(out, "#>{l}");
-                }
-                solvable = true;
-            }
-            Err(u) => {
-                got = BTreeSet::new();
-                for r in &u.reasons {
-                    let _ = writeln!(out, "#>problem xcpngmod info {r}");
-                }
-                solvable = false;
-            }
-        }
-        let want: BTreeSet<String> = sec
-            .expected
-            .iter()
-            .filter(|l| {
-                let w = l.split_whitespace().next().unwrap_or("");
-                matches!(
-                    w,
-                    "install" | "erase" | "upgrade" | "downgrade" | "reinstall" | "change"
-                )
-            })
-            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-            .collect();
-        let want_problem = sec.expected.iter().any(|l| l.starts_with("problem "));
-        let mut reason = None;
-        let matched = if !unsupported.is_empty() {
-            reason = Some(format!("unsupported: {}", unsupported.join("; ")));
-            false
-        } else if want_problem == solvable {
-            reason = Some(if want_problem {
-                "expected a problem, found a solution".into()
-            } else {
-                "found no solution, expected one".into()
-            });
-            false
-        } else if solvable && got != want {
-            let missing: Vec<&String> = want.difference(&got).collect();
-            let extra: Vec<&String> = got.difference(&want).collect();
-            reason = Some(format!(
-                "transaction differs: missing [{}], extra [{}]",
-                missing
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                extra
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            false
-        } else {
-            true
-        };
-        SectionResult {
-            output: out,
-            matched,
-            reason,
         }
     }
 
@@ -499,4 +384,189 @@ pub(super) fn best_candidates(pool: &Pool, sids: &[Sid]) -> Vec<Sid> {
             })
         })
         .collect()
+}
+
+/// How a section sets the solver up, from its solver flags.
+struct Setup {
+    req: Request,
+    flags: Flags,
+    ignore_weak: bool,
+    strict_prio: bool,
+}
+
+/// What goes with each package of the pool, by pool id (installed first).
+struct PerSid {
+    /// Installed packages that are disabled: they stay as they are.
+    frozen: Vec<Sid>,
+    vendor: Vec<String>,
+    weak: Vec<WeakDeps>,
+}
+
+/// The solver flags of `sec`; those we do not model go to `unsupported`.
+fn setup(sec: &Section, unsupported: &mut Vec<String>) -> Setup {
+    let mut set = Setup {
+        req: Request {
+            ignore_installonly_obsoletes: true,
+            ..Default::default()
+        },
+        flags: Flags::default(),
+        ignore_weak: false,
+        strict_prio: false,
+    };
+    for f in &sec.solverflags {
+        match f.as_str() {
+            "allowuninstall" => set.req.allow_uninstall = true,
+            "keeporphans" => set.req.keep_orphans = true,
+            "keepexplicitobsoletes" => set.req.ignore_installonly_obsoletes = false,
+            "noautotarget" => set.flags.no_autotarget = true,
+            "yumobsoletes" => set.req.yum_obsoletes = true,
+            "strictrepopriority" => set.strict_prio = true,
+            // We never hold packages to their vendor.
+            "allowvendorchange" => {}
+            // Best by policy (vendor): a no-op for install and distupgrade jobs.
+            "bestobeypolicy" => set.flags.best_obey_policy = true,
+            "ignorerecommended" => set.ignore_weak = true,
+            other => note(unsupported, format!("solver flag `{other}`")),
+        }
+    }
+    set
+}
+
+/// The pool flags of `sec` (those we do not model go to `unsupported`), and the install-only
+/// names of its `multiversion` jobs.
+fn pool_options(sec: &Section, unsupported: &mut Vec<String>) -> PoolOptions {
+    let mut opts = PoolOptions {
+        multilib: false,
+        installonly: Vec::new(),
+    };
+    for f in &sec.poolflags {
+        match f.as_str() {
+            "implicitobsoleteusescolors" => opts.multilib = true,
+            // Whether obsoletes of multiversion packages count: decided by the
+            // `keepexplicitobsoletes` solver flag in rpm mode.
+            "noobsoletesmultiversion" | "!noobsoletesmultiversion" => {}
+            // Disabled packages are left out of the pool: none provides anything.
+            "whatprovideswithdisabled" => {}
+            other => note(unsupported, format!("pool flag `{other}`")),
+        }
+    }
+    for j in &sec.jobs {
+        let w: Vec<&str> = j.split_whitespace().collect();
+        if w.first() == Some(&"multiversion") && matches!(w.get(1), Some(&"name" | &"provides")) {
+            opts.installonly.push(w[2].to_string());
+        }
+    }
+    opts
+}
+
+/// The `result` line's classes; a case without `transaction`, or with a class we do not
+/// know, is unsupported.
+fn result_kind(sec: &Section, unsupported: &mut Vec<String>) -> String {
+    let kind = sec.result_kind.clone().unwrap_or_default();
+    let classes: Vec<&str> = kind.split(',').collect();
+    if !classes.contains(&"transaction") {
+        note(unsupported, format!("result class `{kind}`"));
+    }
+    for c in &classes {
+        if !matches!(
+            *c,
+            "transaction" | "problems" | "alternatives" | "cleandeps" | "rules" | "recommended"
+        ) {
+            note(unsupported, format!("result class `{c}`"));
+        }
+    }
+    kind
+}
+
+/// `strictrepopriority`: only the best-priority repo's packages of a name are candidates;
+/// a package named by a `pkg` job stays one.
+fn exclude_worse_priority(pool: &Pool, sec: &Section, req: &mut Request) {
+    let named: Vec<&str> = sec
+        .jobs
+        .iter()
+        .filter(|j| j.split_whitespace().nth(1) == Some("pkg"))
+        .filter_map(|j| j.split_whitespace().nth(2))
+        .collect();
+    for s in 0..pool.len() as Sid {
+        if pool.installed(s) || named.contains(&pool.display(s).as_str()) {
+            continue;
+        }
+        let best = pool
+            .groups_named(&pool.pkg(s).name)
+            .iter()
+            .flat_map(|&g| pool.groups[g as usize].members.iter())
+            .filter(|&&m| !pool.installed(m))
+            .map(|&m| pool.solvables[m as usize].priority)
+            .min()
+            .unwrap_or(0);
+        if pool.solvables[s as usize].priority > best {
+            req.excluded
+                .insert(s, "a repo with a better priority has this name".into());
+        }
+    }
+}
+
+/// Solve, and print the result in the testcase's syntax: (output, the transaction's lines,
+/// solvable?).
+fn solve_section(pool: &Pool, req: &Request, kind: &str) -> (String, BTreeSet<String>, bool) {
+    let mut out = String::new();
+    let _ = writeln!(out, "result {kind} <inline>");
+    match crate::solve::solve(pool, req) {
+        Ok(sol) => {
+            let got: BTreeSet<String> = sol.steps.iter().map(|s| step_line(pool, s)).collect();
+            for l in &got {
+                let _ = writeln!(out, "#>{l}");
+            }
+            (out, got, true)
+        }
+        Err(u) => {
+            for r in &u.reasons {
+                let _ = writeln!(out, "#>problem xcpngmod info {r}");
+            }
+            (out, BTreeSet::new(), false)
+        }
+    }
+}
+
+/// Why the result does not match the section's expected one (None: it matches): something
+/// unsupported, a problem where a solution was expected or the reverse, or a different
+/// transaction.
+fn mismatch(
+    sec: &Section,
+    unsupported: &[String],
+    got: &BTreeSet<String>,
+    solvable: bool,
+) -> Option<String> {
+    let want: BTreeSet<String> = sec
+        .expected
+        .iter()
+        .filter(|l| {
+            let w = l.split_whitespace().next().unwrap_or("");
+            matches!(
+                w,
+                "install" | "erase" | "upgrade" | "downgrade" | "reinstall" | "change"
+            )
+        })
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let want_problem = sec.expected.iter().any(|l| l.starts_with("problem "));
+    if !unsupported.is_empty() {
+        Some(format!("unsupported: {}", unsupported.join("; ")))
+    } else if want_problem == solvable {
+        Some(if want_problem {
+            "expected a problem, found a solution".into()
+        } else {
+            "found no solution, expected one".into()
+        })
+    } else if solvable && *got != want {
+        let missing: Vec<&str> = want.difference(got).map(|s| s.as_str()).collect();
+        let extra: Vec<&str> = got.difference(&want).map(|s| s.as_str()).collect();
+        Some(format!(
+            "transaction differs: missing [{}], extra [{}]",
+            missing.join(", "),
+            extra.join(", ")
+        ))
+    } else {
+        None
+    }
 }
