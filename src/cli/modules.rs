@@ -7,7 +7,7 @@ use super::render::{Col, Table, Width};
 use super::{Env, View};
 use crate::error::Result;
 use crate::modules::doctor::{Report as DoctorReport, Severity};
-use crate::modules::inventory::{Copy, DepmodRun, Inventory, ModuleEntry};
+use crate::modules::inventory::{CopyRecord, DepmodRun, Inventory, ModuleEntry};
 use crate::ops::host;
 use crate::wire;
 
@@ -84,7 +84,7 @@ impl View for Doctor {
 }
 
 /// `override/bnxt_en.ko (1.10.3)`: the path under the kernel dir and the version.
-fn short(inv: &Inventory, c: &Copy) -> String {
+fn short(inv: &Inventory, c: &CopyRecord) -> String {
     let p = c
         .path
         .strip_prefix(&format!("/lib/modules/{}/", inv.kernel))

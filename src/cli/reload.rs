@@ -6,7 +6,7 @@ use super::exit::ExitStatus;
 use super::render::{ErrorBody, Width};
 use super::{Env, View};
 use crate::error::Result;
-use crate::modules::reload::{Outcome, Preflight, ReloadReport, VermagicStatus};
+use crate::modules::reload::{Preflight, ReloadOutcome, ReloadReport, VermagicStatus};
 use crate::ops::host;
 use crate::wire;
 use serde::Serialize;
@@ -202,8 +202,8 @@ fn text(r: &ReloadReport) -> String {
     ));
     if matches!(
         r.result,
-        Outcome::Refused | Outcome::Failed | Outcome::RolledBack
-    ) || (r.result == Outcome::DryRun && !r.preflight.ways_forward.is_empty())
+        ReloadOutcome::Refused | ReloadOutcome::Failed | ReloadOutcome::FellBack
+    ) || (r.result == ReloadOutcome::DryRun && !r.preflight.ways_forward.is_empty())
     {
         for w in &r.preflight.ways_forward {
             s.push_str(&format!("  way forward: {w}\n"));

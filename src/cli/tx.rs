@@ -9,11 +9,11 @@ use super::plan::{self, Preview};
 use super::render::{Col, Table, Width};
 use super::{Env, View};
 use crate::error::{Error, Result};
-use crate::ops::transaction::{self as tx, Candidate, Impact, Outcome, Recovery, TxResult};
+use crate::ops::transaction::{self as tx, Candidate, Impact, Recovery, TxOutcome, TxResult};
 use crate::ops::Context;
 use crate::solve::{Goal, Plan};
 use crate::transaction::history::Record;
-use crate::transaction::reboot::Reason;
+use crate::transaction::reboot::RebootReason;
 use crate::transaction::{utc, Action};
 use crate::wire;
 use serde::Serialize;
@@ -198,7 +198,7 @@ impl View for Candidates {
 }
 
 /// `needs-reboot`: exit 1 when a reboot is needed.
-pub(super) struct NeedsReboot(Vec<Reason>);
+pub(super) struct NeedsReboot(Vec<RebootReason>);
 
 pub(super) fn needs_reboot(ctx: &Context<'_>) -> Result<NeedsReboot> {
     Ok(NeedsReboot(tx::needs_reboot(ctx)?))
@@ -212,7 +212,7 @@ impl View for NeedsReboot {
         #[derive(Serialize)]
         struct B<'a> {
             reboot_needed: bool,
-            reasons: &'a [Reason],
+            reasons: &'a [RebootReason],
         }
         wire::document(B {
             reboot_needed: !self.0.is_empty(),
@@ -225,7 +225,7 @@ impl View for NeedsReboot {
 }
 
 /// The end of a run, after the plan.
-pub(super) fn outcome(o: &Outcome) -> String {
+pub(super) fn outcome(o: &TxOutcome) -> String {
     let mut s = String::new();
     if o.result == crate::transaction::history::TxStatus::Downloaded {
         s.push_str(&format!(
@@ -433,7 +433,7 @@ fn candidates_table(c: &[Candidate], width: Width) -> String {
     s
 }
 
-fn needs_reboot_text(r: &[Reason]) -> String {
+fn needs_reboot_text(r: &[RebootReason]) -> String {
     if r.is_empty() {
         return "No reboot needed.\n".into();
     }

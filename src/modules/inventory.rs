@@ -78,7 +78,7 @@ impl CopyClass {
 
 /// One file of a module.
 #[derive(Debug, Clone)]
-pub struct Copy {
+pub struct CopyRecord {
     /// Host path (`/lib/modules/<kver>/override/bnxt_en.ko`).
     pub path: String,
     /// Top directory (`kernel`, `updates`, `extra`, `override`…).
@@ -113,14 +113,14 @@ pub struct ModuleEntry {
     pub name: String,
     /// Index of depmod's pick in `copies`.
     pub winner: usize,
-    pub copies: Vec<Copy>,
+    pub copies: Vec<CopyRecord>,
     pub loaded: Option<LoadedState>,
     /// The path `modules.dep` on disk gives, when it differs from the prediction.
     pub modules_dep: Option<String>,
 }
 
 impl ModuleEntry {
-    pub fn winner(&self) -> &Copy {
+    pub fn winner(&self) -> &CopyRecord {
         &self.copies[self.winner]
     }
     /// Loaded, but not the copy depmod picks: a reload or reboot would change the driver.
@@ -365,7 +365,7 @@ fn entry(
     loaded: Option<&Loaded>,
     stale: Option<&Option<String>>,
 ) -> ModuleEntry {
-    let copies: Vec<Copy> = mc
+    let copies: Vec<CopyRecord> = mc
         .copies
         .iter()
         .map(|c| {
@@ -381,7 +381,7 @@ fn entry(
                 Ok(i) => (Some(i), None),
                 Err(e) => (None, Some(e.to_string())),
             };
-            Copy {
+            CopyRecord {
                 path,
                 dir: c.dir.clone(),
                 version: mi.as_ref().and_then(|i| i.version.clone()),

@@ -8,7 +8,7 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::modules::doctor::{self, Report as DoctorReport};
 use crate::modules::inventory::{self, DepmodRun, Inventory};
-use crate::modules::reload::{Outcome, ReloadReport, Verdict};
+use crate::modules::reload::{ReloadOutcome, ReloadReport, Verdict};
 use crate::sysroot::Sysroot;
 use crate::trust::package::Report as FileReport;
 use crate::trust::KeysReport;
@@ -90,13 +90,13 @@ pub fn reload(
 /// the first way forward.
 pub fn reload_failure(r: &ReloadReport, force: bool) -> Option<Error> {
     match r.result {
-        Outcome::Reloaded => return None,
-        Outcome::DryRun if r.preflight.allowed(force) => return None,
+        ReloadOutcome::Reloaded => return None,
+        ReloadOutcome::DryRun if r.preflight.allowed(force) => return None,
         _ => {}
     }
     let hint = r.preflight.ways_forward.first().cloned();
     let mut what = r.summary.clone();
-    if r.result == Outcome::DryRun {
+    if r.result == ReloadOutcome::DryRun {
         what = match r.preflight.verdict {
             Verdict::Impossible => format!(
                 "{} cannot be reloaded on the running kernel",
@@ -108,7 +108,7 @@ pub fn reload_failure(r: &ReloadReport, force: bool) -> Option<Error> {
             ),
         };
     }
-    if matches!(r.result, Outcome::Refused | Outcome::DryRun) {
+    if matches!(r.result, ReloadOutcome::Refused | ReloadOutcome::DryRun) {
         if let Some(first) = r.preflight.reasons.first() {
             what = format!("{what}: {first}");
         }

@@ -13,7 +13,7 @@
 //! changes nothing.
 
 use super::solve::PROTECTED;
-use super::transaction::{self as tx, Confirm, Outcome};
+use super::transaction::{self as tx, Confirm, TxOutcome};
 use super::Context;
 use crate::error::{Error, Result};
 use crate::modules::depmod::{self, DepmodConfig};
@@ -99,7 +99,7 @@ pub struct RollbackReport {
     pub dry_run: bool,
     /// The transaction run (None with --dry-run).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction: Option<Outcome>,
+    pub transaction: Option<TxOutcome>,
     pub reloads: Vec<ReloadStep>,
 }
 
@@ -433,7 +433,7 @@ fn reload_steps(
     ctx: &Context<'_>,
     kernel: &str,
     modules: &[String],
-    out: &Outcome,
+    out: &TxOutcome,
 ) -> Vec<ReloadStep> {
     let advice = |m: &str| {
         out.modules.as_ref().and_then(|ma| {
@@ -752,13 +752,13 @@ fn refusal(prefix: &str, r: &ReloadReport) -> String {
 fn reload_now(ctx: &Context<'_>, kernel: &str, m: &str) -> ReloadStep {
     match reload::reload(ctx.root(), Some(kernel), m, false, false) {
         Ok(r) => {
-            use crate::modules::reload::Outcome as O;
+            use crate::modules::reload::ReloadOutcome as O;
             let (action, why) = match r.result {
                 O::Reloaded => ("reloaded", r.summary.clone()),
                 O::Refused | O::DryRun => {
                     ("reboot", refusal("reload refused by its preflight", &r))
                 }
-                O::RolledBack | O::Failed => ("reload-failed", r.summary.clone()),
+                O::FellBack | O::Failed => ("reload-failed", r.summary.clone()),
             };
             step(m, action, why, Some(r))
         }

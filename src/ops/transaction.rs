@@ -10,8 +10,8 @@ use crate::repo::{self, Repo};
 use crate::rpm::package::PackageRef;
 use crate::rpm::Package;
 use crate::solve::{Goal, Plan, PlanChange, PlanPackage, Reason};
-use crate::transaction::download::{self, Source, Wanted};
-use crate::transaction::history::{self, Record, Step, TxStatus};
+use crate::transaction::download::{self, FileSource, Wanted};
+use crate::transaction::history::{self, HistoryStep, Record, TxStatus};
 use crate::transaction::journal::{self, Journal, StepState};
 use crate::transaction::reboot;
 use crate::transaction::run::{self as rpmrun};
@@ -25,7 +25,7 @@ pub type Confirm<'a> = &'a dyn Fn(&Plan, &Impact, u64) -> Result<bool>;
 
 pub use super::impact::Impact;
 
-pub use crate::transaction::engine::Outcome;
+pub use crate::transaction::engine::TxOutcome;
 
 /// The result of a transaction command: the plan, and what was done (None: nothing to do,
 /// or --assumeno).
@@ -37,7 +37,7 @@ pub struct TxResult {
     #[serde(flatten)]
     pub impact: Impact,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction: Option<Outcome>,
+    pub transaction: Option<TxOutcome>,
 }
 
 pub(crate) fn paths(ctx: &Context<'_>) -> Paths {
@@ -124,7 +124,7 @@ pub(crate) fn confirm_and_execute(
     wanted: Vec<Wanted>,
     command: &[String],
     confirm: Confirm<'_>,
-) -> Result<Outcome> {
+) -> Result<TxOutcome> {
     let dl: u64 = wanted.iter().map(|w| w.to_download()).sum();
     if !confirm(plan, impact, dl)? {
         return Err(Error::Failed {
@@ -181,7 +181,7 @@ fn same(p: &Package, r: &PackageRef) -> bool {
         && p.evr.release == r.release
 }
 
-fn repo_source(ctx: &Context<'_>, repo: &Repo, p: &Package) -> Result<Source> {
+fn repo_source(ctx: &Context<'_>, repo: &Repo, p: &Package) -> Result<FileSource> {
     let mut bases = repo.bases.clone();
     if bases.is_empty() {
         bases = repo::resolve_bases(&repo.config, &ctx.fetcher)?;
@@ -192,7 +192,7 @@ fn repo_source(ctx: &Context<'_>, repo: &Repo, p: &Package) -> Result<Source> {
             what: format!("package location: {e}"),
         })
     })?;
-    Ok(Source::Repo {
+    Ok(FileSource::Repo {
         repo: repo.config.clone(),
         bases,
         location: p.location.clone(),
@@ -267,7 +267,7 @@ fn local_source(ctx: &Context<'_>, t: &PackageRef, target_pkgs: &[Package]) -> R
         })?;
     Ok(Wanted {
         pkg: t.clone(),
-        source: Source::File {
+        source: FileSource::File {
             path: PathBuf::from(&pkg.location),
             sha256: Some(pkg.checksum.value.clone()),
             repo: None,
@@ -396,7 +396,7 @@ pub(crate) fn plan_changes(
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             (
                 pref(c, a, &k.repo),
-                Source::File {
+                FileSource::File {
                     path,
                     sha256: Some(k.sha256.clone()),
                     repo: ctx.config.repo(&k.repo).cloned(),
@@ -507,9 +507,9 @@ pub fn history_recover(ctx: &Context<'_>) -> Result<Option<Recovery>> {
     let put_back = journal::put_back(ctx.root(), &p.keep, &j, &installed);
     let installed = ctx.installed()?;
     let states = journal::assess(&j.changes, &installed);
-    let steps: Vec<Step> = states
+    let steps: Vec<HistoryStep> = states
         .iter()
-        .map(|(c, s)| Step {
+        .map(|(c, s)| HistoryStep {
             change: c.clone(),
             done: *s == StepState::Done,
         })
@@ -674,7 +674,7 @@ fn newer_than_installed(e: &repo::primary::ChangelogEntry, i: &Package) -> bool 
 }
 
 /// `needs-reboot`: the reasons (empty: none).
-pub fn needs_reboot(ctx: &Context<'_>) -> Result<Vec<reboot::Reason>> {
+pub fn needs_reboot(ctx: &Context<'_>) -> Result<Vec<reboot::RebootReason>> {
     let installed = ctx.installed()?;
     Ok(reboot::reasons(ctx.root(), &installed))
 }
@@ -701,7 +701,7 @@ pub fn reload(
     force: bool,
     command: &[String],
 ) -> Result<(crate::modules::reload::ReloadReport, Option<Error>)> {
-    use crate::modules::reload::Outcome;
+    use crate::modules::reload::ReloadOutcome;
     if dry_run {
         let r = crate::modules::reload::reload(root, kernel, module, true, force)?;
         return Ok((r, None));
@@ -709,7 +709,7 @@ pub fn reload(
     let p = Paths::new(root, std::path::Path::new("/var/cache/xcpng-mod"));
     let _lock = lock::acquire(&p)?;
     let r = crate::modules::reload::reload(root, kernel, module, false, force)?;
-    let record_error = if r.result != Outcome::DryRun && r.result != Outcome::Refused {
+    let record_error = if r.result != ReloadOutcome::DryRun && r.result != ReloadOutcome::Refused {
         record_reload_locked(&p, command, &r).err()
     } else {
         None
@@ -725,16 +725,16 @@ fn record_reload_locked(
     command: &[String],
     report: &crate::modules::reload::ReloadReport,
 ) -> Result<u64> {
-    use crate::modules::reload::Outcome;
+    use crate::modules::reload::ReloadOutcome;
     let records = history::load(&p.history)?;
     let id = history::next_id(&records);
     let result = match report.result {
-        Outcome::Reloaded => TxStatus::Ok,
-        Outcome::RolledBack => TxStatus::RolledBack,
-        Outcome::Failed => TxStatus::Failed,
+        ReloadOutcome::Reloaded => TxStatus::Ok,
+        ReloadOutcome::FellBack => TxStatus::RolledBack,
+        ReloadOutcome::Failed => TxStatus::Failed,
         // Not acting on the kernel, these are never recorded (see `reload`); were one
         // recorded, it changed nothing.
-        Outcome::Refused | Outcome::DryRun => TxStatus::Failed,
+        ReloadOutcome::Refused | ReloadOutcome::DryRun => TxStatus::Failed,
     };
     let mut advice: Vec<String> = report
         .steps

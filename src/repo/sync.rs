@@ -309,7 +309,7 @@ pub fn open(
             revision: md.revision.clone(),
             timestamp: md.timestamp(),
         };
-        crate::trust::metadata::check_rollback(root, cfg, &url, seen)?;
+        crate::trust::metadata::check_not_older(root, cfg, &url, seen)?;
     }
     let repo = Repo {
         config: cfg.clone(),

@@ -130,7 +130,7 @@ pub fn parse_query_output(out: &str) -> Vec<Package> {
 
 /// Where an installed set came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub enum RpmdbSource {
     /// No rpmdb under the root.
     NoDatabase,
     /// The cache of a previous read, still matching the database file.
@@ -145,7 +145,7 @@ pub enum Source {
 #[derive(Debug)]
 pub struct Loaded {
     pub packages: Vec<Package>,
-    pub source: Source,
+    pub source: RpmdbSource,
     /// Why the native reader was not used, when it was tried and failed.
     pub native_error: Option<String>,
 }
@@ -166,7 +166,7 @@ pub fn load_traced(root: &Sysroot) -> Result<Loaded, InstalledError> {
     let Some(db) = rpmdb::find(&super::rpmdb_dirs(root)) else {
         return Ok(Loaded {
             packages: Vec::new(),
-            source: Source::NoDatabase,
+            source: RpmdbSource::NoDatabase,
             native_error: None,
         });
     };
@@ -176,10 +176,10 @@ pub fn load_traced(root: &Sysroot) -> Result<Loaded, InstalledError> {
         native_error,
     };
     match mode.as_str() {
-        "rpm" => return Ok(loaded(load_rpm(root, &[])?, Source::Rpm, None)),
+        "rpm" => return Ok(loaded(load_rpm(root, &[])?, RpmdbSource::Rpm, None)),
         "native" => {
             return rpmdb::read(&db)
-                .map(|p| loaded(p, Source::Native(db.format), None))
+                .map(|p| loaded(p, RpmdbSource::Native(db.format), None))
                 .map_err(|e| InstalledError::Native {
                     root: root.root().display().to_string(),
                     reason: e.to_string(),
@@ -190,12 +190,12 @@ pub fn load_traced(root: &Sysroot) -> Result<Loaded, InstalledError> {
     let file = cache_file(root);
     let key = cache::key(&db);
     if let Some(pkgs) = key.as_deref().and_then(|k| cache::load(&file, k)) {
-        return Ok(loaded(pkgs, Source::Cache, None));
+        return Ok(loaded(pkgs, RpmdbSource::Cache, None));
     }
     let (packages, source, native_error) = match rpmdb::read(&db) {
-        Ok(p) => (p, Source::Native(db.format), None),
+        Ok(p) => (p, RpmdbSource::Native(db.format), None),
         Err(e) => match load_rpm(root, &[]) {
-            Ok(p) => (p, Source::Rpm, Some(e.to_string())),
+            Ok(p) => (p, RpmdbSource::Rpm, Some(e.to_string())),
             Err(InstalledError::Failed { root, stderr }) => {
                 return Err(InstalledError::Failed {
                     root,

@@ -22,7 +22,7 @@ pub const PARALLEL: usize = 3;
 
 /// Where a package file comes from.
 #[derive(Debug, Clone)]
-pub enum Source {
+pub enum FileSource {
     /// A repo's metadata: fetched into `dest`.
     Repo {
         repo: RepoConfig,
@@ -48,7 +48,7 @@ pub enum Source {
 #[derive(Debug, Clone)]
 pub struct Wanted {
     pub pkg: PackageRef,
-    pub source: Source,
+    pub source: FileSource,
     /// Size once installed (for the free-space check).
     pub size_installed: u64,
 }
@@ -69,15 +69,15 @@ impl Wanted {
     /// Where the file is (or will be) on disk.
     pub fn path(&self) -> &Path {
         match &self.source {
-            Source::Repo { dest, .. } => dest,
-            Source::File { path, .. } => path,
+            FileSource::Repo { dest, .. } => dest,
+            FileSource::File { path, .. } => path,
         }
     }
 
     /// Bytes still to download.
     pub fn to_download(&self) -> u64 {
         match &self.source {
-            Source::Repo {
+            FileSource::Repo {
                 dest,
                 size,
                 checksum,
@@ -89,7 +89,7 @@ impl Wanted {
                     *size
                 }
             }
-            Source::File { .. } => 0,
+            FileSource::File { .. } => 0,
         }
     }
 }
@@ -346,7 +346,7 @@ pub fn fetch_all(
                 let Some(w) = next.lock().expect("not poisoned").next() else {
                     return;
                 };
-                let Source::Repo {
+                let FileSource::Repo {
                     repo,
                     bases,
                     location,
@@ -435,14 +435,14 @@ pub fn verify(w: &Wanted, keys: &mut Keys<'_>) -> Result<Ready, TxError> {
     let data = std::fs::read(&path).map_err(io_err(&path))?;
     let sha256 = digest_hex("sha256", &data).expect("sha256 is known");
     let (repo, gpgcheck) = match &w.source {
-        Source::Repo { repo, checksum, .. } => {
+        FileSource::Repo { repo, checksum, .. } => {
             if let Err(e) = check_checksum(&data, checksum) {
                 let _ = crate::hostfs::remove_file(&path);
                 return Err(fail(e.to_string()));
             }
             (Some(repo), repo.gpgcheck)
         }
-        Source::File {
+        FileSource::File {
             sha256: want,
             repo,
             gpgcheck,
@@ -465,7 +465,7 @@ pub fn verify(w: &Wanted, keys: &mut Keys<'_>) -> Result<Ready, TxError> {
             let mut why: Vec<String> = report
                 .items
                 .iter()
-                .filter(|i| i.outcome != crate::trust::package::Outcome::Ok)
+                .filter(|i| i.outcome != crate::trust::package::SigOutcome::Ok)
                 .map(|i| {
                     format!(
                         "{}: {}{}",
@@ -484,7 +484,7 @@ pub fn verify(w: &Wanted, keys: &mut Keys<'_>) -> Result<Ready, TxError> {
             if why.is_empty() {
                 why.push(report.summary.clone());
             }
-            if matches!(w.source, Source::Repo { .. }) {
+            if matches!(w.source, FileSource::Repo { .. }) {
                 let _ = crate::hostfs::remove_file(&path);
             }
             return Err(fail(format!(

@@ -4,8 +4,8 @@
 //! history record and the log. It decides nothing about what to change (the plan does) and
 //! holds no lock itself: the caller holds the transaction lock.
 
-use super::download::{self, Downloader, Keys, Ready, Source, Wanted};
-use super::history::{self, Kept, Record, Step, TxStatus};
+use super::download::{self, Downloader, FileSource, Keys, Ready, Wanted};
+use super::history::{self, HistoryStep, Kept, Record, TxStatus};
 use super::journal::{self, Journal, StepState};
 use super::reboot;
 use super::run::{self as rpmrun, RpmPlan};
@@ -45,12 +45,12 @@ impl Host<'_> {
 
 /// What a transaction did.
 #[derive(Debug, Clone, Serialize)]
-pub struct Outcome {
+pub struct TxOutcome {
     /// History id (None with --downloadonly).
     pub id: Option<u64>,
     /// `ok`, `partial`, `downloaded` (a run that changed nothing is an error instead).
     pub result: TxStatus,
-    pub steps: Vec<Step>,
+    pub steps: Vec<HistoryStep>,
     /// Package files handed to rpm (or downloaded with --downloadonly).
     pub files: Vec<PathBuf>,
     /// Reboot/reload advice.
@@ -77,11 +77,11 @@ pub fn execute(
     plan: &Plan,
     wanted: Vec<Wanted>,
     command: &[String],
-) -> Result<Outcome, TxError> {
+) -> Result<TxOutcome, TxError> {
     check_space(h, &wanted)?;
     let ready = download_and_verify(h, &wanted)?;
     if h.downloadonly {
-        return Ok(Outcome {
+        return Ok(TxOutcome {
             id: None,
             result: TxStatus::Downloaded,
             steps: Vec::new(),
@@ -105,9 +105,9 @@ pub fn execute(
     let (run, installed) = run_rpm(h, p, &j, &rplan)?;
     let states = journal::assess(&changes, &installed);
     let result = status_of(run.is_ok(), &states);
-    let steps: Vec<Step> = states
+    let steps: Vec<HistoryStep> = states
         .iter()
-        .map(|(c, s)| Step {
+        .map(|(c, s)| HistoryStep {
             change: c.clone(),
             done: *s == StepState::Done,
         })
@@ -142,7 +142,7 @@ pub fn execute(
         });
     }
     let undo = undo_advice(h, id, &steps);
-    Ok(Outcome {
+    Ok(TxOutcome {
         id: Some(id),
         result,
         steps,
@@ -175,7 +175,7 @@ fn download_and_verify(h: &Host<'_>, wanted: &[Wanted]) -> Result<Vec<Ready>, Tx
     let downloader = Downloader::new(h.fetcher.http(), h.fetcher.retries());
     let n = wanted
         .iter()
-        .filter(|w| matches!(w.source, Source::Repo { .. }))
+        .filter(|w| matches!(w.source, FileSource::Repo { .. }))
         .count();
     if n > 0 {
         rep.info(&format!("Downloading {n} package(s)"));
@@ -293,7 +293,7 @@ fn status_of(rpm_ok: bool, states: &[(Change, StepState)]) -> TxStatus {
 fn advise(
     h: &Host<'_>,
     installed: &[Package],
-    steps: &[Step],
+    steps: &[HistoryStep],
     changes: &[Change],
     mod_before: &[super::modcheck::ModuleFile],
 ) -> (Vec<String>, Option<super::modcheck::ModulesAfter>) {
@@ -357,7 +357,7 @@ fn record_run(p: &Paths, record: &Record) -> Result<(), TxError> {
 
 /// "reboot needed" lines, leaving out changed loaded modules the module check speaks about.
 fn reboot_advice(
-    reasons: &[reboot::Reason],
+    reasons: &[reboot::RebootReason],
     checked: Option<&super::modcheck::ModulesAfter>,
 ) -> Vec<String> {
     reasons
@@ -522,7 +522,7 @@ fn disabled_by_default(h: &Host<'_>) -> HashSet<String> {
 }
 
 /// After installing from a repo disabled by default: the exact commands that take it back.
-fn undo_advice(h: &Host<'_>, id: u64, steps: &[Step]) -> Vec<String> {
+fn undo_advice(h: &Host<'_>, id: u64, steps: &[HistoryStep]) -> Vec<String> {
     let off = disabled_by_default(h);
     let from_off: Vec<&Change> = steps
         .iter()

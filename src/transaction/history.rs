@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// One step of a recorded transaction.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Step {
+pub struct HistoryStep {
     #[serde(flatten)]
     pub change: Change,
     /// Whether the rpmdb showed the change after the run.
@@ -76,7 +76,7 @@ pub struct Record {
     pub command: Vec<String>,
     pub user: String,
     pub result: TxStatus,
-    pub steps: Vec<Step>,
+    pub steps: Vec<HistoryStep>,
     /// The reboot/reload advice given after the run.
     #[serde(default)]
     pub advice: Vec<String>,
@@ -398,7 +398,7 @@ mod tests {
             result: TxStatus::Ok,
             steps: changes
                 .into_iter()
-                .map(|(a, n, b, af)| Step {
+                .map(|(a, n, b, af)| HistoryStep {
                     change: Change {
                         action: a,
                         name: n.into(),

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// One reason to reboot.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Reason {
+pub struct RebootReason {
     /// `marker`, `kernel`, `xen`, `microcode`, `initrd`, `module`
     pub kind: &'static str,
     pub message: String,
@@ -37,7 +37,7 @@ fn uname_of(deps: &[Dependency]) -> Option<String> {
         .filter(|k| crate::names::kernel_release(k).is_ok())
 }
 
-pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<Reason> {
+pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<RebootReason> {
     let mut out = Vec::new();
     let markers = root.join("/run/reboot-required.d");
     if let Ok(rd) = std::fs::read_dir(&markers) {
@@ -57,7 +57,7 @@ pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<Reason> {
                 vers.push(String::new());
             }
             for v in vers {
-                out.push(Reason {
+                out.push(RebootReason {
                     kind: "marker",
                     message: format!(
                         "{name} {v} asks for a reboot (/run/reboot-required.d/{name}/{v})"
@@ -83,7 +83,7 @@ pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<Reason> {
                 None => true,
             };
             if newer {
-                out.push(Reason {
+                out.push(RebootReason {
                     kind: "kernel",
                     message: format!(
                         "kernel {} (uname {}) is installed; {run} is running",
@@ -104,7 +104,7 @@ pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<Reason> {
                 continue;
             };
             if p.installtime > boot {
-                out.push(Reason {
+                out.push(RebootReason {
                     kind,
                     message: format!("{} was installed after the last boot", p.nevra()),
                 });
@@ -128,7 +128,7 @@ pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<Reason> {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_secs());
         if mtime < p.installtime {
-            out.push(Reason {
+            out.push(RebootReason {
                 kind: "initrd",
                 message: format!(
                     "/boot/initrd-{k}.img is older than {} (installed {}): regenerate it (dracut -f /boot/initrd-{k}.img {k}) and reboot",
@@ -145,7 +145,7 @@ pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<Reason> {
 /// Loaded modules of the running kernel whose file on disk changed: the copy depmod picks now
 /// differs from the loaded one by GNU build-id (or, without one, by srcversion). A module with
 /// neither to compare is not reported.
-pub fn changed_modules(root: &Sysroot) -> Vec<Reason> {
+pub fn changed_modules(root: &Sysroot) -> Vec<RebootReason> {
     use crate::modules::{depmod, loaded, modinfo};
     let Some(kver) = running_kernel(root) else {
         return Vec::new();
@@ -184,7 +184,7 @@ pub fn changed_modules(root: &Sysroot) -> Vec<Reason> {
         if differs {
             let ver =
                 |v: &Option<String>| v.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
-            out.push(Reason {
+            out.push(RebootReason {
                 kind: "module",
                 message: format!(
                     "{name} is loaded, but its file on disk changed: the copy depmod picks now ({path}{}) has another {what} than the loaded module{}; `xcpng-mod reload {name}` where its preflight says safe, or reboot",

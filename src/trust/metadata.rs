@@ -156,7 +156,7 @@ pub fn seen_path(root: &Sysroot, repo: &str) -> PathBuf {
 
 /// Refuse verified metadata older than the newest seen for this repo, unless
 /// `allow_metadata_rollback=1`; then record it as the newest seen.
-pub fn check_rollback(
+pub fn check_not_older(
     root: &Sysroot,
     cfg: &RepoConfig,
     url: &str,
@@ -176,7 +176,7 @@ pub fn check_rollback(
     if let Some(old) = &old {
         let older = new.older_than(old);
         if older && !allow {
-            return Err(TrustError::Rollback {
+            return Err(TrustError::OlderMetadata {
                 repo: cfg.id.clone(),
                 url: url.to_string(),
                 old: old.to_string(),

@@ -61,7 +61,7 @@ pub enum TrustError {
     #[error(
         "repo `{repo}`: metadata rollback refused: {url} is older ({new}) than metadata already seen ({old})"
     )]
-    Rollback {
+    OlderMetadata {
         repo: String,
         url: String,
         old: String,
@@ -102,7 +102,7 @@ impl TrustError {
                 "a changed key is what an attacker on the path would serve: check the new fingerprint with \
                  the repo's owner; if it is theirs, accept it with `xcpng-mod keys --accept {repo}`"
             ),
-            TrustError::Rollback { repo, .. } => format!(
+            TrustError::OlderMetadata { repo, .. } => format!(
                 "a mirror is serving old metadata (or you moved to an older snapshot on purpose: then \
                  --setopt={repo}.allow_metadata_rollback=1)"
             ),

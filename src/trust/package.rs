@@ -45,7 +45,7 @@ pub enum Kind {
 /// The result of one item, with rpm's words.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
-pub enum Outcome {
+pub enum SigOutcome {
     Ok,
     Bad,
     Nokey,
@@ -53,14 +53,14 @@ pub enum Outcome {
     Notfound,
 }
 
-impl Outcome {
+impl SigOutcome {
     pub fn word(&self) -> &'static str {
         match self {
-            Outcome::Ok => "OK",
-            Outcome::Bad => "BAD",
-            Outcome::Nokey => "NOKEY",
-            Outcome::Nottrusted => "NOTTRUSTED",
-            Outcome::Notfound => "NOTFOUND",
+            SigOutcome::Ok => "OK",
+            SigOutcome::Bad => "BAD",
+            SigOutcome::Nokey => "NOKEY",
+            SigOutcome::Nottrusted => "NOTTRUSTED",
+            SigOutcome::Notfound => "NOTFOUND",
         }
     }
 }
@@ -73,7 +73,7 @@ pub struct Item {
     pub range: Range,
     /// `Header V4 RSA/SHA512 Signature, key ID ba46522d`, `Payload SHA256 digest`, …
     pub description: String,
-    pub outcome: Outcome,
+    pub outcome: SigOutcome,
     /// Why it failed (expected/got digests, the signature problem).
     pub detail: Option<String>,
     /// The fingerprint of the key that made a good signature.
@@ -294,7 +294,7 @@ pub fn verify_bytes(path: &str, data: &[u8], ring: &Keyring) -> Report {
                 Kind::Signature,
                 range,
                 format!("{}{algo} signature", range_prefix(range)),
-                Outcome::Notfound,
+                SigOutcome::Notfound,
                 None,
             );
         };
@@ -306,7 +306,7 @@ pub fn verify_bytes(path: &str, data: &[u8], ring: &Keyring) -> Report {
                     Kind::Signature,
                     range,
                     format!("{}{algo} signature", range_prefix(range)),
-                    Outcome::Bad,
+                    SigOutcome::Bad,
                     Some(e.to_string()),
                 )
             }
@@ -321,17 +321,17 @@ pub fn verify_bytes(path: &str, data: &[u8], ring: &Keyring) -> Report {
         );
         match verify_one(ring, s, &[covered]) {
             Ok(v) => {
-                let mut it = item(tag, Kind::Signature, range, descr, Outcome::Ok, None);
+                let mut it = item(tag, Kind::Signature, range, descr, SigOutcome::Ok, None);
                 it.fingerprint = Some(v.fingerprint);
                 it
             }
             Err(p) => {
                 let outcome = match p {
-                    SigProblem::NoKey { .. } => Outcome::Nokey,
+                    SigProblem::NoKey { .. } => SigOutcome::Nokey,
                     SigProblem::KeyRevoked { .. }
                     | SigProblem::KeyExpired { .. }
-                    | SigProblem::KeyUnusable { .. } => Outcome::Nottrusted,
-                    _ => Outcome::Bad,
+                    | SigProblem::KeyUnusable { .. } => SigOutcome::Nottrusted,
+                    _ => SigOutcome::Bad,
                 };
                 item(
                     tag,
@@ -357,21 +357,21 @@ pub fn verify_bytes(path: &str, data: &[u8], ring: &Keyring) -> Report {
             if alt { " ALT" } else { "" }
         );
         let Some(expected) = expected else {
-            return item(tag, Kind::Digest, range, descr, Outcome::Notfound, None);
+            return item(tag, Kind::Digest, range, descr, SigOutcome::Notfound, None);
         };
         match hex_digest(algo, covered) {
             Some(got) if got.eq_ignore_ascii_case(&expected) => {
-                item(tag, Kind::Digest, range, descr, Outcome::Ok, None)
+                item(tag, Kind::Digest, range, descr, SigOutcome::Ok, None)
             }
             Some(got) => item(
                 tag,
                 Kind::Digest,
                 range,
                 descr,
-                Outcome::Bad,
+                SigOutcome::Bad,
                 Some(format!("Expected {expected} != {got}")),
             ),
-            None => item(tag, Kind::Digest, range, descr, Outcome::Notfound, None),
+            None => item(tag, Kind::Digest, range, descr, SigOutcome::Notfound, None),
         }
     };
 
@@ -438,7 +438,7 @@ pub fn verify_bytes(path: &str, data: &[u8], ring: &Keyring) -> Report {
         (
             i.range,
             std::cmp::Reverse(i.kind as u8),
-            i.outcome == Outcome::Notfound,
+            i.outcome == SigOutcome::Notfound,
         )
     });
     decide(path, items)
@@ -453,7 +453,7 @@ fn decide(path: &str, mut items: Vec<Item>) -> Report {
         if it.wrapped && verified[Kind::Signature as usize] & Range::Header as u8 != 0 {
             it.strength = Kind::Signature;
         }
-        if it.outcome == Outcome::Ok {
+        if it.outcome == SigOutcome::Ok {
             verified[it.kind as usize] |= it.range as u8;
             verified[it.strength as usize] |= it.range as u8;
         }
@@ -461,17 +461,17 @@ fn decide(path: &str, mut items: Vec<Item>) -> Report {
     }
     // An alternative digest that verified excuses the failure of its twin.
     let payload_ok = items.iter().any(|i| {
-        (i.tag == TAG_PAYLOADDIGEST || i.tag == TAG_PAYLOADDIGESTALT) && i.outcome == Outcome::Ok
+        (i.tag == TAG_PAYLOADDIGEST || i.tag == TAG_PAYLOADDIGESTALT) && i.outcome == SigOutcome::Ok
     });
     let level = Kind::Digest as u8 | Kind::Signature as u8;
     let mut shown = Vec::new();
     let (mut seen, mut bad, mut failed) = (0u8, 0u8, false);
     for mut it in items {
-        if it.outcome == Outcome::Bad
+        if it.outcome == SigOutcome::Bad
             && payload_ok
             && (it.tag == TAG_PAYLOADDIGEST || it.tag == TAG_PAYLOADDIGESTALT)
         {
-            it.outcome = Outcome::Notfound;
+            it.outcome = SigOutcome::Notfound;
         }
         let strength = it.kind as u8 | it.strength as u8;
         let mut required = 0u8;
@@ -481,11 +481,11 @@ fn decide(path: &str, mut items: Vec<Item>) -> Report {
         if level & strength & Kind::Signature as u8 != 0 {
             required |= (range & !verified[Kind::Signature as usize]) & it.range as u8;
         }
-        if required == 0 && it.outcome == Outcome::Notfound {
+        if required == 0 && it.outcome == SigOutcome::Notfound {
             continue;
         }
         seen |= it.kind as u8;
-        if it.outcome != Outcome::Ok {
+        if it.outcome != SigOutcome::Ok {
             bad |= it.kind as u8;
             failed = true;
         }
@@ -510,11 +510,11 @@ fn decide(path: &str, mut items: Vec<Item>) -> Report {
     let ok_item = |tag: u32| {
         shown
             .iter()
-            .find(|i| i.tag == tag && i.outcome == Outcome::Ok)
+            .find(|i| i.tag == tag && i.outcome == SigOutcome::Ok)
     };
-    let header_signed = shown
-        .iter()
-        .any(|i| i.kind == Kind::Signature && i.range == Range::Header && i.outcome == Outcome::Ok);
+    let header_signed = shown.iter().any(|i| {
+        i.kind == Kind::Signature && i.range == Range::Header && i.outcome == SigOutcome::Ok
+    });
     let payload_covered_by = if header_signed
         && (ok_item(TAG_PAYLOADDIGEST).is_some() || ok_item(TAG_PAYLOADDIGESTALT).is_some())
     {

@@ -1,7 +1,9 @@
 //! The module inventory (`modules --json`) and the module copies and loaded state that the
 //! reload report and the transaction's module checks show.
 
-use crate::modules::inventory::{Copy as InnerCopy, Inventory as InnerInventory, LoadedState};
+use crate::modules::inventory::{
+    CopyRecord as InnerCopy, Inventory as InnerInventory, LoadedState,
+};
 use serde::{Serialize, Serializer};
 
 /// One file of a module: `{path, dir, version, srcversion, vermagic, build_id, package,

@@ -4,8 +4,8 @@
 
 use super::modules::{Copy, Loaded};
 use crate::modules::reload::{
-    BlockDev, Check as InnerCheck, Holder, NetIf, Outcome, Preflight as InnerPreflight, ReloadPlan,
-    ReloadReport, Step as InnerStep, Verdict, VermagicCheck,
+    BlockDev, Check as InnerCheck, CommandRun as InnerStep, Holder, NetIf,
+    Preflight as InnerPreflight, ReloadOutcome, ReloadPlan, ReloadReport, Verdict, VermagicCheck,
 };
 use serde::{Serialize, Serializer};
 
@@ -19,13 +19,13 @@ pub fn verdict(v: Verdict) -> &'static str {
 }
 
 /// `dry-run`, `refused`, `reloaded`, `rolled-back`, `failed`.
-pub fn outcome(o: Outcome) -> &'static str {
+pub fn outcome(o: ReloadOutcome) -> &'static str {
     match o {
-        Outcome::DryRun => "dry-run",
-        Outcome::Refused => "refused",
-        Outcome::Reloaded => "reloaded",
-        Outcome::RolledBack => "rolled-back",
-        Outcome::Failed => "failed",
+        ReloadOutcome::DryRun => "dry-run",
+        ReloadOutcome::Refused => "refused",
+        ReloadOutcome::Reloaded => "reloaded",
+        ReloadOutcome::FellBack => "rolled-back",
+        ReloadOutcome::Failed => "failed",
     }
 }
 

@@ -7,7 +7,7 @@
 use crate::common::{pkg, PkgSpec, TestHost};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use xcpng_mod::rpm::installed::{self, Source};
+use xcpng_mod::rpm::installed::{self, RpmdbSource};
 use xcpng_mod::rpm::rpmdb::{self, Format};
 use xcpng_mod::rpm::Package;
 use xcpng_mod::sysroot::Sysroot;
@@ -93,7 +93,7 @@ fn sqlite_native_equals_rpm_qa() {
     let before = listing(&dbdir);
     let native = rpmdb::read_sqlite(&sqlite_path(&h)).expect("native read");
     let loaded = installed::load_traced(&Sysroot::new(h.root())).unwrap();
-    assert_eq!(loaded.source, Source::Native(Format::Sqlite));
+    assert_eq!(loaded.source, RpmdbSource::Native(Format::Sqlite));
     assert_eq!(
         listing(&dbdir),
         before,
@@ -244,7 +244,7 @@ fn bdb_written_by_db_load_reads_like_rpm() {
         assert_same(&native, &reference);
         // And through `load`, which finds the Packages file itself.
         let loaded = installed::load_traced(&Sysroot::new(&root)).unwrap();
-        assert_eq!(loaded.source, Source::Native(Format::Bdb), "{label}");
+        assert_eq!(loaded.source, RpmdbSource::Native(Format::Bdb), "{label}");
         assert_same(&loaded.packages, &reference);
     }
 }
@@ -333,7 +333,7 @@ fn load_falls_back_to_rpm_when_the_native_reader_refuses() {
     std::fs::write(&wal, vec![0u8; 100]).unwrap();
     let root = Sysroot::new(h.root());
     let loaded = installed::load_traced(&root).unwrap();
-    assert_eq!(loaded.source, Source::Rpm);
+    assert_eq!(loaded.source, RpmdbSource::Rpm);
     let why = loaded.native_error.expect("native error kept");
     assert!(why.contains("rpmdb.sqlite-wal is not empty"), "{why}");
     assert_same(&loaded.packages, &by_rpm(h.root(), &[]));
@@ -349,7 +349,7 @@ fn load_falls_back_to_rpm_when_the_native_reader_refuses() {
     // Once the log is gone, the native reader takes over again.
     std::fs::write(&wal, b"").unwrap();
     let loaded = installed::load_traced(&root).unwrap();
-    assert_eq!(loaded.source, Source::Native(Format::Sqlite));
+    assert_eq!(loaded.source, RpmdbSource::Native(Format::Sqlite));
     assert_same(&loaded.packages, &by_rpm(h.root(), &[]));
 
     // A corrupt BDB file that rpm cannot read either: an error naming both, no panic.
@@ -368,17 +368,17 @@ fn cache_follows_the_database() {
     h.install(&varied());
     let root = Sysroot::new(h.root());
     let first = installed::load_traced(&root).unwrap();
-    assert_eq!(first.source, Source::Native(Format::Sqlite));
+    assert_eq!(first.source, RpmdbSource::Native(Format::Sqlite));
     let cache = installed::cache_file(&root);
     assert!(cache.is_file(), "cache written at {}", cache.display());
     let second = installed::load_traced(&root).unwrap();
-    assert_eq!(second.source, Source::Cache);
+    assert_eq!(second.source, RpmdbSource::Cache);
     assert_same(&second.packages, &first.packages);
 
     // The database changes: the cache is stale.
     h.install(&[pkg("newcomer", "1", "1")]);
     let third = installed::load_traced(&root).unwrap();
-    assert_eq!(third.source, Source::Native(Format::Sqlite));
+    assert_eq!(third.source, RpmdbSource::Native(Format::Sqlite));
     assert_eq!(third.packages.len(), first.packages.len() + 1);
     assert_same(&third.packages, &by_rpm(h.root(), &[]));
 
@@ -389,15 +389,15 @@ fn cache_follows_the_database() {
     std::fs::write(&cache, &bytes).unwrap();
     assert_eq!(
         installed::load_traced(&root).unwrap().source,
-        Source::Native(Format::Sqlite)
+        RpmdbSource::Native(Format::Sqlite)
     );
     let again = installed::load_traced(&root).unwrap();
-    assert_eq!(again.source, Source::Cache);
+    assert_eq!(again.source, RpmdbSource::Cache);
     assert_same(&again.packages, &third.packages);
     std::fs::write(&cache, b"garbage").unwrap();
     assert_eq!(
         installed::load_traced(&root).unwrap().source,
-        Source::Native(Format::Sqlite)
+        RpmdbSource::Native(Format::Sqlite)
     );
 }
 

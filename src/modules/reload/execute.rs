@@ -23,7 +23,7 @@ pub trait KernelOps {
 
 /// One command the executor ran.
 #[derive(Debug, Clone)]
-pub struct Step {
+pub struct CommandRun {
     pub command: Vec<String>,
     pub ok: bool,
     /// What the tool said when it failed, and the kernel's error lines.
@@ -41,7 +41,7 @@ pub struct Check {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum ReloadOutcome {
     /// `--dry-run`: nothing was done.
     DryRun,
     /// Refused by the preflight: nothing was done.
@@ -49,19 +49,19 @@ pub enum Outcome {
     /// The winning copy is loaded and every check passed.
     Reloaded,
     /// The new copy failed; the previous one is loaded again.
-    RolledBack,
+    FellBack,
     /// Something failed and the previous state could not be fully restored.
     Failed,
 }
 
-impl Outcome {
+impl ReloadOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::DryRun => "dry-run",
-            Outcome::Refused => "refused",
-            Outcome::Reloaded => "reloaded",
-            Outcome::RolledBack => "rolled back",
-            Outcome::Failed => "failed",
+            ReloadOutcome::DryRun => "dry-run",
+            ReloadOutcome::Refused => "refused",
+            ReloadOutcome::Reloaded => "reloaded",
+            ReloadOutcome::FellBack => "rolled back",
+            ReloadOutcome::Failed => "failed",
         }
     }
 }
@@ -70,8 +70,8 @@ impl Outcome {
 #[derive(Debug, Clone)]
 pub struct ReloadReport {
     pub preflight: Preflight,
-    pub result: Outcome,
-    pub steps: Vec<Step>,
+    pub result: ReloadOutcome,
+    pub steps: Vec<CommandRun>,
     pub checks: Vec<Check>,
     /// What is loaded at the end (build-id), and the file it matches.
     pub loaded_after: Option<String>,
@@ -81,13 +81,13 @@ pub struct ReloadReport {
 
 impl ReloadReport {
     pub fn success(&self) -> bool {
-        matches!(self.result, Outcome::Reloaded | Outcome::DryRun)
+        matches!(self.result, ReloadOutcome::Reloaded | ReloadOutcome::DryRun)
     }
 }
 
 pub(super) struct Exec<'a, K: KernelOps> {
     ops: &'a mut K,
-    steps: Vec<Step>,
+    steps: Vec<CommandRun>,
 }
 
 impl<K: KernelOps> Exec<'_, K> {
@@ -104,7 +104,7 @@ impl<K: KernelOps> Exec<'_, K> {
                 Some(m)
             }
         };
-        self.steps.push(Step {
+        self.steps.push(CommandRun {
             command,
             ok: r.is_ok(),
             message,
@@ -137,7 +137,7 @@ pub fn execute<K: KernelOps>(pre: &Preflight, ops: &mut K) -> ReloadReport {
             pre,
             ex,
             checks,
-            Outcome::Refused,
+            ReloadOutcome::Refused,
             format!(
                 "the loaded modules changed since the preflight ({}): nothing was done; run the reload again",
                 changed.join(", ")
@@ -188,10 +188,13 @@ fn unload_failed<K: KernelOps>(
     let back = ex.ops.loaded();
     let ok = pre.set().iter().all(|s| back.contains_key(s));
     let (outcome, then) = if ok {
-        (Outcome::RolledBack, "everything unloaded was loaded back")
+        (
+            ReloadOutcome::FellBack,
+            "everything unloaded was loaded back",
+        )
     } else {
         (
-            Outcome::Failed,
+            ReloadOutcome::Failed,
             "some modules could not be loaded back: see the steps",
         )
     };
@@ -351,7 +354,7 @@ fn reloaded<K: KernelOps>(pre: &Preflight, ex: Exec<'_, K>, checks: Vec<Check>) 
         pre,
         ex,
         checks,
-        Outcome::Reloaded,
+        ReloadOutcome::Reloaded,
         format!("{m} reloaded from {from}"),
     )
     .with_loaded(id)
@@ -388,11 +391,11 @@ fn fallen_back(
     id: Option<&String>,
     checks: &mut Vec<Check>,
     why: &str,
-) -> (Outcome, String) {
+) -> (ReloadOutcome, String) {
     let m = &pre.module;
     let Some(p) = pre.loaded.as_ref() else {
         return (
-            Outcome::Failed,
+            ReloadOutcome::Failed,
             format!("{why}; {m} was not loaded before, and is not loaded now"),
         );
     };
@@ -415,7 +418,7 @@ fn fallen_back(
     });
     if back && holders_back {
         (
-            Outcome::RolledBack,
+            ReloadOutcome::FellBack,
             format!(
                 "{why}; the previous {m} ({}) is loaded again",
                 p.path.as_deref().unwrap_or("?")
@@ -423,7 +426,7 @@ fn fallen_back(
         )
     } else {
         (
-            Outcome::Failed,
+            ReloadOutcome::Failed,
             format!(
                 "{why}; putting the previous copy back also failed: reboot to get a working driver"
             ),
@@ -466,7 +469,7 @@ pub(super) fn finish<K: KernelOps>(
     pre: &Preflight,
     ex: Exec<'_, K>,
     checks: Vec<Check>,
-    result: Outcome,
+    result: ReloadOutcome,
     summary: String,
 ) -> ReloadReport {
     ReloadReport {
@@ -486,9 +489,9 @@ impl ReloadReport {
     }
 
     /// A report for a plan that was not carried out.
-    pub fn not_run(pre: Preflight, result: Outcome) -> ReloadReport {
+    pub fn not_run(pre: Preflight, result: ReloadOutcome) -> ReloadReport {
         let summary = match result {
-            Outcome::Refused => match pre.verdict {
+            ReloadOutcome::Refused => match pre.verdict {
                 Verdict::Impossible => {
                     format!("{} cannot be reloaded on the running kernel", pre.module)
                 }

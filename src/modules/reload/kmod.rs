@@ -123,10 +123,10 @@ pub fn reload(
 ) -> Result<ReloadReport, ModulesError> {
     let pre = preflight(root, kernel, module)?;
     if dry_run {
-        return Ok(ReloadReport::not_run(pre, Outcome::DryRun));
+        return Ok(ReloadReport::not_run(pre, ReloadOutcome::DryRun));
     }
     if !pre.allowed(force) {
-        return Ok(ReloadReport::not_run(pre, Outcome::Refused));
+        return Ok(ReloadReport::not_run(pre, ReloadOutcome::Refused));
     }
     if !root.is_host_root() {
         return Err(ModulesError::NotHere(format!(

@@ -12,7 +12,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use crate::modules::inventory::{Copy, LoadedState, ModuleEntry};
+use crate::modules::inventory::{CopyRecord, LoadedState, ModuleEntry};
 use crate::modules::loaded::Loaded;
 
 mod execute;
@@ -173,7 +173,7 @@ pub struct Preflight {
     pub module: String,
     pub builtin: bool,
     /// The copy that would load (depmod's pick).
-    pub winner: Option<Copy>,
+    pub winner: Option<CopyRecord>,
     /// What is loaded now; `path` is the matching file on disk (what a fallback loads).
     pub loaded: Option<LoadedState>,
     /// Modules holding it, transitively.

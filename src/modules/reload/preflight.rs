@@ -332,7 +332,12 @@ fn check_block_devices(
 }
 
 /// The copy that would load: will the kernel take it, and can it be read.
-fn check_winner(f: &Facts, m: &str, winner: Option<&Copy>, fd: &mut Findings) -> VermagicCheck {
+fn check_winner(
+    f: &Facts,
+    m: &str,
+    winner: Option<&CopyRecord>,
+    fd: &mut Findings,
+) -> VermagicCheck {
     let Some(w) = winner else {
         return VermagicCheck {
             status: VermagicStatus::Unknown,
@@ -390,7 +395,7 @@ fn check_loaded_copy(
     f: &Facts,
     m: &str,
     set: &BTreeSet<&str>,
-    winner: Option<&Copy>,
+    winner: Option<&CopyRecord>,
     fd: &mut Findings,
 ) {
     let loaded_now = f.loaded.get(m);
@@ -434,7 +439,7 @@ fn load_plan(
     f: &Facts,
     m: &str,
     set: &BTreeSet<&str>,
-    winner: Option<&Copy>,
+    winner: Option<&CopyRecord>,
     holder_names: &[String],
     fd: &mut Findings,
 ) -> (Vec<LoadStep>, Vec<ModprobeOption>) {

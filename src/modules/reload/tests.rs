@@ -7,8 +7,8 @@ use crate::modules::modprobe::parse_modprobe_conf;
 use crate::modules::xapi::{inventory_cut_short, parse_inventory_value};
 use crate::sysroot::Sysroot;
 
-fn copy(path: &str, dir: &str, id: &str, vm: &str) -> Copy {
-    Copy {
+fn copy(path: &str, dir: &str, id: &str, vm: &str) -> CopyRecord {
+    CopyRecord {
         path: path.into(),
         dir: dir.into(),
         version: None,
@@ -469,7 +469,7 @@ fn reload_loads_the_winner_and_checks_it() {
     let pre = with_iface(facts(VM));
     let mut k = fake();
     let r = execute(&pre, &mut k);
-    assert_eq!(r.result, Outcome::Reloaded, "{r:#?}");
+    assert_eq!(r.result, ReloadOutcome::Reloaded, "{r:#?}");
     assert_eq!(k.loaded["dummy"].build_id.as_deref(), Some("bb"));
     assert!(r.checks.iter().all(|c| c.ok));
     assert_eq!(r.steps.len(), 2);
@@ -481,7 +481,7 @@ fn a_refused_copy_is_rolled_back_by_path() {
     let mut k = fake();
     k.refuse.push("bb".into());
     let r = execute(&pre, &mut k);
-    assert_eq!(r.result, Outcome::RolledBack, "{r:#?}");
+    assert_eq!(r.result, ReloadOutcome::FellBack, "{r:#?}");
     assert_eq!(k.loaded["dummy"].build_id.as_deref(), Some("aa"));
     let last = r.steps.last().unwrap();
     assert_eq!(last.command, vec!["insmod", KP]);
@@ -502,7 +502,7 @@ fn a_module_loaded_after_the_preflight_stops_the_reload() {
     k.loaded.insert("user".into(), ld("user", 0, &[], "cc"));
     k.loaded.get_mut("dummy").unwrap().holders = vec!["user".into()];
     let r = execute(&pre, &mut k);
-    assert_eq!(r.result, Outcome::Refused, "{r:#?}");
+    assert_eq!(r.result, ReloadOutcome::Refused, "{r:#?}");
     assert!(r.steps.is_empty(), "nothing may be run: {:?}", r.steps);
     assert!(
         r.summary.contains("the users of dummy changed"),
@@ -514,7 +514,7 @@ fn a_module_loaded_after_the_preflight_stops_the_reload() {
     let mut k = fake();
     k.loaded.insert("dummy".into(), ld("dummy", 0, &[], "zz"));
     let r = execute(&pre, &mut k);
-    assert_eq!(r.result, Outcome::Refused);
+    assert_eq!(r.result, ReloadOutcome::Refused);
     assert!(r.summary.contains("dummy was replaced by another build"));
 }
 
@@ -524,7 +524,7 @@ fn the_fallback_unloads_only_what_this_run_loaded() {
     let mut k = fake();
     k.refuse.push("bb".into());
     let r = execute(&pre, &mut k);
-    assert_eq!(r.result, Outcome::RolledBack, "{r:#?}");
+    assert_eq!(r.result, ReloadOutcome::FellBack, "{r:#?}");
     // The failed load loaded nothing: the fallback runs no rmmod, only the insmod back.
     let fallback: Vec<&Vec<String>> = r
         .steps
@@ -542,6 +542,6 @@ fn a_wrong_build_id_after_load_rolls_back() {
     // modprobe picks the old file: the loaded module is not the winner.
     k.picks.insert("dummy".into(), KP.into());
     let r = execute(&pre, &mut k);
-    assert_eq!(r.result, Outcome::RolledBack);
+    assert_eq!(r.result, ReloadOutcome::FellBack);
     assert!(r.checks.iter().any(|c| c.name == "build-id" && !c.ok));
 }
