@@ -6,7 +6,40 @@
 /// The man page's sections after the generated ones: EXIT STATUS (from
 /// [`super::exit::ExitStatus`], like `--help`'s table), FILES and EXAMPLES.
 pub fn man_extra() -> String {
-    format!("{}{FILES_AND_EXAMPLES}", super::exit::man_section())
+    format!(
+        "{}{}{FILES_AND_EXAMPLES}",
+        super::exit::man_section(),
+        guidance_section()
+    )
+}
+
+/// roff of the RESTART GUIDANCE section, from the one table of rules
+/// ([`crate::transaction::guidance::RULES`]).
+fn guidance_section() -> String {
+    let mut s = String::from(
+        ".SH RESTART GUIDANCE\n\
+         The plans and results of install, update, downgrade, reinstall, remove and local \
+         package files say, before anything changes, what the change will take, \
+         in XAPI's names (\\fBguidance\\fR in \\fB\\-\\-json\\fR): \\fBRebootHost\\fR, \
+         \\fBRestartToolstack\\fR, \\fBRestartDeviceModel\\fR, \\fBEvacuateHost\\fR, \
+         \\fBRestartVM\\fR; none is []. The first rule whose package glob matches a package of \
+         the plan decides; a package no rule matches that ships files under \\fI/boot\\fR needs \
+         \\fBRebootHost\\fR. A module package is judged by its module impact (the \
+         \\fBKernel modules\\fR section): a loaded module whose copy changes needs a reload when \
+         its reload preflight says safe, else \\fBRebootHost\\fR. Guidances merge as XAPI merges \
+         them: \\fBRebootHost\\fR takes in \\fBRestartToolstack\\fR, \\fBEvacuateHost\\fR and \
+         \\fBRestartDeviceModel\\fR; \\fBEvacuateHost\\fR and \\fBRestartVM\\fR take in \
+         \\fBRestartDeviceModel\\fR.\n",
+    );
+    for r in crate::transaction::guidance::RULES {
+        s.push_str(&format!(
+            ".TP\n\\fI{}\\fR\n\\fB{}\\fR: {}.\n",
+            r.package.replace('-', "\\-"),
+            r.guidance.as_str(),
+            r.why
+        ));
+    }
+    s
 }
 
 /// roff source of the FILES and EXAMPLES sections.

@@ -106,3 +106,24 @@ fn main_page_documents_exit_status_files_and_examples() {
         assert!(main.contains(needle), "man page lacks {needle}");
     }
 }
+
+/// The README's table of guidance rules is the table the code applies, row by row.
+#[test]
+fn the_readme_lists_the_guidance_rules_the_code_applies() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- guidance rules: checked by tests/it/docs.rs -->")
+        .expect("the README's guidance table marker");
+    let rows: Vec<String> = readme[start..]
+        .lines()
+        .skip(3)
+        .take_while(|l| l.starts_with("| `"))
+        .map(str::to_string)
+        .collect();
+    let want: Vec<String> = xcpng_mod::transaction::guidance::RULES
+        .iter()
+        .map(|r| format!("| `{}` | {} |", r.package, r.guidance.as_str()))
+        .collect();
+    assert_eq!(rows, want);
+}
