@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import types
 import unittest
 
@@ -75,6 +76,7 @@ TAKES = {
     'check_update': ['repos'],
     'update': ['packages', 'repos'],
     'install': ['packages', 'repos'],
+    'plan': ['operation', 'packages', 'repos'],
     'query_installed': ['packages'],
     'list_modules': ['kernel', 'modules'],
     'reload_module': ['dry_run', 'force', 'kernel', 'module'],
@@ -83,6 +85,7 @@ TAKES = {
 # Valid required arguments, for calls that put one bad value next to them.
 REQUIRED = {
     'install': {'packages': 'r8125-module'},
+    'plan': {'operation': 'install', 'packages': 'r8125-module'},
     'reload_module': {'module': 'igb'},
     'rollback_module': {'module': 'igb'},
 }
@@ -109,10 +112,70 @@ INJECTIONS = {
         '../..', '..', '.', 'a/b', '/lib', '-x', '4.19 0', 'a\x00b', '4.19.0+1\x01x',
         '4.19.0+1;id', '4.19.*', 'x' * 65],
     'force': OPTIONS + ['--yes', '--force', 'maybe', 'yes --force', 'true,1', '2'],
+    'operation': OPTIONS + ['remove', 'erase', 'install update', 'install,update', 'Install',
+                            'install;reboot', 'x' * 65],
     'dry_run': OPTIONS + ['--yes', '--dry-run', 'maybe', 'no --force', 'false,0', '2'],
 }
 # Argument names no function takes, and names of another function's arguments.
 UNKNOWN_ARGUMENTS = ['bogus', 'nogpgcheck', 'setopt', 'root', '--root', 'enablerepo']
+
+
+class XapiFailure(Exception):
+    """Like XenAPI.Failure: `details` is [CODE, params...] as XAPI answers an error."""
+
+    def __init__(self, details):
+        Exception.__init__(self, details)
+        self.details = details
+
+
+class RecordingSession(object):
+    """A stand-in for the session XAPI hands a plugin (`session.xenapi.<class>.<call>` and
+    `session.handle`), recording every call. Its host's other_config behaves as XAPI's map
+    fields do (xen-api's db_cache_types: add_to_map raises MAP_DUPLICATE_KEY [type, field,
+    ref, key] when the key exists; remove_from_map of a missing key does nothing)."""
+
+    HOST = 'OpaqueRef:5f5ea1b5-host'
+
+    def __init__(self):
+        self.handle = 'OpaqueRef:session'
+        self.calls = []
+        self.other_config = {'boot_time': '1740148082.'}
+        self.xenapi = self
+
+    def __getattr__(self, cls):
+        session = self
+
+        class Calls(object):
+            def __getattr__(self, name):
+                def call(*args):
+                    session.calls.append(('{}.{}'.format(cls, name), args))
+                    return session.answer(cls, name, args)
+                return call
+        return Calls()
+
+    def answer(self, cls, name, args):
+        if (cls, name) == ('session', 'get_this_host'):
+            return self.HOST
+        if cls == 'host':
+            if args[0] != self.HOST:
+                raise XapiFailure(['HANDLE_INVALID', 'host', args[0]])
+            if name == 'get_name_label':
+                return 'xcp-ng-demo'
+            if name == 'get_uuid':
+                return '5f5ea1b5-0000-4000-8000-000000000001'
+            if name == 'add_to_other_config':
+                key, value = args[1], args[2]
+                if key in self.other_config:
+                    raise XapiFailure(['MAP_DUPLICATE_KEY', 'host', 'other_config', args[0],
+                                       key])
+                self.other_config[key] = value
+                return ''
+            if name == 'remove_from_other_config':
+                self.other_config.pop(args[1], None)
+                return ''
+        if cls == 'task':
+            return 'OpaqueRef:task' if name == 'create' else ''
+        raise XapiFailure(['MESSAGE_METHOD_UNKNOWN', '{}.{}'.format(cls, name)])
 
 
 def binary_has(command):
@@ -233,7 +296,7 @@ class PluginTest(unittest.TestCase):
     # --- the dispatch table -----------------------------------------------------------------
     def test_functions_are_those_of_updater_plus_drivers(self):
         self.assertEqual(sorted(plugin.FUNCTIONS), sorted([
-            'check_update', 'update', 'install', 'query_installed',
+            'check_update', 'update', 'install', 'plan', 'query_installed',
             'list_modules', 'reload_module', 'rollback_module']))
         for name, fn in plugin.FUNCTIONS.items():
             self.assertEqual(fn.__name__, name)
@@ -306,7 +369,8 @@ class PluginTest(unittest.TestCase):
             details = json.loads(e.params[1])
             self.assertEqual(details['kind'], 'unsupported')
             return
-        self.assertEqual(sorted(answer)[:4], ['command', 'result', 'returncode', 'stderr'])
+        self.assertEqual(sorted(answer)[:5], ['command', 'guidance', 'result', 'returncode',
+                                              'stderr'])
         self.assertEqual(answer['returncode'], 0)
         self.assertIn('-y', answer['command'])
         self.assertEqual(json.loads(answer['stdout']), answer['result'])
@@ -314,6 +378,61 @@ class PluginTest(unittest.TestCase):
         self.assertIn('broadcom-bnxt-en-alt', installed)
         after = json.loads(plugin.query_installed(None, {'packages': 'broadcom-bnxt-en-alt'}))
         self.assertTrue(after['broadcom-bnxt-en-alt'].startswith('broadcom-bnxt-en-alt-'))
+
+    # --- plan, guidance, other_config ------------------------------------------------------
+    def test_plan_says_modules_and_guidance_and_changes_nothing(self):
+        self.private_root()
+        before = self.installed()
+        doc = json.loads(plugin.plan(None, {'operation': 'install',
+                                            'packages': 'broadcom-bnxt-en-alt'}))
+        self.assertEqual([p['name'] for p in doc['plan']['install']], ['broadcom-bnxt-en-alt'])
+        bnxt = [m for m in doc['modules'] if m['module'] == 'bnxt_en']
+        self.assertEqual(len(bnxt), 1, doc['modules'])
+        self.assertTrue(bnxt[0]['after']['path'].endswith('/override/bnxt_en.ko'), bnxt)
+        self.assertEqual(bnxt[0]['after']['class'], 'alternate')
+        self.assertIsInstance(doc['guidance'], list)
+        self.assertEqual(self.installed(), before)
+        doc = json.loads(plugin.plan(None, {'operation': 'update', 'packages': ''}))
+        self.assertIn('guidance', doc)
+        self.assertEqual(self.installed(), before)
+
+    def test_plan_of_an_install_needs_packages(self):
+        e = self.failure(plugin.plan, {'operation': 'install'})
+        self.assertEqual(e.code, '-1')
+        self.assertIn('packages', e.params[0])
+
+    def test_a_change_through_xapi_sets_the_keys_xen_orchestra_reads(self):
+        self.private_root()
+        session = RecordingSession()
+        started = time.time()
+        answer = json.loads(plugin.install(session, {'packages': 'broadcom-bnxt-en-alt'}))
+        self.assertEqual(answer['returncode'], 0)
+        self.assertEqual(answer['guidance'], answer['result']['guidance'])
+        oc = session.other_config
+        # Xen Orchestra's format: seconds since the epoch as a string, compared with
+        # boot_time (`toTimestamp(boot_time) < +rpm_patch_installation_time`).
+        stamp = float(oc['rpm_patch_installation_time'])
+        self.assertTrue(started - 1 <= stamp <= time.time() + 1, oc)
+        self.assertLess(float(oc['boot_time']), stamp)
+        self.assertEqual(json.loads(oc['xcpng-mod:guidance']), answer['guidance'])
+        # Each key removed, then added, on this host.
+        sets = [(n, a[1]) for n, a in session.calls if n.endswith('_other_config')]
+        self.assertEqual(sets, [
+            ('host.remove_from_other_config', 'rpm_patch_installation_time'),
+            ('host.add_to_other_config', 'rpm_patch_installation_time'),
+            ('host.remove_from_other_config', 'xcpng-mod:guidance'),
+            ('host.add_to_other_config', 'xcpng-mod:guidance')])
+        # A second change finds the keys there: no MAP_DUPLICATE_KEY, newer stamp.
+        time.sleep(0.01)
+        plugin.install(session, {'packages': 'r8125-module'})
+        self.assertGreater(float(session.other_config['rpm_patch_installation_time']), stamp)
+
+    def test_a_change_that_did_nothing_leaves_other_config_alone(self):
+        self.private_root()
+        session = RecordingSession()
+        plugin.update(session, {'packages': 'intel-igb', 'repos': ''})
+        self.assertNotIn('rpm_patch_installation_time', session.other_config)
+        self.assertNotIn('xcpng-mod:guidance', session.other_config)
 
     def test_update_named_package(self):
         self.private_root()
