@@ -301,7 +301,10 @@ pub enum Command {
     /// /run/reboot-required.d/, a kernel newer than the running one, Xen or microcode
     /// installed since boot, an initrd older than a driver package installed for it, a loaded
     /// module whose file on disk changed (the copy depmod picks has another build-id, or
-    /// srcversion, than the loaded one: `reload` it where safe, or reboot)
+    /// srcversion, than the loaded one: `reload` it where safe, or reboot). Also the
+    /// packages of the guidance table (see RESTART GUIDANCE in xcpng-mod(1)) installed since
+    /// boot; `--json` gives the guidance still pending, in XAPI's names (a toolstack or
+    /// device-model restart alone exits 0)
     NeedsReboot,
     /// Solve a libsolv testcase (testsolv format) with xcpng-mod's solver and print the result
     /// in the testcase's syntax: exit 0 when it matches the expected result, 1 when not

@@ -13,7 +13,7 @@ use crate::ops::transaction::{self as tx, Candidate, Impact, Recovery, TxOutcome
 use crate::ops::Context;
 use crate::solve::{Goal, Plan};
 use crate::transaction::history::Record;
-use crate::transaction::reboot::RebootReason;
+use crate::transaction::reboot::{self, RebootReason};
 use crate::transaction::{utc, Action};
 use crate::wire;
 use serde::Serialize;
@@ -213,14 +213,16 @@ impl View for NeedsReboot {
         struct B<'a> {
             reboot_needed: bool,
             reasons: &'a [RebootReason],
+            guidance: Vec<crate::transaction::guidance::Guidance>,
         }
         wire::document(B {
-            reboot_needed: !self.0.is_empty(),
+            reboot_needed: reboot::reboot_needed(&self.0),
             reasons: &self.0,
+            guidance: reboot::pending_guidance(&self.0),
         })
     }
     fn status(&self) -> ExitStatus {
-        ExitStatus::failed_if(!self.0.is_empty())
+        ExitStatus::failed_if(reboot::reboot_needed(&self.0))
     }
 }
 
@@ -437,9 +439,18 @@ fn needs_reboot_text(r: &[RebootReason]) -> String {
     if r.is_empty() {
         return "No reboot needed.\n".into();
     }
-    let mut s = String::from("Reboot needed:\n");
+    let mut s = String::from(if reboot::reboot_needed(r) {
+        "Reboot needed:\n"
+    } else {
+        "No reboot needed, but:\n"
+    });
     for x in r {
         s.push_str(&format!("  - {}\n", x.message));
     }
+    let pending: Vec<&str> = reboot::pending_guidance(r)
+        .iter()
+        .map(|g| g.as_str())
+        .collect();
+    s.push_str(&format!("Pending: {}\n", pending.join(", ")));
     s
 }

@@ -56,6 +56,12 @@ impl Guidance {
     }
 }
 
+impl serde::Serialize for Guidance {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A rule: packages whose name matches `package` (a glob) need `guidance`, because `why`.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {

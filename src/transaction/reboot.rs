@@ -3,16 +3,63 @@
 //! boot, an initrd older than a module package installed for its kernel, and a loaded module
 //! whose file on disk changed (the copy depmod picks now is not the loaded one).
 
+use super::guidance::Guidance;
 use crate::rpm::{Dependency, Package};
 use crate::sysroot::Sysroot;
 use serde::Serialize;
 
-/// One reason to reboot.
+/// One reason to reboot (or, for `toolstack` and `device-model`, to restart less).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct RebootReason {
-    /// `marker`, `kernel`, `xen`, `microcode`, `initrd`, `module`
+    /// `marker`, `kernel`, `xen`, `microcode`, `initrd`, `module`, `package`, `toolstack`,
+    /// `device-model`
     pub kind: &'static str,
     pub message: String,
+    /// What it needs, in XAPI's names.
+    pub guidance: Guidance,
+}
+
+/// Is a reboot needed for any of `reasons`?
+pub fn reboot_needed(reasons: &[RebootReason]) -> bool {
+    reasons.iter().any(|r| r.guidance == Guidance::RebootHost)
+}
+
+/// The guidance still pending for `reasons`, merged as XAPI merges.
+pub fn pending_guidance(reasons: &[RebootReason]) -> Vec<Guidance> {
+    super::guidance::merge(reasons.iter().map(|r| r.guidance))
+}
+
+/// Packages the guidance table names, installed since boot, that the kinds above do not
+/// cover: what they still need (a toolstack restart since then is not seen: say so).
+fn since_boot(installed: &[Package], boot: u64, out: &mut Vec<RebootReason>) {
+    for p in installed.iter().filter(|p| p.installtime > boot) {
+        let covered = p.name == "kernel"
+            || p.name == "xen"
+            || p.name.starts_with("xen-hypervisor")
+            || p.name.starts_with("microcode")
+            || p.name == "linux-firmware";
+        if covered {
+            continue;
+        }
+        let Some((g, why)) =
+            super::guidance::for_package(&p.name, p.files.iter().map(String::as_str))
+        else {
+            continue;
+        };
+        let (kind, tail) = match g {
+            Guidance::RestartToolstack => ("toolstack", " (unless the toolstack restarted since)"),
+            Guidance::RestartDeviceModel => ("device-model", " (for the VMs running since)"),
+            _ => ("package", ""),
+        };
+        out.push(RebootReason {
+            kind,
+            message: format!(
+                "{} was installed after the last boot: {why}{tail}",
+                p.nevra()
+            ),
+            guidance: g,
+        });
+    }
 }
 
 pub use crate::modules::loaded::running_kernel;
@@ -63,6 +110,7 @@ pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<RebootReason> {
                         "{name} {v} asks for a reboot (/run/reboot-required.d/{name}/{v})"
                     )
                     .replace("  ", " "),
+                    guidance: Guidance::RebootHost,
                 });
             }
         }
@@ -90,6 +138,7 @@ pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<RebootReason> {
                         n.evr_string(),
                         uname_of(&n.provides).unwrap_or_default()
                     ),
+                    guidance: Guidance::RebootHost,
                 });
             }
         }
@@ -107,9 +156,11 @@ pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<RebootReason> {
                 out.push(RebootReason {
                     kind,
                     message: format!("{} was installed after the last boot", p.nevra()),
+                    guidance: Guidance::RebootHost,
                 });
             }
         }
+        since_boot(installed, boot, &mut out);
     }
     for p in installed {
         if crate::modules::class::classify(p).is_none() {
@@ -135,6 +186,7 @@ pub fn reasons(root: &Sysroot, installed: &[Package]) -> Vec<RebootReason> {
                     p.nevra(),
                     super::utc(p.installtime)
                 ),
+                guidance: Guidance::RebootHost,
             });
         }
     }
@@ -191,6 +243,7 @@ pub fn changed_modules(root: &Sysroot) -> Vec<RebootReason> {
                     ver(&info.version),
                     ver(&l.version),
                 ),
+                guidance: Guidance::RebootHost,
             });
         }
     }

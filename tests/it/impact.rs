@@ -260,4 +260,26 @@ fn the_guidance_table_rule_by_rule_with_real_packages() {
         "{doc}"
     );
     assert_eq!(doc["transaction"]["result"], "ok");
+    // needs-reboot: the guidance still pending since boot for what was done. A toolstack
+    // package needs no reboot (exit 0) but a toolstack restart.
+    let boot = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 3600;
+    h.write("/proc/stat", &format!("cpu  1 2 3\nbtime {boot}\n"));
+    let out = h.run(&["--json", "needs-reboot"]);
+    let doc = out.code(0).json();
+    assert_eq!(
+        doc["guidance"],
+        serde_json::json!(["RestartToolstack"]),
+        "{doc}"
+    );
+    assert_eq!(doc["reboot_needed"], false);
+    assert_eq!(doc["reasons"][0]["kind"], "toolstack", "{doc}");
+    // The C library since boot: a reboot, which takes in the toolstack restart.
+    h.run(&["-y", "install", "glibc"]).ok();
+    let doc = h.run(&["--json", "needs-reboot"]).code(1).json();
+    assert_eq!(doc["guidance"], serde_json::json!(["RebootHost"]), "{doc}");
+    assert_eq!(doc["reboot_needed"], true);
 }
