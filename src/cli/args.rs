@@ -295,8 +295,15 @@ pub enum Command {
     },
     /// Update candidates: packages in xcp-ng-testing (or the repos of --repo/--enablerepo)
     /// newer than what is installed, with the changelog entries since the installed version
-    /// and whether a reboot would be needed
-    Candidates,
+    /// and whether a reboot would be needed; the module impact and restart guidance of
+    /// installing them all
+    Candidates {
+        /// Print the announcement XCP-ng posts for update candidates: why (the changelog
+        /// entries since the installed version), the updated RPMs, the commands to install
+        /// and to downgrade, what to test, whether a reboot is required; ready to paste
+        #[arg(long)]
+        announce: bool,
+    },
     /// Exit 1 with the reasons when a reboot is needed, 0 when not: markers in
     /// /run/reboot-required.d/, a kernel newer than the running one, Xen or microcode
     /// installed since boot, an initrd older than a driver package installed for it, a loaded

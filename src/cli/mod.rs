@@ -10,6 +10,7 @@
 //! (modules, module show, depmod, doctor), `reload`, `trust` (verify, keys) and `tools`
 //! (vercmp, debug-solver, demo); `render` holds what they share.
 
+mod announce;
 pub mod args;
 pub mod docs;
 pub mod exit;
@@ -393,7 +394,7 @@ fn dispatch(command: &Command, env: &Env<'_>) -> Result<Box<dyn View>> {
         C::Reinstall(a) => Box::new(tx::transaction(env, Goal::Reinstall(a.packages.clone()))?),
         C::History { command } => tx::history(env, command.as_ref())?,
         C::Rollback { target, dry_run } => Box::new(rollback::rollback(env, target, *dry_run)?),
-        C::Candidates => Box::new(tx::candidates(&env.context()?)?),
+        C::Candidates { announce } => Box::new(tx::candidates(&env.context()?, *announce)?),
         C::NeedsReboot => Box::new(tx::needs_reboot(&env.context()?)?),
         C::DebugSolver { file } => Box::new(tools::debug_solver(file)?),
         C::Demo { dir } => Box::new(tools::demo(env, dir.as_deref())?),

@@ -2,7 +2,7 @@
 //! dependencies, then the summary) and the versioned JSON document; and the plan shown
 //! before the question of a transaction.
 
-use super::render::{Table, Width};
+use super::render::{wrapped, Table, Width};
 use super::View;
 use crate::modules::impact::CopyRef;
 use crate::ops::impact::Impact;
@@ -233,7 +233,7 @@ pub(super) fn plan_json(p: &Plan, impact: &Impact) -> String {
 /// The plan's impact in text: the "Kernel modules" section (a module per line: the copy that
 /// wins now → the copy that will win, and what it takes) and the "After this:" line (the
 /// guidance in XAPI's names with what to do, and the reloads).
-pub(super) fn impact(i: &Impact) -> String {
+pub(super) fn impact(i: &Impact, width: Width) -> String {
     let mut s = String::new();
     if !i.modules.is_empty() {
         s.push_str("\nKernel modules\n");
@@ -252,14 +252,21 @@ pub(super) fn impact(i: &Impact) -> String {
                     format!("{short}{v} ({})", c.class.as_str())
                 }
             };
-            s.push_str(&format!(
-                " {} ({}): {} -> {}\n   {}: {}\n",
-                m.module,
-                m.kernel,
-                side(&m.before),
-                side(&m.after),
-                m.action.as_str(),
-                m.reason
+            s.push_str(&wrapped(
+                &format!(
+                    "{} ({}): {} -> {}",
+                    m.module,
+                    m.kernel,
+                    side(&m.before),
+                    side(&m.after)
+                ),
+                " ",
+                width,
+            ));
+            s.push_str(&wrapped(
+                &format!("{}: {}", m.action.as_str(), m.reason),
+                "   ",
+                width,
             ));
         }
     }
@@ -275,9 +282,14 @@ pub(super) fn impact(i: &Impact) -> String {
     if after.is_empty() {
         after.push("nothing to restart".into());
     }
-    s.push_str(&format!("\nAfter this: {}\n", after.join("; ")));
+    s.push('\n');
+    s.push_str(&wrapped(
+        &format!("After this: {}", after.join("; ")),
+        "",
+        width,
+    ));
     for (_, why) in &i.why {
-        s.push_str(&format!("  because {why}\n"));
+        s.push_str(&wrapped(&format!("because {why}"), "  ", width));
     }
     s
 }
@@ -287,8 +299,8 @@ pub(super) fn impact(i: &Impact) -> String {
 pub(super) struct Preview<'a>(pub &'a Plan, pub &'a Impact);
 
 impl View for Preview<'_> {
-    fn text(&self, _: Width) -> String {
-        plan(self.0) + &impact(self.1)
+    fn text(&self, width: Width) -> String {
+        plan(self.0) + &impact(self.1, width)
     }
     fn json(&self) -> String {
         String::new()

@@ -36,6 +36,34 @@ impl Width {
     }
 }
 
+/// `text` as lines of at most `width` (wrapped at spaces; a longer word stays whole), each
+/// after `indent`, the lines after the first after `indent` and two more spaces.
+pub(super) fn wrapped(text: &str, indent: &str, width: Width) -> String {
+    let Width(Some(w)) = width else {
+        return format!("{indent}{text}\n");
+    };
+    let cont = format!("{indent}  ");
+    let mut out = String::new();
+    let mut line = indent.to_string();
+    let mut empty = true;
+    for word in text.split(' ') {
+        if !empty && self::width(&line) + 1 + self::width(word) > w {
+            out.push_str(&line);
+            out.push('\n');
+            line = cont.clone();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
 /// How a column of a [`Table`] gives way when the table is wider than the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shrink {

@@ -23,11 +23,11 @@ use serde::Serialize;
 pub(super) struct Transaction(TxResult);
 
 impl View for Transaction {
-    fn text(&self, _: Width) -> String {
+    fn text(&self, width: Width) -> String {
         match &self.0.transaction {
             Some(o) => outcome(o),
             None if self.0.plan.is_empty() => plan::plan(&self.0.plan),
-            None => plan::plan(&self.0.plan) + &plan::impact(&self.0.impact),
+            None => plan::plan(&self.0.plan) + &plan::impact(&self.0.impact, width),
         }
     }
     fn json(&self) -> String {
@@ -176,23 +176,42 @@ impl View for HistoryRecover {
 }
 
 /// `candidates`.
-pub(super) struct Candidates(Vec<Candidate>);
+pub(super) struct Candidates {
+    found: tx::Candidates,
+    announce: bool,
+}
 
-pub(super) fn candidates(ctx: &Context<'_>) -> Result<Candidates> {
-    Ok(Candidates(tx::candidates(ctx)?))
+pub(super) fn candidates(ctx: &Context<'_>, announce: bool) -> Result<Candidates> {
+    Ok(Candidates {
+        found: tx::candidates(ctx)?,
+        announce,
+    })
 }
 
 impl View for Candidates {
     fn text(&self, width: Width) -> String {
-        candidates_table(&self.0, width)
+        if self.announce {
+            return super::announce::announcement(&self.found).text;
+        }
+        let mut s = candidates_table(&self.found.candidates, width);
+        if !self.found.candidates.is_empty() {
+            s.push_str(&plan::impact(&self.found.impact, width));
+        }
+        s
     }
     fn json(&self) -> String {
         #[derive(Serialize)]
         struct B<'a> {
-            candidates: &'a [Candidate],
+            #[serde(flatten)]
+            found: &'a tx::Candidates,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            announcement: Option<super::announce::Announcement>,
         }
         wire::document(B {
-            candidates: &self.0,
+            found: &self.found,
+            announcement: self
+                .announce
+                .then(|| super::announce::announcement(&self.found)),
         })
     }
 }

@@ -91,10 +91,7 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
         .filter(|p| leaving.contains(p.name.as_str()) && may_ship_modules(p))
         .map(|p| p.name.clone())
         .collect();
-    let removed: BTreeSet<String> = modcheck::module_files(root, &leaving_mods)
-        .into_iter()
-        .map(|f| f.path)
-        .collect();
+    let leaving_files = modcheck::module_files(root, &leaving_mods);
     // The files the new packages bring: for those that may ship modules, and for all of a
     // plan of a host's size (their files under /boot ask for a reboot; a plan that pulls in
     // hundreds of packages is judged by names, not worth every file list of the repos).
@@ -104,6 +101,23 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
         .filter(|p| small || may_ship_modules(p))
         .collect();
     let files = files_of(ctx, &coming, repos);
+    // A package that may ship modules whose file list is unknown: its modules are not
+    // predicted (rather than predicted wrong: its old files gone, nothing in their place).
+    let unknown: BTreeSet<&str> = coming
+        .iter()
+        .filter(|p| may_ship_modules(p) && !files.contains_key(&key(p)))
+        .map(|p| p.name.as_str())
+        .collect();
+    for n in &unknown {
+        ctx.reporter.warn(&format!(
+            "the file list of {n} is not known (its repo has no filelists): its module impact is not predicted"
+        ));
+    }
+    let removed: BTreeSet<String> = leaving_files
+        .into_iter()
+        .filter(|f| !unknown.contains(f.package.as_str()))
+        .map(|f| f.path)
+        .collect();
     let added: Vec<NewFile> = coming
         .iter()
         .flat_map(|p| {
@@ -177,6 +191,9 @@ fn files_of(
         };
         match r.files_matching(wanted_file, &ctx.fetcher, ctx.settings.cache) {
             Ok(found) => {
+                for p in want.values() {
+                    out.entry(key(p)).or_default();
+                }
                 for (pkgid, f) in found {
                     if let Some(p) = want.get(&pkgid.to_ascii_lowercase()) {
                         out.entry(key(p)).or_default().push(f);

@@ -410,7 +410,41 @@ fn plan_on_pool(pool: Pool, opts: &PlanOptions, goal: &Goal) -> Result<(Plan, Ve
                 req.jobs.push(Job::Update(sids));
             }
             Goal::Downgrade(_) => {
-                let inst = select(&pool, spec, installed_only);
+                let mut inst = select(&pool, spec, installed_only);
+                if inst.is_empty() {
+                    // `name-version[-release]` names the older version to go to, as in yum:
+                    // the installed packages are those of its name.
+                    let older_than_installed = |t: Sid| {
+                        pool.groups[pool.group(t) as usize]
+                            .members
+                            .iter()
+                            .any(|&i| pool.installed(i) && pool.pkg(t).evr_cmp(pool.pkg(i)).is_lt())
+                    };
+                    let to = select(&pool, spec, |s| {
+                        !pool.installed(s) && older_than_installed(s)
+                    });
+                    inst = to
+                        .iter()
+                        .flat_map(|&t| {
+                            let pool = &pool;
+                            pool.groups[pool.group(t) as usize]
+                                .members
+                                .iter()
+                                .copied()
+                                .filter(move |&i| {
+                                    pool.installed(i) && pool.pkg(t).evr_cmp(pool.pkg(i)).is_lt()
+                                })
+                        })
+                        .collect();
+                    inst.sort_unstable();
+                    inst.dedup();
+                    if !inst.is_empty() {
+                        requested.extend(to.iter().copied());
+                        requested.extend(inst.iter().copied());
+                        req.jobs.push(Job::Install(to));
+                        continue;
+                    }
+                }
                 if inst.is_empty() {
                     return Err(not_found(
                         format!("`{spec}` is not installed"),

@@ -555,8 +555,19 @@ pub struct Candidate {
     pub candidate: PackageRef,
     /// Changelog entries newer than the installed version, newest first.
     pub changelog: Vec<repo::primary::ChangelogEntry>,
-    /// `reboot`, `reboot-or-reload`, or `no`.
+    /// `reboot`, `reboot-or-reload`, or `no`: the guidance table's word for it alone (the
+    /// impact of installing them all is [`Candidates::impact`]).
     pub reboot: &'static str,
+}
+
+/// What `candidates` finds, and the impact of installing all of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidates {
+    pub candidates: Vec<Candidate>,
+    /// Module impact and guidance of installing every candidate (the announcement's install
+    /// command).
+    #[serde(flatten)]
+    pub impact: Impact,
 }
 
 /// Repos `candidates` looks at: `--repo`, else those `--enablerepo` names, else
@@ -579,7 +590,7 @@ pub fn candidate_repo_ids(ctx: &Context<'_>) -> Vec<String> {
 }
 
 /// `candidates`: packages of the candidate repos newer than what is installed.
-pub fn candidates(ctx: &Context<'_>) -> Result<Vec<Candidate>> {
+pub fn candidates(ctx: &Context<'_>) -> Result<Candidates> {
     let ids = candidate_repo_ids(ctx);
     if ids.is_empty() {
         return Err(Error::NotFound {
@@ -600,7 +611,8 @@ pub fn candidates(ctx: &Context<'_>) -> Result<Vec<Candidate>> {
         )?);
     }
     let installed = ctx.installed()?;
-    let avail = super::newest_per_name_arch(ctx.available(&repos, Detail::Summary)?);
+    // Full records: the impact needs their checksums (to find their file lists) and deps.
+    let avail = super::newest_per_name_arch(ctx.available(&repos, Detail::Full)?);
     let mut out = Vec::new();
     for a in &avail {
         let Some(i) = installed
@@ -613,10 +625,10 @@ pub fn candidates(ctx: &Context<'_>) -> Result<Vec<Candidate>> {
         if a.evr_cmp(i).is_le() {
             continue;
         }
-        let reboot = if matches!(
-            a.name.as_str(),
-            "kernel" | "xen-hypervisor" | "microcode_ctl"
-        ) || a.name.starts_with("xen-hypervisor")
+        let table =
+            crate::transaction::guidance::for_package(&a.name, a.files.iter().map(String::as_str));
+        let reboot = if table
+            .is_some_and(|(g, _)| g == crate::transaction::guidance::Guidance::RebootHost)
         {
             "reboot"
         } else if crate::modules::class::classify(a).is_some() {
@@ -658,7 +670,25 @@ pub fn candidates(ctx: &Context<'_>) -> Result<Vec<Candidate>> {
         }
     }
     result.sort_by(|a, b| a.candidate.name.cmp(&b.candidate.name));
-    Ok(result)
+    // The impact of installing them all, as the announcement's command does.
+    let plan = Plan {
+        upgrade: out
+            .iter()
+            .map(|(a, i, _)| PlanChange {
+                from: i.to_ref(),
+                to: a.to_ref(),
+                reason: Reason::Requested,
+                size: a.size_package,
+            })
+            .collect(),
+        ..Plan::default()
+    };
+    let targets: Vec<Package> = out.into_iter().map(|(a, _, _)| a).collect();
+    let impact = super::impact::of_plan(ctx, &plan, &targets, &repos);
+    Ok(Candidates {
+        candidates: result,
+        impact,
+    })
 }
 
 /// A changelog entry is new when the version at the end of its author line (`… - 1.2-3`) is

@@ -283,3 +283,79 @@ fn the_guidance_table_rule_by_rule_with_real_packages() {
     assert_eq!(doc["guidance"], serde_json::json!(["RebootHost"]), "{doc}");
     assert_eq!(doc["reboot_needed"], true);
 }
+
+#[test]
+fn candidates_are_announced_with_their_impact_and_the_exact_commands() {
+    let h = host();
+    h.install(&[driver("intel-igb", "igb", "5.11.4", "updates")]);
+    h.add_repo(
+        "xcp-ng-base",
+        true,
+        &[driver("intel-igb", "igb", "5.11.4", "updates")],
+    );
+    h.add_repo(
+        "xcp-ng-testing",
+        false,
+        &[driver("intel-igb", "igb", "5.12.3", "updates").changelog(
+            "Thierry Escande <te@example.org> - 5.12.3-1",
+            "- Update to 5.12.3\n- Fixes link flaps on I350",
+            1_735_000_000,
+        )],
+    );
+    fake_loaded(&h, "igb", "5.11.4");
+    let doc = h.run(&["--json", "candidates", "--announce"]).ok().json();
+    let a = &doc["announcement"];
+    assert_eq!(
+        a["packages"],
+        serde_json::json!([format!("intel-igb-5.12.3-{R}.x86_64")])
+    );
+    assert_eq!(
+        a["install"][0],
+        "yum update --enablerepo=xcp-ng-testing intel-igb"
+    );
+    assert_eq!(
+        a["downgrade"][0],
+        format!("yum downgrade intel-igb-5.11.4-{R}")
+    );
+    // The impact of installing it: the loaded igb gets a new copy in the same place.
+    let m = module(&doc, "igb");
+    assert_eq!(m["after"]["path"], kpath("updates/igb.ko"));
+    assert_eq!(m["after"]["version"], format!("5.12.3-{R}"));
+    assert_eq!(m["loaded"], true);
+    let reboot = m["action"] == "reboot";
+    assert_eq!(a["reboot_required"], reboot, "{doc}");
+    let text = a["text"].as_str().unwrap();
+    for part in [
+        "## Why",
+        "- Fixes link flaps on I350",
+        "## Updated RPMs",
+        "## To install",
+        "## To downgrade in case of issues",
+        "## What to test",
+        "  - igb: the devices it drives work with the new copy",
+        "## Reboot required",
+    ] {
+        assert!(text.contains(part), "{part:?} not in:\n{text}");
+    }
+    // The text mode prints the same announcement.
+    let out = h.run(&["candidates", "--announce"]).ok().stdout.clone();
+    assert_eq!(out, text);
+    // The commands it gives work: install as announced, then downgrade as announced.
+    let words = |cmd: &str| -> Vec<String> { cmd.split(' ').skip(1).map(str::to_string).collect() };
+    let run = |cmd: &Value| {
+        let mut argv = words(cmd.as_str().unwrap());
+        argv.insert(0, "-y".into());
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        h.run(&argv).ok();
+    };
+    let igb = || {
+        h.rpm_qa()
+            .into_iter()
+            .filter(|n| n.starts_with("intel-igb-"))
+            .collect::<Vec<_>>()
+    };
+    run(&a["install"][1]);
+    assert_eq!(igb(), vec![format!("intel-igb-5.12.3-{R}")]);
+    run(&a["downgrade"][1]);
+    assert_eq!(igb(), vec![format!("intel-igb-5.11.4-{R}")]);
+}

@@ -527,3 +527,39 @@ fn caches_under_their_old_names_are_removed() {
         assert!(repodata.join(new).is_file(), "{new} written again");
     }
 }
+
+/// `downgrade NAME` goes to the newest older version; `downgrade NAME-VERSION[-RELEASE]`
+/// to the version named, as yum does; a version that is not older is refused.
+#[test]
+fn downgrade_goes_to_the_version_named_or_else_the_newest_older() {
+    let h = TestHost::new();
+    h.add_repo(
+        "base",
+        true,
+        &[
+            pkg("foo", "1.0", "1"),
+            pkg("foo", "2.0", "1"),
+            pkg("foo", "3.0", "1"),
+        ],
+    );
+    h.install(&[pkg("foo", "3.0", "1")]);
+    let to = |spec: &str| -> String {
+        let doc = h
+            .run(&["--json", "--assumeno", "downgrade", spec])
+            .ok()
+            .json();
+        let d = &doc["plan"]["downgrade"];
+        assert_eq!(d.as_array().unwrap().len(), 1, "{doc}");
+        assert_eq!(d[0]["from"]["version"], "3.0", "{doc}");
+        d[0]["to"]["version"].as_str().unwrap().to_string()
+    };
+    assert_eq!(to("foo"), "2.0");
+    assert_eq!(to("foo-1.0"), "1.0");
+    assert_eq!(to("foo-1.0-1"), "1.0");
+    assert_eq!(to("foo-1.0-1.x86_64"), "1.0");
+    let out = h.run(&["--assumeno", "downgrade", "foo-9.9"]);
+    assert_ne!(out.code, 0);
+    out.stderr_has("`foo-9.9` is not installed");
+    h.run(&["-y", "downgrade", "foo-1.0"]).ok();
+    assert_eq!(h.rpm_qa(), vec!["foo-1.0-1".to_string()]);
+}

@@ -1,0 +1,176 @@
+//! `candidates --announce`: the text XCP-ng posts for each update candidate in testing, with
+//! the same checklist (why, the updated RPMs, how to install, how to downgrade, what to test,
+//! whether a reboot is required), from what `candidates` found and the impact of installing it.
+
+use crate::modules::impact::Action;
+use crate::ops::transaction::Candidates;
+use crate::rpm::package::PackageRef;
+use crate::transaction::guidance::Guidance;
+use crate::transaction::utc;
+use serde::Serialize;
+
+/// The announcement: the text, and its parts for scripts.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Announcement {
+    pub text: String,
+    /// The updated RPMs, `name-[epoch:]version-release.arch`.
+    pub packages: Vec<String>,
+    pub install: Vec<String>,
+    pub downgrade: Vec<String>,
+    pub reboot_required: bool,
+    pub guidance: Vec<Guidance>,
+}
+
+fn nevra(p: &PackageRef) -> String {
+    let e = if p.epoch != 0 {
+        format!("{}:", p.epoch)
+    } else {
+        String::new()
+    };
+    format!("{}-{e}{}-{}.{}", p.name, p.version, p.release, p.arch)
+}
+
+fn nvr(p: &PackageRef) -> String {
+    let e = if p.epoch != 0 {
+        format!("{}:", p.epoch)
+    } else {
+        String::new()
+    };
+    format!("{}-{e}{}-{}", p.name, p.version, p.release)
+}
+
+pub(super) fn announcement(c: &Candidates) -> Announcement {
+    let list = &c.candidates;
+    if list.is_empty() {
+        return Announcement {
+            text: "No update candidates: nothing to announce.\n".into(),
+            packages: Vec::new(),
+            install: Vec::new(),
+            downgrade: Vec::new(),
+            reboot_required: false,
+            guidance: Vec::new(),
+        };
+    }
+    let mut repos: Vec<&str> = list.iter().map(|x| x.candidate.repo.as_str()).collect();
+    repos.sort();
+    repos.dedup();
+    let names: Vec<&str> = list.iter().map(|x| x.candidate.name.as_str()).collect();
+    let enable: String = repos.iter().map(|r| format!(" --enablerepo={r}")).collect();
+    let install = vec![
+        format!("yum update{enable} {}", names.join(" ")),
+        format!(
+            "xcpng-mod{} update {}",
+            repos
+                .iter()
+                .map(|r| format!(" --enablerepo {r}"))
+                .collect::<String>(),
+            names.join(" ")
+        ),
+    ];
+    let olds: Vec<String> = list.iter().map(|x| nvr(&x.installed)).collect();
+    let downgrade = vec![
+        format!("yum downgrade {}", olds.join(" ")),
+        format!("xcpng-mod downgrade {}", olds.join(" ")),
+    ];
+    let packages: Vec<String> = list.iter().map(|x| nevra(&x.candidate)).collect();
+    let impact = &c.impact;
+    let reboot_required = impact.guidance.contains(&Guidance::RebootHost);
+
+    let mut t = format!(
+        "Update candidate{} in {}: {}\n",
+        if list.len() > 1 { "s" } else { "" },
+        repos.join(", "),
+        names.join(", ")
+    );
+    t.push_str("\n## Why\n");
+    for x in list {
+        t.push_str(&format!(
+            "\n{} {} (installed: {}-{}):\n",
+            x.candidate.name, x.candidate.version, x.installed.version, x.installed.release
+        ));
+        if x.changelog.is_empty() {
+            t.push_str("  (no changelog entry since the installed version)\n");
+        }
+        for e in &x.changelog {
+            t.push_str(&format!(
+                "  * {} {}\n",
+                utc(e.date).split(' ').next().unwrap_or(""),
+                e.author
+            ));
+            for l in e.text.lines() {
+                t.push_str(&format!("    {l}\n"));
+            }
+        }
+    }
+    t.push_str("\n## Updated RPMs\n");
+    for p in &packages {
+        t.push_str(&format!("  {p}\n"));
+    }
+    t.push_str("\n## To install\n");
+    for l in &install {
+        t.push_str(&format!("  {l}\n"));
+    }
+    t.push_str("\n## To downgrade in case of issues\n");
+    for l in &downgrade {
+        t.push_str(&format!("  {l}\n"));
+    }
+    t.push_str("\n## What to test\n");
+    for m in &impact.modules {
+        t.push_str(&format!(
+            "  - {}: the devices it drives work with the new copy ({}), after {}\n",
+            m.module,
+            m.after
+                .as_ref()
+                .map_or("none left".to_string(), |a| a.path.clone()),
+            match m.action {
+                Action::Reload => format!("`xcpng-mod reload {}` or a reboot", m.module),
+                Action::Reboot => "a reboot".to_string(),
+                Action::None => format!("it is next loaded (`modprobe {}`) or a reboot", m.module),
+            }
+        ));
+    }
+    let others: Vec<&str> = list
+        .iter()
+        .map(|x| x.candidate.name.as_str())
+        .filter(|n| {
+            !impact
+                .modules
+                .iter()
+                .any(|m| m.after.as_ref().and_then(|a| a.package.as_deref()) == Some(*n))
+        })
+        .collect();
+    for n in others {
+        t.push_str(&format!(
+            "  - {n}: what uses it still works after the update\n"
+        ));
+    }
+    t.push_str("\n## Reboot required\n");
+    if reboot_required {
+        t.push_str("  Yes.\n");
+    } else if impact.modules.iter().any(|m| m.action == Action::Reload) {
+        t.push_str(&format!(
+            "  No: reload {} (its preflight says safe), or reboot.\n",
+            impact.reloads().join(", ")
+        ));
+    } else {
+        t.push_str("  No.\n");
+    }
+    for g in impact
+        .guidance
+        .iter()
+        .filter(|g| **g != Guidance::RebootHost)
+    {
+        t.push_str(&format!("  {}: {}.\n", g.as_str(), g.advice()));
+    }
+    for (_, why) in &impact.why {
+        t.push_str(&format!("  ({why})\n"));
+    }
+    Announcement {
+        text: t,
+        packages,
+        install,
+        downgrade,
+        reboot_required,
+        guidance: impact.guidance.clone(),
+    }
+}
