@@ -45,8 +45,8 @@ pub(super) fn rollback(env: &Env<'_>, target: &str, dry_run: bool) -> Result<Rol
 }
 
 impl View for Rollback {
-    fn text(&self, _: Width) -> String {
-        text(self)
+    fn text(&self, width: Width) -> String {
+        text(self, width)
     }
     /// `{"version":1,"target",…,"plan":…,"transaction":…,"reloads":[…]}`
     fn json(&self) -> String {
@@ -66,7 +66,7 @@ impl View for Rollback {
     }
 }
 
-fn text(v: &Rollback) -> String {
+fn text(v: &Rollback, width: Width) -> String {
     let r = &v.r;
     let mut s = String::new();
     match &r.module {
@@ -119,6 +119,7 @@ fn text(v: &Rollback) -> String {
     if r.transaction.is_none() || !v.asked {
         s.push('\n');
         s.push_str(&plan::plan(&r.plan));
+        s.push_str(&plan::impact(&r.impact, width));
     }
     if let Some(o) = &r.transaction {
         s.push_str(&tx::outcome(o));

@@ -10,6 +10,7 @@ use crate::modules::impact::{self, Action, ModuleImpact, NewFile};
 use crate::repo::Repo;
 use crate::rpm::Package;
 use crate::solve::Plan;
+use crate::transaction::download::{FileSource, Wanted};
 use crate::transaction::guidance::{self, Guidance};
 use crate::transaction::modcheck;
 use serde::Serialize;
@@ -157,6 +158,42 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
         guidance: guidance::merge(why.iter().map(|(g, _)| *g)),
         modules,
         why,
+    }
+}
+
+/// The impact of a plan of exact versions (`history undo`, `rollback`): the packages it brings
+/// are those `wanted` gets, from a repo (found by their checksum in its file lists) or from a
+/// kept file (its header lists every file).
+pub fn of_wanted(ctx: &Context<'_>, plan: &Plan, wanted: &[Wanted]) -> Impact {
+    if plan.is_empty() {
+        return Impact::default();
+    }
+    let targets: Vec<Package> = wanted
+        .iter()
+        .map(|w| match &w.source {
+            FileSource::File { path, .. } => {
+                crate::rpm::local::read(path).unwrap_or_else(|_| stub(w, ""))
+            }
+            FileSource::Repo { repo, checksum, .. } => Package {
+                checksum: checksum.clone(),
+                ..stub(w, &repo.id)
+            },
+        })
+        .collect();
+    // The planner opened them and said which it skipped.
+    let repos = ctx.open_repos_lenient(false);
+    of_plan(ctx, plan, &targets, &repos)
+}
+
+/// A package record with only what `wanted` says of it.
+fn stub(w: &Wanted, repo: &str) -> Package {
+    let p = &w.pkg;
+    Package {
+        name: p.name.clone(),
+        evr: crate::rpm::Evr::parse(&format!("{}:{}-{}", p.epoch, p.version, p.release)),
+        arch: p.arch.clone(),
+        repo: repo.to_string(),
+        ..Package::default()
     }
 }
 

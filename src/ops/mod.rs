@@ -92,6 +92,28 @@ impl<'r> Context<'r> {
 
     /// Open every enabled repo, concurrently. A repo with `skip_if_unavailable=1` that fails
     /// is skipped with a warning; any other failure is an error.
+    /// The enabled repos that open, skipping a repo that fails (with a warning when `warn`):
+    /// undo and rollback can use kept files instead.
+    pub fn open_repos_lenient(&self, warn: bool) -> Vec<Repo> {
+        let mut out = Vec::new();
+        for cfg in self.config.enabled_repos() {
+            match repo::open(
+                self.root(),
+                &self.config.main,
+                cfg,
+                &self.fetcher,
+                self.settings.cache,
+            ) {
+                Ok(r) => out.push(r),
+                Err(e) if warn => self
+                    .reporter
+                    .warn(&format!("repo `{}` skipped: {e}", cfg.id)),
+                Err(_) => {}
+            }
+        }
+        out
+    }
+
     pub fn open_repos(&self) -> Result<Vec<Repo>> {
         let repos: Vec<_> = self.config.enabled_repos().collect();
         // At most `max_parallel_downloads` repos at once (dnf's key; default 4), each with

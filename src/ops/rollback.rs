@@ -95,6 +95,9 @@ pub struct RollbackReport {
     pub changes: Vec<Change>,
     #[serde(serialize_with = "wire::plan::serialize")]
     pub plan: Plan,
+    /// Module impact and guidance of the plan, worked out before it runs.
+    #[serde(flatten)]
+    pub impact: tx::Impact,
     pub expect: Vec<Expectation>,
     pub dry_run: bool,
     /// The transaction run (None with --dry-run).
@@ -195,11 +198,10 @@ fn older_versions(
     than: &Version,
 ) -> Vec<Version> {
     let mut out: Vec<Version> = Vec::new();
-    if let Ok(repos) = tx::open_lenient(ctx) {
-        if let Ok(avail) = ctx.available(&repos, Detail::Summary) {
-            for a in avail.iter().filter(|a| a.name == name && a.arch == arch) {
-                out.push(Version::of(&a.to_ref()));
-            }
+    let repos = ctx.open_repos_lenient(true);
+    if let Ok(avail) = ctx.available(&repos, Detail::Summary) {
+        for a in avail.iter().filter(|a| a.name == name && a.arch == arch) {
+            out.push(Version::of(&a.to_ref()));
         }
     }
     let prefix = format!("{name}-");
@@ -326,6 +328,7 @@ pub fn rollback(
         basis,
         action,
         changes,
+        impact: super::impact::of_wanted(ctx, &plan, &wanted),
         plan,
         expect,
         dry_run,
@@ -346,7 +349,7 @@ pub fn rollback(
         ctx,
         &p,
         &report.plan,
-        &tx::Impact::default(),
+        &report.impact,
         wanted,
         command,
         confirm,

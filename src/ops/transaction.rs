@@ -152,27 +152,6 @@ fn engine_host<'a>(ctx: &'a Context<'_>) -> crate::transaction::engine::Host<'a>
     }
 }
 
-/// Open the enabled repos, skipping with a warning a repo that fails (undo and rollback can
-/// use kept files instead).
-pub(crate) fn open_lenient(ctx: &Context<'_>) -> Result<Vec<Repo>> {
-    let mut out = Vec::new();
-    for cfg in ctx.config.enabled_repos() {
-        match repo::open(
-            ctx.root(),
-            &ctx.config.main,
-            cfg,
-            &ctx.fetcher,
-            ctx.settings.cache,
-        ) {
-            Ok(r) => out.push(r),
-            Err(e) => ctx
-                .reporter
-                .warn(&format!("repo `{}` skipped: {e}", cfg.id)),
-        }
-    }
-    Ok(out)
-}
-
 fn same(p: &Package, r: &PackageRef) -> bool {
     p.name == r.name
         && p.arch == r.arch
@@ -324,9 +303,7 @@ pub fn history_undo(
         }
         .into());
     }
-    // The packages an undo brings back are exact versions from several sources; their
-    // module impact is not worked out yet (the modules check after the run still is).
-    let impact = Impact::default();
+    let impact = super::impact::of_wanted(ctx, &plan, &wanted);
     if plan.is_empty() || ctx.settings.assumeno {
         return Ok(TxResult {
             plan,
@@ -352,7 +329,7 @@ pub(crate) fn plan_changes(
 ) -> Result<(Plan, Vec<Wanted>, Vec<String>)> {
     // Removals need no package file: no repo is opened for them.
     let repos = if changes.iter().any(|c| c.after.is_some()) {
-        open_lenient(ctx)?
+        ctx.open_repos_lenient(true)
     } else {
         Vec::new()
     };

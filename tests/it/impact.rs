@@ -359,3 +359,37 @@ fn candidates_are_announced_with_their_impact_and_the_exact_commands() {
     run(&a["downgrade"][1]);
     assert_eq!(igb(), vec![format!("intel-igb-5.11.4-{R}")]);
 }
+
+#[test]
+fn rollback_and_history_undo_say_their_impact_too() {
+    let h = host();
+    h.install(&[driver("broadcom-bnxt-en", "bnxt_en", "1.10.0", "updates")]);
+    h.add_repo(
+        "xcp-ng-base",
+        true,
+        &[driver(
+            "broadcom-bnxt-en-alt",
+            "bnxt_en",
+            "1.10.3",
+            "override",
+        )],
+    );
+    h.run(&["-y", "install", "broadcom-bnxt-en-alt"]).ok();
+    // rollback PACKAGE: the -alt goes, the supported copy wins again.
+    let m = predicted_is_real(&h, &["rollback", "broadcom-bnxt-en-alt"], "bnxt_en");
+    assert_eq!(m["before"]["path"], kpath("override/bnxt_en.ko"));
+    assert_eq!(m["after"]["path"], kpath("updates/bnxt_en.ko"));
+    // history undo of that rollback: the -alt comes back (from the kept file or the repo).
+    let hist = h.run(&["--json", "history"]).ok().json();
+    let last = hist["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .max()
+        .unwrap()
+        .to_string();
+    let m = predicted_is_real(&h, &["history", "undo", &last], "bnxt_en");
+    assert_eq!(m["after"]["path"], kpath("override/bnxt_en.ko"));
+    assert_eq!(m["after"]["class"], "alternate");
+}
