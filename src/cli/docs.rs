@@ -22,7 +22,10 @@ fn guidance_section() -> String {
          package files say, before anything changes, what the change will take, \
          in XAPI's names (\\fBguidance\\fR in \\fB\\-\\-json\\fR): \\fBRebootHost\\fR, \
          \\fBRestartToolstack\\fR, \\fBRestartDeviceModel\\fR, \\fBEvacuateHost\\fR, \
-         \\fBRestartVM\\fR; none is []. The first rule whose package glob matches a package of \
+         \\fBRestartVM\\fR; none is []. Where a repo's \\fIupdateinfo.xml\\fR has a notice for \
+         a package with a \\fB<guidance>\\fR (mandatory or recommended), the notice decides for \
+         that package (a value xen\\-api does not know counts as \\fBRebootHost\\fR, as in \
+         xen\\-api). Otherwise the first rule whose package glob matches a package of \
          the plan decides; a package no rule matches that ships files under \\fI/boot\\fR needs \
          \\fBRebootHost\\fR. A module package is judged by its module impact (the \
          \\fBKernel modules\\fR section): a loaded module whose copy changes needs a reload when \

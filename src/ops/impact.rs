@@ -138,15 +138,22 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
         .collect();
     let modules = impact::predict(root, &removed, &added);
     let mut why: Vec<(Guidance, String)> = Vec::new();
-    let names = targets
-        .iter()
-        .map(|p| (p.name.as_str(), files.get(&key(p))))
-        .chain(plan.remove.iter().map(|p| (p.pkg.name.as_str(), None)));
-    for (name, files) in names {
-        let fs = files.into_iter().flatten().map(String::as_str);
-        if let Some(g) = guidance::for_package(name, fs) {
-            why.push(g);
+    let stated = notices(ctx, targets, repos);
+    for p in targets {
+        // The publisher's own guidance, where its updateinfo.xml states one, decides.
+        if let Some((id, values)) = stated.get(&key(p)) {
+            for v in values {
+                // As xen-api reads them: a value it does not know means RebootHost.
+                let g = Guidance::parse(v).unwrap_or(Guidance::RebootHost);
+                why.push((g, format!("{}: update notice {id} says {v}", p.name)));
+            }
+            continue;
         }
+        let fs = files.get(&key(p)).into_iter().flatten().map(String::as_str);
+        why.extend(guidance::for_package(&p.name, fs));
+    }
+    for p in &plan.remove {
+        why.extend(guidance::for_package(&p.pkg.name, std::iter::empty()));
     }
     for m in modules.iter().filter(|m| m.action == Action::Reboot) {
         why.push((
@@ -159,6 +166,51 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
         modules,
         why,
     }
+}
+
+/// The guidance the repos' update notices state for `targets` (mandatory and recommended, as
+/// most admins should follow both), by (repo, NEVRA): (notice id, values).
+fn notices(
+    ctx: &Context<'_>,
+    targets: &[Package],
+    repos: &[Repo],
+) -> BTreeMap<(String, String), (String, Vec<String>)> {
+    let mut out = BTreeMap::new();
+    for r in repos
+        .iter()
+        .filter(|r| targets.iter().any(|p| p.repo == r.config.id))
+    {
+        let list = match r.notices(&ctx.fetcher, ctx.settings.cache) {
+            Ok(l) => l,
+            Err(e) => {
+                ctx.reporter.warn(&format!(
+                    "the update notices of {} are not read: {e}",
+                    r.config.id
+                ));
+                continue;
+            }
+        };
+        for n in list {
+            let values: Vec<String> = n.mandatory.iter().chain(&n.recommended).cloned().collect();
+            if values.is_empty() {
+                continue;
+            }
+            for np in &n.packages {
+                let hit = targets.iter().find(|p| {
+                    p.repo == r.config.id
+                        && p.name == np.name
+                        && p.arch == np.arch
+                        && p.epoch() == np.epoch
+                        && p.evr.version == np.version
+                        && p.evr.release == np.release
+                });
+                if let Some(p) = hit {
+                    out.insert(key(p), (n.id.clone(), values.clone()));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The impact of a plan of exact versions (`history undo`, `rollback`): the packages it brings

@@ -11,6 +11,7 @@ pub mod primary;
 pub mod repomd;
 pub mod store;
 mod sync;
+pub mod updateinfo;
 
 pub use derived::*;
 pub use sync::*;
@@ -318,6 +319,24 @@ impl Repo {
             }
         })?;
         Ok(out)
+    }
+
+    /// The update notices of `updateinfo.xml` (none when the repo has none).
+    pub fn notices(
+        &self,
+        fetcher: &Fetcher,
+        policy: CachePolicy,
+    ) -> Result<Vec<updateinfo::Notice>, RepoError> {
+        let Some(raw) = self.extra_file("updateinfo", fetcher, policy)? else {
+            return Ok(Vec::new());
+        };
+        let rd = compress::decompress_limited(&raw, self.open_limit("updateinfo", raw.len()))
+            .map_err(|e| self.bad("updateinfo", e))?;
+        updateinfo::parse_updateinfo(rd).map_err(|source| RepoError::BadMetadata {
+            repo: self.config.id.clone(),
+            file: "updateinfo".into(),
+            source,
+        })
     }
 
     /// Files of `filelists` metadata that `want` accepts, as (pkgid, path): fetched and parsed

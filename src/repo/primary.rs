@@ -27,7 +27,7 @@ pub const TOKEN_MAX: usize = FIELD_DESCRIPTION + (256 << 10);
 
 /// A reader that fails, instead of buffering on, when a text or a tag runs past
 /// [`TOKEN_MAX`] bytes.
-struct TokenGuard<R> {
+pub(super) struct TokenGuard<R> {
     inner: R,
     /// Bytes since the last `<` or `>`.
     run: usize,
@@ -36,7 +36,7 @@ struct TokenGuard<R> {
 }
 
 impl<R> TokenGuard<R> {
-    fn new(inner: R) -> TokenGuard<R> {
+    pub(super) fn new(inner: R) -> TokenGuard<R> {
         TokenGuard {
             inner,
             run: 0,
@@ -97,7 +97,7 @@ fn memchr_gap(data: &[u8]) -> usize {
     longest.max(data.len() - at)
 }
 
-fn xml_err(pos: u64, e: impl std::fmt::Display) -> ParseError {
+pub(super) fn xml_err(pos: u64, e: impl std::fmt::Display) -> ParseError {
     ParseError::Xml {
         pos,
         msg: e.to_string(),
@@ -106,7 +106,7 @@ fn xml_err(pos: u64, e: impl std::fmt::Display) -> ParseError {
 
 /// Call `f` with each attribute's name and unescaped value (borrowed unless it had escapes:
 /// most are parsed or dropped, and only those kept are copied).
-fn attrs(e: &BytesStart<'_>, mut f: impl FnMut(&[u8], Cow<'_, str>)) {
+pub(super) fn attrs(e: &BytesStart<'_>, mut f: impl FnMut(&[u8], Cow<'_, str>)) {
     for a in e.attributes().flatten() {
         if let Ok(v) = a.unescape_value() {
             f(a.key.as_ref(), v);
@@ -116,7 +116,10 @@ fn attrs(e: &BytesStart<'_>, mut f: impl FnMut(&[u8], Cow<'_, str>)) {
 
 /// Append the text of an entity or character reference (`&amp;`, `&#233;`); an unknown
 /// entity is an error (XML allows no others without a DTD).
-fn push_entity(g: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Result<(), String> {
+pub(super) fn push_entity(
+    g: &quick_xml::events::BytesRef<'_>,
+    out: &mut String,
+) -> Result<(), String> {
     let name = g.decode().map_err(|e| e.to_string())?;
     if let Some(v) = quick_xml::escape::resolve_xml_entity(&name) {
         out.push_str(v);
@@ -133,7 +136,7 @@ fn push_entity(g: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Result<
 
 /// The root element of a metadata document: it must be there, and closed, so that a document
 /// cut short does not pass for a shorter one.
-struct Root {
+pub(super) struct Root {
     name: &'static str,
     what: &'static str,
     opened: bool,
@@ -141,7 +144,7 @@ struct Root {
 }
 
 impl Root {
-    fn new(name: &'static str, what: &'static str) -> Root {
+    pub(super) fn new(name: &'static str, what: &'static str) -> Root {
         Root {
             name,
             what,
@@ -150,7 +153,7 @@ impl Root {
         }
     }
 
-    fn see(&mut self, ev: &Event<'_>) {
+    pub(super) fn see(&mut self, ev: &Event<'_>) {
         match ev {
             Event::Start(e) if e.local_name().as_ref() == self.name.as_bytes() => {
                 self.opened = true
@@ -164,7 +167,7 @@ impl Root {
         }
     }
 
-    fn check(&self, pos: u64) -> Result<(), ParseError> {
+    pub(super) fn check(&self, pos: u64) -> Result<(), ParseError> {
         if !self.opened {
             return Err(xml_err(
                 0,

@@ -744,6 +744,19 @@ fn xml_tokens() -> impl Strategy<Value = Vec<u8>> {
         "</metadata>",
         "<filelists>",
         "<otherdata>",
+        "<updates>",
+        "</updates>",
+        "<update type=\"bugfix\">",
+        "</update>",
+        "<id>",
+        "</id>",
+        "<guidance>",
+        "</guidance>",
+        "<mandatory>",
+        "</mandatory>",
+        "<value>",
+        "</value>",
+        "<package name=\"x\" epoch=\"-1\" version=\"1\" release=\"2\" arch=\"a\"/>",
         "<repomd>",
         "</repomd>",
         "<package type=\"rpm\">",
@@ -814,6 +827,7 @@ proptest! {
             let _ = xcpng_mod::repo::repomd::parse(&b);
             let _ = xcpng_mod::repo::primary::parse_filelists(&b[..], |_| true, |_, _| {});
             let _ = xcpng_mod::repo::primary::parse_other(&b[..], |_| true, |_| {});
+            let _ = xcpng_mod::repo::updateinfo::parse_updateinfo(&b[..]);
         });
     }
 }

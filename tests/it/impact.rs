@@ -393,3 +393,66 @@ fn rollback_and_history_undo_say_their_impact_too() {
     assert_eq!(m["after"]["path"], kpath("override/bnxt_en.ko"));
     assert_eq!(m["after"]["class"], "alternate");
 }
+
+/// A repo's `updateinfo.xml` `<guidance>` (added with the real `modifyrepo_c`) decides for the
+/// packages its notices cover; a value xen-api does not know means RebootHost, as in xen-api.
+#[test]
+fn the_guidance_an_update_notice_states_is_honoured() {
+    let h = host();
+    let dir = h.add_repo(
+        "xcp-ng-updates",
+        true,
+        &[
+            pkg("zfs", "2.1.7", R),
+            pkg("xapi-core", "25.33.1", R),
+            pkg("sm", "3.2.3", R),
+        ],
+    );
+    let notice = |id: &str, name: &str, version: &str, kind: &str, value: &str| {
+        format!(
+            "<update type=\"bugfix\"><id>{id}</id><summary>s</summary><pkglist><collection>\
+             <package name=\"{name}\" epoch=\"0\" version=\"{version}\" release=\"{R}\" \
+             arch=\"x86_64\"><filename>{name}.rpm</filename></package></collection></pkglist>\
+             <guidance><{kind}><value>{value}</value></{kind}></guidance></update>"
+        )
+    };
+    let xml = format!(
+        "<?xml version=\"1.0\"?>\n<updates>{}{}</updates>\n",
+        notice("XCPNG-1", "zfs", "2.1.7", "mandatory", "RebootHost"),
+        notice(
+            "XCPNG-2",
+            "xapi-core",
+            "25.33.1",
+            "recommended",
+            "FutureGuidance"
+        ),
+    );
+    let file = h.dir().join("updateinfo.xml");
+    std::fs::write(&file, xml).unwrap();
+    let st = std::process::Command::new("modifyrepo_c")
+        .arg("--mdtype=updateinfo")
+        .arg(&file)
+        .arg(dir.join("repodata"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    // zfs: no rule of the table, but its notice says RebootHost.
+    let doc = plan(&h, &["install", "zfs"]);
+    assert_eq!(doc["guidance"], serde_json::json!(["RebootHost"]), "{doc}");
+    let why = doc["guidance_reasons"][0]["why"].as_str().unwrap();
+    assert!(
+        why.contains("update notice XCPNG-1 says RebootHost"),
+        "{doc}"
+    );
+    // xapi-core: the notice decides over the table (RestartToolstack), its unknown value
+    // read as xen-api reads it.
+    let doc = plan(&h, &["install", "xapi-core"]);
+    assert_eq!(doc["guidance"], serde_json::json!(["RebootHost"]), "{doc}");
+    // sm: no notice, the table.
+    let doc = plan(&h, &["install", "sm"]);
+    assert_eq!(
+        doc["guidance"],
+        serde_json::json!(["RestartToolstack"]),
+        "{doc}"
+    );
+}
