@@ -79,6 +79,14 @@ check dummy-still-loaded loaded dummy
 xm --json reload dummy --dry-run
 check json-needs-force out_has '"verdict": "needs-force"'
 check json-management out_has '"management": true'
+echo "search override updates built-in" > /etc/depmod.d/00-xcpng-override.conf
+xm --json --assumeno --enablerepo xcp-ng-candidates install dummy-alt
+check plan-exit-0 [ "$rc" = 0 ]
+check plan-predicts-override out_has '"path": "/lib/modules/'"$(uname -r)"'/override/dummy.ko"'
+check plan-management-reboot out_has '"action": "reboot"'
+check plan-management-why out_has 'eth0 is the management interface'
+check plan-management-guidance out_has '"RebootHost"'
+rm /etc/depmod.d/00-xcpng-override.conf
 modprobe bridge
 ip link add eth1 type dummy
 ip link add xenbr1 type bridge
@@ -198,6 +206,14 @@ modprobe dummy
 check setup-kernel-copy [ "$(build_id dummy)" = "$kernel_dummy" ]
 echo "search override updates built-in" > /etc/depmod.d/00-xcpng-override.conf
 depmod
+xm --json --assumeno --enablerepo xcp-ng-candidates install dummy-alt
+check plan-exit-0 [ "$rc" = 0 ]
+check plan-loaded out_has '"loaded": true'
+check plan-reload-when-safe out_has '"action": "reload"'
+check plan-verdict-safe out_has '"verdict": "safe"'
+check plan-no-guidance out_has '"guidance": []'
+xm --assumeno --enablerepo xcp-ng-candidates install dummy-alt
+check plan-text-after out_has "After this: reload dummy"
 xm -y --enablerepo xcp-ng-candidates install dummy-alt
 check install-exit-0 [ "$rc" = 0 ]
 check install-installed rpm -q dummy-alt
@@ -301,6 +317,11 @@ fn reload_under_the_management_interface_is_refused() {
             "pif-json",
             "pif-halted-vm-is-safe",
             "pif-halted-note",
+            "plan-exit-0",
+            "plan-predicts-override",
+            "plan-management-reboot",
+            "plan-management-why",
+            "plan-management-guidance",
         ],
     );
 }
@@ -359,6 +380,12 @@ fn rollback_after_installing_an_alternate_package() {
     run(
         "rollback",
         &[
+            "plan-exit-0",
+            "plan-loaded",
+            "plan-reload-when-safe",
+            "plan-verdict-safe",
+            "plan-no-guidance",
+            "plan-text-after",
             "install-exit-0",
             "install-rpmdb-in-var-lib-rpm",
             "install-ran-depmod",

@@ -134,7 +134,15 @@ pub fn predict(root: &Sysroot, removed: &BTreeSet<String>, added: &[NewFile]) ->
                 verdict: None,
                 reason: String::new(),
             };
-            judge(root, &mut imp, is_running, no_kernel);
+            let same_winner = imp.after.as_ref().is_some_and(|a| {
+                imp.before.as_ref().map(|b| &b.path) == Some(&a.path)
+                    && !added.iter().any(|f| f.path == a.path)
+            });
+            if same_winner {
+                imp.reason = "the copy that wins stays the same file: nothing to do".into();
+            } else {
+                judge(root, &mut imp, is_running, no_kernel);
+            }
             if let Some(note) = older_alternate(root, &owners, &kver, &imp, &now) {
                 imp.reason.push_str("; ");
                 imp.reason.push_str(&note);
