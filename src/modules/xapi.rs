@@ -22,6 +22,17 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
+/// The VMs running on this host, from XAPI's database and this host's INSTALLATION_UUID (None:
+/// no database, or it cannot tell).
+pub fn running_vms_here(root: &crate::sysroot::Sysroot) -> Option<Vec<String>> {
+    let data = std::fs::read(root.join(STATE_DB)).ok()?;
+    let inventory = std::fs::read_to_string(root.join("/etc/xensource-inventory")).ok()?;
+    let db = XapiDb::parse(&data).ok()?;
+    let uuid = parse_inventory_value(&inventory, "INSTALLATION_UUID");
+    let host = db.host_ref(uuid.as_deref()).ok()?;
+    Some(db.running_vms(&host))
+}
+
 /// Where XAPI keeps its database (host path).
 pub const STATE_DB: &str = "/var/lib/xcp/state.db";
 
@@ -216,6 +227,19 @@ impl XapiDb {
 
     /// The reference of the host with this uuid (`INSTALLATION_UUID` of the inventory); with
     /// no uuid, the only host when there is one.
+    /// The names of the VMs (not the control domain) running on `host`.
+    pub fn running_vms(&self, host: &str) -> Vec<String> {
+        let Some(vms) = self.tables.get("VM") else {
+            return Vec::new();
+        };
+        vms.values()
+            .filter(|r| r.get("power_state").map(String::as_str) == Some("Running"))
+            .filter(|r| r.get("is_control_domain").map(String::as_str) != Some("true"))
+            .filter(|r| r.get("resident_on").map(String::as_str) == Some(host))
+            .map(|r| r.get("name__label").cloned().unwrap_or_default())
+            .collect()
+    }
+
     pub fn host_ref(&self, uuid: Option<&str>) -> Result<String, String> {
         let hosts: Vec<(&String, &Row)> = self.rows("host").collect();
         if let Some(u) = uuid {

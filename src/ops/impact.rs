@@ -155,6 +155,20 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
     for p in &plan.remove {
         why.extend(guidance::for_package(&p.pkg.name, std::iter::empty()));
     }
+    // A device model restart matters only while VMs run: when XAPI's database says none
+    // runs here, nothing to restart.
+    if why.iter().any(|(g, _)| *g == Guidance::RestartDeviceModel) {
+        if let Some(vms) = crate::modules::xapi::running_vms_here(root) {
+            if vms.is_empty() {
+                why.retain(|(g, _)| *g != Guidance::RestartDeviceModel);
+            } else {
+                why.push((
+                    Guidance::RestartDeviceModel,
+                    format!("running VMs keep the old qemu: {}", vms.join(", ")),
+                ));
+            }
+        }
+    }
     for m in modules.iter().filter(|m| m.action == Action::Reboot) {
         why.push((
             Guidance::RebootHost,

@@ -199,7 +199,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "qemu*",
         G::RestartDeviceModel,
-        "each running VM keeps its qemu until it restarts or migrates",
+        "each running VM keeps its qemu until it restarts or migrates (said only while VMs run, when XAPI's database tells)",
     ),
 ];
 

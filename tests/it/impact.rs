@@ -456,3 +456,39 @@ fn the_guidance_an_update_notice_states_is_honoured() {
         "{doc}"
     );
 }
+
+/// qemu needs a device-model restart only while VMs run: XAPI's database (and this host's
+/// INSTALLATION_UUID) tells; without a database the guidance stays (it cannot be told).
+#[test]
+fn a_device_model_restart_is_said_while_vms_run() {
+    let h = host();
+    h.add_repo("xcp-ng-updates", true, &[pkg("qemu", "4.2.1", R)]);
+    let guidance = |h: &TestHost| plan(h, &["install", "qemu"])["guidance"].clone();
+    assert_eq!(guidance(&h), serde_json::json!(["RestartDeviceModel"]));
+    let uuid = "0a1b2c3d-0000-4000-8000-000000000001";
+    h.write(
+        "/etc/xensource-inventory",
+        &format!("INSTALLATION_UUID='{uuid}'\nMANAGEMENT_INTERFACE='xenbr0'\n"),
+    );
+    let db = |state: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<database><manifest><pair \
+             key=\"schema_major_vsn\" value=\"5\"/></manifest><table name=\"VM\"><row \
+             ref=\"OpaqueRef:vm1\" _ref=\"OpaqueRef:vm1\" is_control_domain=\"false\" \
+             name__label=\"web-01\" power_state=\"{state}\" resident_on=\"OpaqueRef:h1\" \
+             uuid=\"3c2d\"/></table><table name=\"host\"><row ref=\"OpaqueRef:h1\" \
+             _ref=\"OpaqueRef:h1\" hostname=\"h\" name__label=\"h\" uuid=\"{uuid}\"/></table>\
+             </database>\n"
+        )
+    };
+    h.write("/var/lib/xcp/state.db", &db("Halted"));
+    assert_eq!(guidance(&h), serde_json::json!([]));
+    h.write("/var/lib/xcp/state.db", &db("Running"));
+    let doc = plan(&h, &["install", "qemu"]);
+    assert_eq!(doc["guidance"], serde_json::json!(["RestartDeviceModel"]));
+    assert!(
+        doc.to_string()
+            .contains("running VMs keep the old qemu: web-01"),
+        "{doc}"
+    );
+}
