@@ -50,7 +50,7 @@ impl From<crate::http::HttpError> for AttemptError {
         use crate::http::HttpError as H;
         match e {
             H::Setup(m) => AttemptError::Setup(m),
-            H::Offline => AttemptError::Setup(H::Offline.to_string()),
+            o @ H::Offline(_) => AttemptError::Setup(o.to_string()),
             H::Timeout(_) => AttemptError::Timeout(e.to_string()),
             H::Transport(m) => AttemptError::Transport(m),
         }
@@ -81,8 +81,9 @@ pub struct FetchOptions {
     pub timeout: Duration,
     pub retries: u32,
     pub backoff: Duration,
-    /// `-C`: never go to the network (http and https fail at once; file:// still works).
-    pub offline: bool,
+    /// `-C`: never go to the network (http and https fail at once; file:// still works); the
+    /// flag as the user gave it.
+    pub offline: Option<&'static str>,
     /// yum.conf's `minrate`: the slowest average a transfer may have over `timeout`, bytes/s.
     pub minrate: u64,
 }
@@ -93,7 +94,7 @@ impl Default for FetchOptions {
             timeout: Duration::from_secs(30),
             retries: 3,
             backoff: Duration::from_millis(200),
-            offline: false,
+            offline: None,
             minrate: 1000,
         }
     }

@@ -20,8 +20,9 @@ pub enum HttpError {
     /// This machine cannot make requests at all (TLS set-up): no mirror will do better.
     #[error("{0}")]
     Setup(String),
-    #[error("not fetched: -C (--cacheonly) never goes to the network")]
-    Offline,
+    /// Cache only: the flag as the user gave it (`-C`, `--cacheonly`).
+    #[error("not fetched: {0} never goes to the network")]
+    Offline(&'static str),
     #[error("timed out after {0} s")]
     Timeout(u64),
     #[error("{0}")]
@@ -33,7 +34,8 @@ pub struct Http {
     client: std::sync::OnceLock<Result<reqwest::blocking::Client, String>>,
     timeout: Duration,
     minrate: u64,
-    offline: bool,
+    /// Cache only, and the flag that asked for it.
+    offline: Option<&'static str>,
 }
 
 /// An answer: status, the headers callers use, and the body, bounded in time and rate.
@@ -105,7 +107,7 @@ fn is_timeout(e: &std::io::Error) -> bool {
 }
 
 impl Http {
-    pub fn new(timeout: Duration, minrate: u64, offline: bool) -> Http {
+    pub fn new(timeout: Duration, minrate: u64, offline: Option<&'static str>) -> Http {
         Http {
             client: std::sync::OnceLock::new(),
             timeout: timeout.max(Duration::from_secs(1)),
@@ -121,7 +123,7 @@ impl Http {
 
     /// True with `-C`.
     pub fn is_offline(&self) -> bool {
-        self.offline
+        self.offline.is_some()
     }
 
     fn client(&self) -> Result<&reqwest::blocking::Client, HttpError> {
@@ -149,8 +151,8 @@ impl Http {
 
     /// GET `url`, from byte `from` on (a Range request when `from > 0`).
     pub fn get(&self, url: &str, from: u64) -> Result<Response, HttpError> {
-        if self.offline {
-            return Err(HttpError::Offline);
+        if let Some(flag) = self.offline {
+            return Err(HttpError::Offline(flag));
         }
         let mut req = self.client()?.get(url);
         if from > 0 {

@@ -107,8 +107,8 @@ impl Reporter for StderrReporter {
     }
 }
 
-/// Resolve the global options into `Settings`.
-pub fn settings(g: &GlobalArgs) -> Settings {
+/// Resolve the global options into `Settings`; `cacheonly_flag` is how `-C` was spelled.
+pub fn settings(g: &GlobalArgs, cacheonly_flag: &'static str) -> Settings {
     Settings {
         root: Sysroot::new(&g.root),
         overrides: Overrides {
@@ -123,6 +123,7 @@ pub fn settings(g: &GlobalArgs) -> Settings {
         cache: CachePolicy {
             cacheonly: g.cacheonly,
             refresh: g.refresh,
+            flag: cacheonly_flag,
         },
         kernel: g.kernel.clone(),
         assumeyes: g.assumeyes,
@@ -182,12 +183,14 @@ struct Env<'a> {
     reporter: &'a StderrReporter,
     format: Format,
     command: Vec<String>,
+    /// How `-C` was spelled on the command line.
+    cacheonly_flag: &'static str,
 }
 
 impl<'a> Env<'a> {
     /// Configuration and a fetcher: only the commands that read repos build one.
     fn context(&self) -> Result<Context<'a>> {
-        Context::new(settings(self.global), self.reporter)
+        Context::new(settings(self.global, self.cacheonly_flag), self.reporter)
     }
 
     fn root(&self) -> Sysroot {
@@ -276,6 +279,7 @@ where
         reporter: &reporter,
         format,
         command: command_line(&argv),
+        cacheonly_flag: cacheonly_flag(&argv),
     };
     let result = dispatch(&cli.command, &env);
     if let Ok(v) = &result {
@@ -331,6 +335,23 @@ fn report_error(e: &Error, format: Format) -> ExitStatus {
     let doc = ErrorDoc(e);
     print!("{}", format.render(&doc));
     doc.status()
+}
+
+/// How the user spelled cache-only: `-C` (alone or among other short flags, `-yC`) or
+/// `--cacheonly` (the last one given wins).
+fn cacheonly_flag(argv: &[OsString]) -> &'static str {
+    let mut flag = "-C";
+    for a in argv.iter().skip(1).map(|a| a.to_string_lossy()) {
+        if a == "--" {
+            break;
+        }
+        if a == "--cacheonly" {
+            flag = "--cacheonly";
+        } else if a.starts_with('-') && !a.starts_with("--") && a.contains('C') {
+            flag = "-C";
+        }
+    }
+    flag
 }
 
 /// How the user spelled the root's flag: `--root` or its alias `--installroot` (the last one

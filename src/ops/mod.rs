@@ -69,7 +69,7 @@ impl<'r> Context<'r> {
         let fetcher = Fetcher::new(FetchOptions {
             timeout: Duration::from_secs(config.main.timeout.max(1)),
             retries: config.main.retries,
-            offline: settings.cache.cacheonly,
+            offline: settings.cache.cacheonly.then_some(settings.cache.flag),
             minrate: config.main.minrate,
             ..Default::default()
         });

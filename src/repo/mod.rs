@@ -47,8 +47,8 @@ pub enum RepoError {
         #[source]
         source: FetchError,
     },
-    #[error("repo `{repo}`: no cached metadata and --cacheonly was given")]
-    NoCache { repo: String },
+    #[error("repo `{repo}`: no cached metadata and {flag} was given")]
+    NoCache { repo: String, flag: &'static str },
     #[error("repo `{repo}`: bad repomd.xml from {url}: {msg}")]
     BadRepomd {
         repo: String,
@@ -88,9 +88,9 @@ impl RepoError {
             | RepoError::Mirrors { repo, .. }
             | RepoError::BadMetadata { repo, .. } => repo,
             RepoError::Trust(e) => return e.hint(),
-            RepoError::NoCache { repo } => {
+            RepoError::NoCache { repo, flag } => {
                 return Some(format!(
-                "run `xcpng-mod makecache` while the mirrors of `{repo}` are reachable, or drop -C"
+                "run `xcpng-mod makecache` while the mirrors of `{repo}` are reachable, or drop {flag}"
             ))
             }
             _ => return None,
@@ -113,6 +113,8 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RepoError + '_ {
 pub struct CachePolicy {
     /// `-C`: never touch the network.
     pub cacheonly: bool,
+    /// How the user spelled it (`-C`, `--cacheonly`), for messages.
+    pub flag: &'static str,
     /// `--refresh`: consider the cache expired.
     pub refresh: bool,
 }

@@ -261,6 +261,7 @@ pub fn open(
         let Some((raw, md)) = cached else {
             return Err(RepoError::NoCache {
                 repo: cfg.id.clone(),
+                flag: policy.flag,
             });
         };
         return Ok(Repo {

@@ -527,7 +527,7 @@ mod tests {
             kind: "sha256".into(),
             value: digest_hex("sha256", &body).unwrap(),
         };
-        let http = crate::http::Http::new(Duration::from_secs(5), 1000, false);
+        let http = crate::http::Http::new(Duration::from_secs(5), 1000, None);
         let dl = Downloader::new(&http, 1);
         let dest = t.path().join("cache/packages/a.rpm");
         let bases = vec![

@@ -498,15 +498,27 @@ fn vercmp_conformance_rows() {
 fn cacheonly_without_cache_fails_with_a_hint() {
     let h = host();
     let out = h.run(&q(&["-C", "list"]));
+    // The messages name the flag as it was given.
     out.code(1)
-        .stderr_has("no cached metadata and --cacheonly was given")
-        .stderr_has("hint: run `xcpng-mod makecache`");
+        .stderr_has("no cached metadata and -C was given")
+        .stderr_has("hint: run `xcpng-mod makecache`")
+        .stderr_has("or drop -C");
     assert_eq!(out.stdout, "");
     let out = h.run(&q(&["--cacheonly", "--json", "list"]));
     out.code(1);
     let doc = out.json();
     assert_eq!(doc["error"]["kind"], "repo");
-    assert!(doc["error"]["hint"].as_str().unwrap().contains("makecache"));
+    assert!(doc["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("and --cacheonly was given"));
+    assert!(doc["error"]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("drop --cacheonly"));
+    h.run(&q(&["-yC", "list"]))
+        .code(1)
+        .stderr_has("and -C was given");
     // Installed packages need no repo metadata.
     h.run(&q(&["-C", "list", "--installed"])).ok();
     // After makecache, -C works and repolist shows the counts.
