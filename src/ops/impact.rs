@@ -128,7 +128,7 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
                 .flatten()
                 .filter_map(move |f| {
                     let path = f.trim_start_matches("/usr").to_string();
-                    modcheck::parse_module_path(&path).map(|_| NewFile {
+                    crate::modules::depmod::parse_module_path(&path).map(|_| NewFile {
                         path,
                         package: p.name.clone(),
                         version: p.evr.to_string(),

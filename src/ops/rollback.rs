@@ -242,7 +242,7 @@ fn supported_copies(ctx: &Context<'_>, pkg: &str) -> Vec<String> {
         .iter()
         .filter(|(_, o)| o.as_str() == pkg)
         .filter_map(|(path, _)| {
-            let (_, _, top) = module_check::parse_module_path(path)?;
+            let (_, _, top) = depmod::parse_module_path(path)?;
             matches!(
                 own.class_of(Some(pkg), &top),
                 CopyClass::Supported | CopyClass::BuiltIn

@@ -9,7 +9,7 @@
 
 use super::dep::{dep_from_rpm, Dependency};
 use super::evr::Evr;
-pub use super::package::sort_packages;
+use super::package::sort_packages;
 use super::package::{Package, SYSTEM_REPO};
 use super::rpmdb::{self, cache, Format};
 use crate::sysroot::Sysroot;

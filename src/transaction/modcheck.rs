@@ -21,7 +21,7 @@ pub struct ModuleFile {
     pub module: String,
 }
 
-pub use crate::modules::depmod::parse_module_path;
+use crate::modules::depmod::parse_module_path;
 
 /// The module files the installed packages `names` own, outside the kernel's own `kernel/`
 /// tree (one `rpm -q` for all of them; names not installed are skipped).
@@ -59,7 +59,7 @@ pub fn module_files(root: &Sysroot, names: &[String]) -> Vec<ModuleFile> {
 /// the transaction can put it back if the new copy fails. Older saved copies of those modules
 /// are removed. Returns the host paths saved.
 pub fn save_loaded(root: &Sysroot, before: &[ModuleFile]) -> Vec<String> {
-    let Some(running) = super::reboot::running_kernel(root) else {
+    let Some(running) = crate::modules::loaded::running_kernel(root) else {
         return Vec::new();
     };
     let loaded = crate::modules::loaded::read_loaded(root);
@@ -272,7 +272,7 @@ pub fn check(root: &Sysroot, before: &[ModuleFile], after: &[ModuleFile]) -> Mod
             .or_default();
         e.1.insert(f.package.clone());
     }
-    let running = super::reboot::running_kernel(root);
+    let running = crate::modules::loaded::running_kernel(root);
     for (kver, modules) in by_kernel {
         if !depmod::kernel_dir(root, &kver).is_dir() {
             continue;

@@ -62,7 +62,7 @@ fn since_boot(installed: &[Package], boot: u64, out: &mut Vec<RebootReason>) {
     }
 }
 
-pub use crate::modules::loaded::running_kernel;
+use crate::modules::loaded::running_kernel;
 
 /// Boot time from `/proc/stat` (`btime`).
 pub fn boot_time(root: &Sysroot) -> Option<u64> {
