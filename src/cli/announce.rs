@@ -55,35 +55,60 @@ pub(super) fn announcement(c: &Candidates) -> Announcement {
     repos.sort();
     repos.dedup();
     let names: Vec<&str> = list.iter().map(|x| x.candidate.name.as_str()).collect();
-    let enable: String = repos.iter().map(|r| format!(" --enablerepo={r}")).collect();
-    let install = vec![
-        format!("yum update{enable} {}", names.join(" ")),
-        format!(
-            "xcpng-mod{} update {}",
-            repos
-                .iter()
-                .map(|r| format!(" --enablerepo {r}"))
-                .collect::<String>(),
-            names.join(" ")
-        ),
-    ];
-    let olds: Vec<String> = list.iter().map(|x| nvr(&x.installed)).collect();
-    let downgrade = vec![
-        format!("yum downgrade {}", olds.join(" ")),
-        format!("xcpng-mod downgrade {}", olds.join(" ")),
-    ];
+    let (install, downgrade) = commands(c, &repos, &names);
     let packages: Vec<String> = list.iter().map(|x| nevra(&x.candidate)).collect();
-    let impact = &c.impact;
-    let reboot_required = impact.guidance.contains(&Guidance::RebootHost);
-
+    let reboot_required = c.impact.guidance.contains(&Guidance::RebootHost);
     let mut t = format!(
         "Update candidate{} in {}: {}\n",
         if list.len() > 1 { "s" } else { "" },
         repos.join(", "),
         names.join(", ")
     );
-    t.push_str("\n## Why\n");
-    for x in list {
+    t.push_str(&why(c));
+    t.push_str(&section("Updated RPMs", &packages));
+    t.push_str(&section("To install", &install));
+    t.push_str(&section("To downgrade in case of issues", &downgrade));
+    t.push_str(&what_to_test(c));
+    t.push_str(&reboot(c, reboot_required));
+    Announcement {
+        text: t,
+        packages,
+        install,
+        downgrade,
+        reboot_required,
+        guidance: c.impact.guidance.clone(),
+    }
+}
+
+/// `## TITLE` and each line indented.
+fn section(title: &str, lines: &[String]) -> String {
+    let mut t = format!("\n## {title}\n");
+    for l in lines {
+        t.push_str(&format!("  {l}\n"));
+    }
+    t
+}
+
+/// The install and the downgrade commands, yum's and ours.
+fn commands(c: &Candidates, repos: &[&str], names: &[&str]) -> (Vec<String>, Vec<String>) {
+    let yum_repos: String = repos.iter().map(|r| format!(" --enablerepo={r}")).collect();
+    let our_repos: String = repos.iter().map(|r| format!(" --enablerepo {r}")).collect();
+    let install = vec![
+        format!("yum update{yum_repos} {}", names.join(" ")),
+        format!("xcpng-mod{our_repos} update {}", names.join(" ")),
+    ];
+    let olds: Vec<String> = c.candidates.iter().map(|x| nvr(&x.installed)).collect();
+    let downgrade = vec![
+        format!("yum downgrade {}", olds.join(" ")),
+        format!("xcpng-mod downgrade {}", olds.join(" ")),
+    ];
+    (install, downgrade)
+}
+
+/// `## Why`: the changelog entries since the installed version.
+fn why(c: &Candidates) -> String {
+    let mut t = String::from("\n## Why\n");
+    for x in &c.candidates {
         t.push_str(&format!(
             "\n{} {} (installed: {}-{}):\n",
             x.candidate.name, x.candidate.version, x.installed.version, x.installed.release
@@ -102,19 +127,13 @@ pub(super) fn announcement(c: &Candidates) -> Announcement {
             }
         }
     }
-    t.push_str("\n## Updated RPMs\n");
-    for p in &packages {
-        t.push_str(&format!("  {p}\n"));
-    }
-    t.push_str("\n## To install\n");
-    for l in &install {
-        t.push_str(&format!("  {l}\n"));
-    }
-    t.push_str("\n## To downgrade in case of issues\n");
-    for l in &downgrade {
-        t.push_str(&format!("  {l}\n"));
-    }
-    t.push_str("\n## What to test\n");
+    t
+}
+
+/// `## What to test`: each module whose copy changes, then the other packages.
+fn what_to_test(c: &Candidates) -> String {
+    let impact = &c.impact;
+    let mut t = String::from("\n## What to test\n");
     for m in &impact.modules {
         t.push_str(&format!(
             "  - {}: the devices it drives work with the new copy ({}), after {}\n",
@@ -129,25 +148,31 @@ pub(super) fn announcement(c: &Candidates) -> Announcement {
             }
         ));
     }
-    let others: Vec<&str> = list
+    let drivers: Vec<&str> = impact
+        .modules
         .iter()
-        .map(|x| x.candidate.name.as_str())
-        .filter(|n| {
-            !impact
-                .modules
-                .iter()
-                .any(|m| m.after.as_ref().and_then(|a| a.package.as_deref()) == Some(*n))
-        })
+        .filter_map(|m| m.after.as_ref()?.package.as_deref())
         .collect();
-    for n in others {
+    for x in c
+        .candidates
+        .iter()
+        .filter(|x| !drivers.contains(&x.candidate.name.as_str()))
+    {
         t.push_str(&format!(
-            "  - {n}: what uses it still works after the update\n"
+            "  - {}: what uses it still works after the update\n",
+            x.candidate.name
         ));
     }
-    t.push_str("\n## Reboot required\n");
-    if reboot_required {
+    t
+}
+
+/// `## Reboot required`: yes, no (and the reloads), and the other guidance with why.
+fn reboot(c: &Candidates, required: bool) -> String {
+    let impact = &c.impact;
+    let mut t = String::from("\n## Reboot required\n");
+    if required {
         t.push_str("  Yes.\n");
-    } else if impact.modules.iter().any(|m| m.action == Action::Reload) {
+    } else if !impact.reloads().is_empty() {
         t.push_str(&format!(
             "  No: reload {} (its preflight says safe), or reboot.\n",
             impact.reloads().join(", ")
@@ -165,12 +190,5 @@ pub(super) fn announcement(c: &Candidates) -> Announcement {
     for (_, why) in &impact.why {
         t.push_str(&format!("  ({why})\n"));
     }
-    Announcement {
-        text: t,
-        packages,
-        install,
-        downgrade,
-        reboot_required,
-        guidance: impact.guidance.clone(),
-    }
+    t
 }

@@ -73,26 +73,6 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
     if plan.is_empty() {
         return Impact::default();
     }
-    let root = ctx.root();
-    // The packages whose files go away: removed, and the old side of every change.
-    let installed = ctx.installed().unwrap_or_default();
-    let leaving: BTreeSet<&str> = plan
-        .remove
-        .iter()
-        .map(|p| p.pkg.name.as_str())
-        .chain(
-            [&plan.upgrade, &plan.downgrade, &plan.reinstall]
-                .into_iter()
-                .flatten()
-                .map(|c| c.from.name.as_str()),
-        )
-        .collect();
-    let leaving_mods: Vec<String> = installed
-        .iter()
-        .filter(|p| leaving.contains(p.name.as_str()) && may_ship_modules(p))
-        .map(|p| p.name.clone())
-        .collect();
-    let leaving_files = modcheck::module_files(root, &leaving_mods);
     // The files the new packages bring: for those that may ship modules, and for all of a
     // plan of a host's size (their files under /boot ask for a reboot; a plan that pulls in
     // hundreds of packages is judged by names, not worth every file list of the repos).
@@ -114,12 +94,51 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
             "the file list of {n} is not known (its repo has no filelists): its module impact is not predicted"
         ));
     }
-    let removed: BTreeSet<String> = leaving_files
+    let removed = leaving_module_files(ctx, plan, &unknown);
+    let added = arriving_module_files(&coming, &files);
+    let modules = impact::predict(ctx.root(), &removed, &added);
+    let why = guidance_reasons(ctx, plan, targets, repos, &files, &modules);
+    Impact {
+        guidance: guidance::merge(why.iter().map(|(g, _)| *g)),
+        modules,
+        why,
+    }
+}
+
+/// The module files (host paths) that leave with the plan's removals and the old side of its
+/// changes, from the rpmdb; not those of the packages in `unknown`.
+fn leaving_module_files(
+    ctx: &Context<'_>,
+    plan: &Plan,
+    unknown: &BTreeSet<&str>,
+) -> BTreeSet<String> {
+    let installed = ctx.installed().unwrap_or_default();
+    let leaving: BTreeSet<&str> = plan
+        .remove
+        .iter()
+        .map(|p| p.pkg.name.as_str())
+        .chain(
+            [&plan.upgrade, &plan.downgrade, &plan.reinstall]
+                .into_iter()
+                .flatten()
+                .map(|c| c.from.name.as_str()),
+        )
+        .collect();
+    let names: Vec<String> = installed
+        .iter()
+        .filter(|p| leaving.contains(p.name.as_str()) && may_ship_modules(p))
+        .map(|p| p.name.clone())
+        .collect();
+    modcheck::module_files(ctx.root(), &names)
         .into_iter()
         .filter(|f| !unknown.contains(f.package.as_str()))
         .map(|f| f.path)
-        .collect();
-    let added: Vec<NewFile> = coming
+        .collect()
+}
+
+/// The module files the `coming` packages bring, from their file lists.
+fn arriving_module_files(coming: &[&Package], files: &FileLists) -> Vec<NewFile> {
+    coming
         .iter()
         .flat_map(|p| {
             files
@@ -135,8 +154,20 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
                     })
                 })
         })
-        .collect();
-    let modules = impact::predict(root, &removed, &added);
+        .collect()
+}
+
+/// Each guidance the plan needs and why: an update notice's for the packages it covers, else
+/// the table's; a device-model restart only while VMs run (when XAPI's database tells); a
+/// reboot for each module whose action is one.
+fn guidance_reasons(
+    ctx: &Context<'_>,
+    plan: &Plan,
+    targets: &[Package],
+    repos: &[Repo],
+    files: &FileLists,
+    modules: &[ModuleImpact],
+) -> Vec<(Guidance, String)> {
     let mut why: Vec<(Guidance, String)> = Vec::new();
     let stated = notices(ctx, targets, repos);
     for p in targets {
@@ -155,10 +186,8 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
     for p in &plan.remove {
         why.extend(guidance::for_package(&p.pkg.name, std::iter::empty()));
     }
-    // A device model restart matters only while VMs run: when XAPI's database says none
-    // runs here, nothing to restart.
     if why.iter().any(|(g, _)| *g == Guidance::RestartDeviceModel) {
-        if let Some(vms) = crate::modules::xapi::running_vms_here(root) {
+        if let Some(vms) = crate::modules::xapi::running_vms_here(ctx.root()) {
             if vms.is_empty() {
                 why.retain(|(g, _)| *g != Guidance::RestartDeviceModel);
             } else {
@@ -175,11 +204,7 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
             format!("{} ({}): {}", m.module, m.kernel, m.reason),
         ));
     }
-    Impact {
-        guidance: guidance::merge(why.iter().map(|(g, _)| *g)),
-        modules,
-        why,
-    }
+    why
 }
 
 /// The guidance the repos' update notices state for `targets` (mandatory and recommended, as
@@ -263,6 +288,9 @@ fn stub(w: &Wanted, repo: &str) -> Package {
     }
 }
 
+/// The module and `/boot` files of packages, by (repo, NEVRA).
+type FileLists = BTreeMap<(String, String), Vec<String>>;
+
 fn key(p: &Package) -> (String, String) {
     (p.repo.clone(), p.nevra())
 }
@@ -270,12 +298,8 @@ fn key(p: &Package) -> (String, String) {
 /// The module and `/boot` files of `pkgs`, by (repo, NEVRA): a local file's from its header
 /// (its record lists every file), a repo package's from the repo's `filelists`. A repo whose
 /// file lists cannot be read gives none (the impact then shows what it can, with a warning).
-fn files_of(
-    ctx: &Context<'_>,
-    pkgs: &[&Package],
-    repos: &[Repo],
-) -> BTreeMap<(String, String), Vec<String>> {
-    let mut out: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+fn files_of(ctx: &Context<'_>, pkgs: &[&Package], repos: &[Repo]) -> FileLists {
+    let mut out = FileLists::new();
     let mut by_repo: BTreeMap<&str, BTreeMap<String, &Package>> = BTreeMap::new();
     for p in pkgs {
         if let Some(r) = repos.iter().find(|r| r.config.id == p.repo) {

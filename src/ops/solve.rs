@@ -298,6 +298,26 @@ fn complete_file_provides(
     Ok(())
 }
 
+/// `downgrade NAME-VERSION[-RELEASE]`: the spec names the older version to go to, as in yum.
+/// Returns (the versions named that are older than an installed one of their name, those
+/// installed ones); None when the spec names no such version.
+fn downgrade_to_named(pool: &Pool, spec: &str) -> Option<(Vec<Sid>, Vec<Sid>)> {
+    let installed_above = |t: Sid| {
+        pool.groups[pool.group(t) as usize]
+            .members
+            .iter()
+            .copied()
+            .filter(move |&i| pool.installed(i) && pool.pkg(t).evr_cmp(pool.pkg(i)).is_lt())
+    };
+    let to = select(pool, spec, |s| {
+        !pool.installed(s) && installed_above(s).next().is_some()
+    });
+    let mut from: Vec<Sid> = to.iter().flat_map(|&t| installed_above(t)).collect();
+    from.sort_unstable();
+    from.dedup();
+    (!from.is_empty()).then_some((to, from))
+}
+
 fn not_found(what: String, hint: &str) -> Error {
     Error::NotFound {
         what,
@@ -410,37 +430,11 @@ fn plan_on_pool(pool: Pool, opts: &PlanOptions, goal: &Goal) -> Result<(Plan, Ve
                 req.jobs.push(Job::Update(sids));
             }
             Goal::Downgrade(_) => {
-                let mut inst = select(&pool, spec, installed_only);
+                let inst = select(&pool, spec, installed_only);
                 if inst.is_empty() {
-                    // `name-version[-release]` names the older version to go to, as in yum:
-                    // the installed packages are those of its name.
-                    let older_than_installed = |t: Sid| {
-                        pool.groups[pool.group(t) as usize]
-                            .members
-                            .iter()
-                            .any(|&i| pool.installed(i) && pool.pkg(t).evr_cmp(pool.pkg(i)).is_lt())
-                    };
-                    let to = select(&pool, spec, |s| {
-                        !pool.installed(s) && older_than_installed(s)
-                    });
-                    inst = to
-                        .iter()
-                        .flat_map(|&t| {
-                            let pool = &pool;
-                            pool.groups[pool.group(t) as usize]
-                                .members
-                                .iter()
-                                .copied()
-                                .filter(move |&i| {
-                                    pool.installed(i) && pool.pkg(t).evr_cmp(pool.pkg(i)).is_lt()
-                                })
-                        })
-                        .collect();
-                    inst.sort_unstable();
-                    inst.dedup();
-                    if !inst.is_empty() {
+                    if let Some((to, from)) = downgrade_to_named(&pool, spec) {
                         requested.extend(to.iter().copied());
-                        requested.extend(inst.iter().copied());
+                        requested.extend(from);
                         req.jobs.push(Job::Install(to));
                         continue;
                     }
