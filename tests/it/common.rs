@@ -340,3 +340,36 @@ pub fn kernel_tree() -> Option<(PathBuf, String)> {
     }
     found
 }
+
+/// The kernel release of the XCP-ng-like test hosts' module trees.
+pub const KVER: &str = "4.19.0+1";
+
+/// `/lib/modules/KVER/<rel>`.
+pub fn kpath(rel: &str) -> String {
+    format!("/lib/modules/{KVER}/{rel}")
+}
+
+/// The srcversion `demo::module_bytes` writes for (module, version).
+pub fn module_srcversion(module: &str, version: &str) -> String {
+    use sha1::Digest;
+    let id = sha1::Sha1::digest(format!("{module}-{version}").as_bytes());
+    hex::encode_upper(&id[..12])
+}
+
+/// Pretend `module` is loaded on the running kernel `KVER`, built from `version` (under the
+/// root's `proc` and `sys`: nothing is loaded into this machine's kernel).
+pub fn fake_loaded(h: &TestHost, module: &str, version: &str) {
+    h.write("/proc/sys/kernel/osrelease", &format!("{KVER}\n"));
+    h.write(
+        "/proc/modules",
+        &format!("{module} 16384 0 - Live 0xffffffffc0000000\n"),
+    );
+    h.write(
+        &format!("/sys/module/{module}/srcversion"),
+        &format!("{}\n", module_srcversion(module, version)),
+    );
+    h.write(
+        &format!("/sys/module/{module}/version"),
+        &format!("{version}\n"),
+    );
+}

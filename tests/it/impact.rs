@@ -5,16 +5,11 @@
 //! real packages. "Loaded" is faked under the root (`proc/modules`, `sys/module`); nothing is
 //! loaded into this machine's kernel.
 
-use crate::common::{pkg, PkgSpec, TestHost};
+use crate::common::{fake_loaded, kpath, pkg, PkgSpec, TestHost, KVER};
 use serde_json::Value;
 use xcpng_mod::demo::module_bytes;
 
-const KVER: &str = "4.19.0+1";
 const R: &str = "1.xcpng8.3";
-
-fn kpath(rel: &str) -> String {
-    format!("/lib/modules/{KVER}/{rel}")
-}
 
 fn driver(name: &str, module: &str, version: &str, dir: &str) -> PkgSpec {
     pkg(name, version, R)
@@ -44,21 +39,6 @@ fn host() -> TestHost {
         "search updates extra built-in weak-updates\n",
     );
     h
-}
-
-/// The running kernel is `KVER` and `module` is loaded (built from `version`).
-fn fake_loaded(h: &TestHost, module: &str, version: &str) {
-    use sha1::Digest;
-    let id = sha1::Sha1::digest(format!("{module}-{version}").as_bytes());
-    h.write("/proc/sys/kernel/osrelease", &format!("{KVER}\n"));
-    h.write(
-        "/proc/modules",
-        &format!("{module} 16384 0 - Live 0xffffffffc0000000\n"),
-    );
-    h.write(
-        &format!("/sys/module/{module}/srcversion"),
-        &format!("{}\n", hex::encode_upper(&id[..12])),
-    );
 }
 
 /// The plan document of `args` with `--assumeno --json`.

@@ -6,30 +6,18 @@
 //! under the root (`proc/modules`, `sys/module/<m>/srcversion`); nothing is loaded into this
 //! machine's kernel.
 
-use crate::common::{pkg, PkgSpec, TestHost};
+use crate::common::{fake_loaded, kpath, pkg, PkgSpec, TestHost, KVER};
 use std::collections::BTreeMap;
 use std::path::Path;
 use xcpng_mod::demo::module_bytes;
 
-const KVER: &str = "4.19.0+1";
 const R: &str = "1.xcpng8.3";
-
-fn kpath(rel: &str) -> String {
-    format!("/lib/modules/{KVER}/{rel}")
-}
 
 fn driver(name: &str, module: &str, version: &str, dir: &str) -> PkgSpec {
     pkg(name, version, R).provides("vendor-driver").file(
         &kpath(&format!("{dir}/{module}.ko")),
         &module_bytes(module, version),
     )
-}
-
-/// The srcversion `module_bytes` writes for (module, version).
-fn srcversion(module: &str, version: &str) -> String {
-    use sha1::Digest;
-    let id = sha1::Sha1::digest(format!("{module}-{version}").as_bytes());
-    hex::encode_upper(&id[..12])
 }
 
 /// A host with an rpmdb, the kernel's module dir with one built-in module, and the 8.3
@@ -46,23 +34,6 @@ fn host() -> TestHost {
         "search updates extra built-in weak-updates\n",
     );
     h
-}
-
-/// Pretend `module` is loaded on the running kernel `KVER`, built from `version`.
-fn fake_loaded(h: &TestHost, module: &str, version: &str) {
-    h.write("/proc/sys/kernel/osrelease", &format!("{KVER}\n"));
-    h.write(
-        "/proc/modules",
-        &format!("{module} 16384 0 - Live 0xffffffffc0000000\n"),
-    );
-    h.write(
-        &format!("/sys/module/{module}/srcversion"),
-        &format!("{}\n", srcversion(module, version)),
-    );
-    h.write(
-        &format!("/sys/module/{module}/version"),
-        &format!("{version}\n"),
-    );
 }
 
 fn rpmqa(h: &TestHost) -> Vec<String> {
