@@ -255,184 +255,11 @@ fn failed_report(path: String, error: String) -> Report {
 
 /// Check a package held in memory; `path` names it in the report.
 pub fn verify_bytes(path: &str, data: &[u8], ring: &Keyring) -> Report {
-    let parsed = (|| {
-        if data.len() < 96 || data[..4] != LEAD_MAGIC {
-            return Err("not an RPM package (no lead magic)".to_string());
-        }
-        let sig = read_header(data, 96).map_err(|e| format!("signature header: {e}"))?;
-        let sig_end = 96 + sig.bytes.len();
-        let hstart = sig_end + (8 - sig_end % 8) % 8;
-        let hdr = read_header(data, hstart).map_err(|e| format!("header: {e}"))?;
-        Ok((sig, hstart, hdr))
-    })();
-    let (sig, hstart, hdr) = match parsed {
+    let (sig, hstart, hdr) = match split_package(data) {
         Ok(p) => p,
         Err(e) => return failed_report(path.to_string(), e),
     };
-    let header = hdr.bytes;
-    let payload = &data[hstart + header.len()..];
-    let header_and_payload = &data[hstart..];
-
-    let mut items: Vec<Item> = Vec::new();
-    let item = |tag, kind, range, description: String, outcome, detail| Item {
-        tag,
-        kind,
-        range,
-        description,
-        outcome,
-        detail,
-        fingerprint: None,
-        strength: kind,
-        wrapped: tag == TAG_PAYLOADDIGEST || tag == TAG_PAYLOADDIGESTALT,
-    };
-
-    // Signatures, header-only then header+payload, as rpm orders them.
-    let sig_item = |tag: u32, range: Range, algo: &str, covered: &[u8]| -> Item {
-        let Some(raw) = sig.bin(tag) else {
-            return item(
-                tag,
-                Kind::Signature,
-                range,
-                format!("{}{algo} signature", range_prefix(range)),
-                SigOutcome::Notfound,
-                None,
-            );
-        };
-        let sigs = match parse_signatures(raw) {
-            Ok(s) => s,
-            Err(e) => {
-                return item(
-                    tag,
-                    Kind::Signature,
-                    range,
-                    format!("{}{algo} signature", range_prefix(range)),
-                    SigOutcome::Bad,
-                    Some(e.to_string()),
-                )
-            }
-        };
-        let s = &sigs[0];
-        let keyid = issuer_keyid(s).to_ascii_lowercase();
-        let descr = format!(
-            "{}{} Signature, key ID {}",
-            range_prefix(range),
-            describe(s),
-            &keyid[keyid.len().saturating_sub(8)..]
-        );
-        match verify_one(ring, s, &[covered]) {
-            Ok(v) => {
-                let mut it = item(tag, Kind::Signature, range, descr, SigOutcome::Ok, None);
-                it.fingerprint = Some(v.fingerprint);
-                it
-            }
-            Err(p) => {
-                let outcome = match p {
-                    SigProblem::NoKey { .. } => SigOutcome::Nokey,
-                    SigProblem::KeyRevoked { .. }
-                    | SigProblem::KeyExpired { .. }
-                    | SigProblem::KeyUnusable { .. } => SigOutcome::Nottrusted,
-                    _ => SigOutcome::Bad,
-                };
-                item(
-                    tag,
-                    Kind::Signature,
-                    range,
-                    descr,
-                    outcome,
-                    Some(p.to_string()),
-                )
-            }
-        }
-    };
-    let digest_item = |tag: u32,
-                       range: Range,
-                       algo: u32,
-                       expected: Option<String>,
-                       covered: &[&[u8]],
-                       alt: bool| {
-        let descr = format!(
-            "{}{}{} digest",
-            range_prefix(range),
-            hash_name(algo),
-            if alt { " ALT" } else { "" }
-        );
-        let Some(expected) = expected else {
-            return item(tag, Kind::Digest, range, descr, SigOutcome::Notfound, None);
-        };
-        match hex_digest(algo, covered) {
-            Some(got) if got.eq_ignore_ascii_case(&expected) => {
-                item(tag, Kind::Digest, range, descr, SigOutcome::Ok, None)
-            }
-            Some(got) => item(
-                tag,
-                Kind::Digest,
-                range,
-                descr,
-                SigOutcome::Bad,
-                Some(format!("Expected {expected} != {got}")),
-            ),
-            None => item(tag, Kind::Digest, range, descr, SigOutcome::Notfound, None),
-        }
-    };
-
-    let payload_algo = hdr.int32(TAG_PAYLOADDIGESTALGO).unwrap_or(8);
-    // rpm's order: range, then signatures before digests.
-    items.push(sig_item(SIGTAG_RSA, Range::Header, "RSA", header));
-    items.push(sig_item(SIGTAG_DSA, Range::Header, "DSA", header));
-    items.push(digest_item(
-        SIGTAG_SHA256,
-        Range::Header,
-        8,
-        sig.string(SIGTAG_SHA256),
-        &[header],
-        false,
-    ));
-    items.push(digest_item(
-        SIGTAG_SHA1,
-        Range::Header,
-        2,
-        sig.string(SIGTAG_SHA1),
-        &[header],
-        false,
-    ));
-    items.push(digest_item(
-        TAG_PAYLOADDIGESTALT,
-        Range::Payload,
-        payload_algo,
-        hdr.string(TAG_PAYLOADDIGESTALT),
-        &[payload],
-        true,
-    ));
-    items.push(digest_item(
-        TAG_PAYLOADDIGEST,
-        Range::Payload,
-        payload_algo,
-        hdr.string(TAG_PAYLOADDIGEST),
-        &[payload],
-        false,
-    ));
-    items.push(sig_item(
-        SIGTAG_PGP,
-        Range::HeaderAndPayload,
-        "RSA",
-        header_and_payload,
-    ));
-    items.push(sig_item(
-        SIGTAG_GPG,
-        Range::HeaderAndPayload,
-        "DSA",
-        header_and_payload,
-    ));
-    items.push(digest_item(
-        SIGTAG_MD5,
-        Range::HeaderAndPayload,
-        1,
-        sig.bin(SIGTAG_MD5)
-            .filter(|b| b.len() == 16)
-            .map(hex::encode),
-        &[header_and_payload],
-        false,
-    ));
+    let mut items = check_items(&sig, &hdr, &data[hstart..], ring);
     // Found items first within the same range and kind (rpm sorts absent ones last).
     items.sort_by_key(|i| {
         (
@@ -442,6 +269,215 @@ pub fn verify_bytes(path: &str, data: &[u8], ring: &Keyring) -> Report {
         )
     });
     decide(path, items)
+}
+
+/// The signature header, where the main header starts, and the main header; an error if
+/// `data` is not an RPM or a header does not parse.
+fn split_package(data: &[u8]) -> Result<(HeaderBlob<'_>, usize, HeaderBlob<'_>), String> {
+    if data.len() < 96 || data[..4] != LEAD_MAGIC {
+        return Err("not an RPM package (no lead magic)".to_string());
+    }
+    let sig = read_header(data, 96).map_err(|e| format!("signature header: {e}"))?;
+    let sig_end = 96 + sig.bytes.len();
+    let hstart = sig_end + (8 - sig_end % 8) % 8;
+    let hdr = read_header(data, hstart).map_err(|e| format!("header: {e}"))?;
+    Ok((sig, hstart, hdr))
+}
+
+/// Every signature and digest rpm would check, in rpm's order (range, then signatures before
+/// digests); `header_and_payload` is the package from the main header on.
+fn check_items(
+    sig: &HeaderBlob<'_>,
+    hdr: &HeaderBlob<'_>,
+    header_and_payload: &[u8],
+    ring: &Keyring,
+) -> Vec<Item> {
+    let header = hdr.bytes;
+    let payload = &header_and_payload[header.len()..];
+    let payload_algo = hdr.int32(TAG_PAYLOADDIGESTALGO).unwrap_or(8);
+    let signature = |tag, range, algo, covered| sig_item(ring, sig, tag, range, algo, covered);
+    vec![
+        signature(SIGTAG_RSA, Range::Header, "RSA", header),
+        signature(SIGTAG_DSA, Range::Header, "DSA", header),
+        digest_item(
+            SIGTAG_SHA256,
+            Range::Header,
+            8,
+            sig.string(SIGTAG_SHA256),
+            &[header],
+            false,
+        ),
+        digest_item(
+            SIGTAG_SHA1,
+            Range::Header,
+            2,
+            sig.string(SIGTAG_SHA1),
+            &[header],
+            false,
+        ),
+        digest_item(
+            TAG_PAYLOADDIGESTALT,
+            Range::Payload,
+            payload_algo,
+            hdr.string(TAG_PAYLOADDIGESTALT),
+            &[payload],
+            true,
+        ),
+        digest_item(
+            TAG_PAYLOADDIGEST,
+            Range::Payload,
+            payload_algo,
+            hdr.string(TAG_PAYLOADDIGEST),
+            &[payload],
+            false,
+        ),
+        signature(
+            SIGTAG_PGP,
+            Range::HeaderAndPayload,
+            "RSA",
+            header_and_payload,
+        ),
+        signature(
+            SIGTAG_GPG,
+            Range::HeaderAndPayload,
+            "DSA",
+            header_and_payload,
+        ),
+        digest_item(
+            SIGTAG_MD5,
+            Range::HeaderAndPayload,
+            1,
+            sig.bin(SIGTAG_MD5)
+                .filter(|b| b.len() == 16)
+                .map(hex::encode),
+            &[header_and_payload],
+            false,
+        ),
+    ]
+}
+
+/// An item without a fingerprint, as strong as its kind; payload digests count as wrapped.
+fn item(
+    tag: u32,
+    kind: Kind,
+    range: Range,
+    description: String,
+    outcome: SigOutcome,
+    detail: Option<String>,
+) -> Item {
+    Item {
+        tag,
+        kind,
+        range,
+        description,
+        outcome,
+        detail,
+        fingerprint: None,
+        strength: kind,
+        wrapped: tag == TAG_PAYLOADDIGEST || tag == TAG_PAYLOADDIGESTALT,
+    }
+}
+
+/// Check the signature in tag `tag` of the signature header over `covered` with the keys of
+/// `ring`.
+fn sig_item(
+    ring: &Keyring,
+    sig: &HeaderBlob<'_>,
+    tag: u32,
+    range: Range,
+    algo: &str,
+    covered: &[u8],
+) -> Item {
+    let Some(raw) = sig.bin(tag) else {
+        return item(
+            tag,
+            Kind::Signature,
+            range,
+            format!("{}{algo} signature", range_prefix(range)),
+            SigOutcome::Notfound,
+            None,
+        );
+    };
+    let sigs = match parse_signatures(raw) {
+        Ok(s) => s,
+        Err(e) => {
+            return item(
+                tag,
+                Kind::Signature,
+                range,
+                format!("{}{algo} signature", range_prefix(range)),
+                SigOutcome::Bad,
+                Some(e.to_string()),
+            )
+        }
+    };
+    let s = &sigs[0];
+    let keyid = issuer_keyid(s).to_ascii_lowercase();
+    let descr = format!(
+        "{}{} Signature, key ID {}",
+        range_prefix(range),
+        describe(s),
+        &keyid[keyid.len().saturating_sub(8)..]
+    );
+    match verify_one(ring, s, &[covered]) {
+        Ok(v) => {
+            let mut it = item(tag, Kind::Signature, range, descr, SigOutcome::Ok, None);
+            it.fingerprint = Some(v.fingerprint);
+            it
+        }
+        Err(p) => {
+            let outcome = match p {
+                SigProblem::NoKey { .. } => SigOutcome::Nokey,
+                SigProblem::KeyRevoked { .. }
+                | SigProblem::KeyExpired { .. }
+                | SigProblem::KeyUnusable { .. } => SigOutcome::Nottrusted,
+                _ => SigOutcome::Bad,
+            };
+            item(
+                tag,
+                Kind::Signature,
+                range,
+                descr,
+                outcome,
+                Some(p.to_string()),
+            )
+        }
+    }
+}
+
+/// Check the `algo` digest of `covered` against `expected` (absent if None); `alt` marks
+/// rpm's ALT payload digest.
+fn digest_item(
+    tag: u32,
+    range: Range,
+    algo: u32,
+    expected: Option<String>,
+    covered: &[&[u8]],
+    alt: bool,
+) -> Item {
+    let descr = format!(
+        "{}{}{} digest",
+        range_prefix(range),
+        hash_name(algo),
+        if alt { " ALT" } else { "" }
+    );
+    let Some(expected) = expected else {
+        return item(tag, Kind::Digest, range, descr, SigOutcome::Notfound, None);
+    };
+    match hex_digest(algo, covered) {
+        Some(got) if got.eq_ignore_ascii_case(&expected) => {
+            item(tag, Kind::Digest, range, descr, SigOutcome::Ok, None)
+        }
+        Some(got) => item(
+            tag,
+            Kind::Digest,
+            range,
+            descr,
+            SigOutcome::Bad,
+            Some(format!("Expected {expected} != {got}")),
+        ),
+        None => item(tag, Kind::Digest, range, descr, SigOutcome::Notfound, None),
+    }
 }
 
 /// rpm's `rpmvsVerify` with `_pkgverify_level all`: which items count, and the verdict.
