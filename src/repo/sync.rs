@@ -225,7 +225,57 @@ pub fn open(
     let repodata = dir.join("repodata");
     let cached = read_opt(&repodata.join("repomd.xml"))?
         .and_then(|b| repomd::parse(&b).ok().map(|m| (b, m)));
-    let expired = match (cache_age(&dir), cfg.metadata_expire) {
+    if !need_fetch(root, cfg, fetcher, &policy, &dir, &cached)? {
+        return open_cached(root, cfg, &policy, dir, cached);
+    }
+    remove_leftovers(&dir);
+    let fresh = fetch_repomd(root, cfg, fetcher)?;
+    let repo = Repo {
+        config: cfg.clone(),
+        repomd: fresh.md.clone(),
+        cache_dir: dir.clone(),
+        bases: fresh.bases.clone(),
+        refreshed: true,
+        built: Default::default(),
+        derived: cfg
+            .repo_gpgcheck
+            .then(|| Derived::new(root, &cfg.id, &fresh.raw)),
+    };
+    if let Some((old_raw, _)) = &cached {
+        if *old_raw == fresh.raw && cached_data_ok(&repodata, &fresh.md, &cfg.id) {
+            mark_unchanged(&repodata, &fresh.asc)?;
+            return Ok(repo);
+        }
+    }
+    // Fetch primary from the same mirror into a staging directory, then swap it in whole.
+    let staging = dir.join(format!("repodata.new-{}", std::process::id()));
+    let _ = crate::hostfs::remove_dir_all(&staging);
+    crate::hostfs::create_dir_all(&staging).map_err(io_err(&staging))?;
+    if let Err(e) = stage(cfg, fetcher, &fresh, &repo, &staging) {
+        let _ = crate::hostfs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    swap_in(&dir, &repodata, &staging)?;
+    repo.record_derived(&[repodata.join(LISTING_CACHE), repodata.join(SOLVER_CACHE)]);
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(repo)
+}
+
+/// Whether the metadata must be fetched: asked to refresh, no cache, or an expired one (never
+/// with `-C`); with repo_gpgcheck=1 also a cache without its signature, whose signature is
+/// otherwise checked again here.
+fn need_fetch(
+    root: &Sysroot,
+    cfg: &RepoConfig,
+    fetcher: &Fetcher,
+    policy: &CachePolicy,
+    dir: &Path,
+    cached: &Option<(Vec<u8>, Repomd)>,
+) -> Result<bool, RepoError> {
+    let repodata = dir.join("repodata");
+    let expired = match (cache_age(dir), cfg.metadata_expire) {
         (Some(age), Some(max)) => age.as_secs() >= max,
         (Some(_), None) => false,
         (None, _) => true,
@@ -234,7 +284,7 @@ pub fn open(
     // With repo_gpgcheck=1 the cache is used only with the signature it was accepted with,
     // checked again now (keys or the setting may have changed, or the cache been tampered with).
     if !need_fetch && cfg.repo_gpgcheck {
-        if let Some((raw, _)) = &cached {
+        if let Some((raw, _)) = cached {
             let asc_path = repodata.join("repomd.xml.asc");
             match read_opt(&asc_path)? {
                 Some(asc) => {
@@ -257,24 +307,49 @@ pub fn open(
             }
         }
     }
-    if !need_fetch {
-        let Some((raw, md)) = cached else {
-            return Err(RepoError::NoCache {
-                repo: cfg.id.clone(),
-                flag: policy.flag,
-            });
-        };
-        return Ok(Repo {
-            config: cfg.clone(),
-            repomd: md,
-            cache_dir: dir,
-            bases: cfg.baseurls.clone(),
-            refreshed: false,
-            built: Default::default(),
-            derived: cfg.repo_gpgcheck.then(|| Derived::new(root, &cfg.id, &raw)),
+    Ok(need_fetch)
+}
+
+/// The repo from its cache as it is; no cache is an error naming the flag that forbade
+/// fetching.
+fn open_cached(
+    root: &Sysroot,
+    cfg: &RepoConfig,
+    policy: &CachePolicy,
+    dir: PathBuf,
+    cached: Option<(Vec<u8>, Repomd)>,
+) -> Result<Repo, RepoError> {
+    let Some((raw, md)) = cached else {
+        return Err(RepoError::NoCache {
+            repo: cfg.id.clone(),
+            flag: policy.flag,
         });
-    }
-    remove_leftovers(&dir);
+    };
+    Ok(Repo {
+        config: cfg.clone(),
+        repomd: md,
+        cache_dir: dir,
+        bases: cfg.baseurls.clone(),
+        refreshed: false,
+        built: Default::default(),
+        derived: cfg.repo_gpgcheck.then(|| Derived::new(root, &cfg.id, &raw)),
+    })
+}
+
+/// repomd.xml just fetched and checked, with where it came from.
+struct Fresh {
+    bases: Vec<String>,
+    /// The index in `bases` of the mirror it came from.
+    mirror: usize,
+    raw: Vec<u8>,
+    /// Its signature, with repo_gpgcheck=1.
+    asc: Option<Vec<u8>>,
+    md: Repomd,
+}
+
+/// Fetch repomd.xml from a mirror; with repo_gpgcheck=1 check its signature before parsing
+/// it, and that it is not older than the last one seen.
+fn fetch_repomd(root: &Sysroot, cfg: &RepoConfig, fetcher: &Fetcher) -> Result<Fresh, RepoError> {
     let bases = resolve_bases(cfg, fetcher)?;
     let exp = Expect {
         max_size: Some(REPOMD_MAX),
@@ -312,95 +387,93 @@ pub fn open(
         };
         crate::trust::metadata::check_not_older(root, cfg, &url, seen)?;
     }
-    let repo = Repo {
-        config: cfg.clone(),
-        repomd: md.clone(),
-        cache_dir: dir.clone(),
-        bases: bases.clone(),
-        refreshed: true,
-        built: Default::default(),
-        derived: cfg.repo_gpgcheck.then(|| Derived::new(root, &cfg.id, &raw)),
+    Ok(Fresh {
+        bases,
+        mirror,
+        raw,
+        asc,
+        md,
+    })
+}
+
+/// The metadata is unchanged: store the signature as fetched (or remove a stale one) and mark
+/// the cache as checked now.
+fn mark_unchanged(repodata: &Path, asc: &Option<Vec<u8>>) -> Result<(), RepoError> {
+    match asc {
+        Some(a) => write_atomic(&repodata.join("repomd.xml.asc"), a)?,
+        None => {
+            let _ = crate::hostfs::remove_file(&repodata.join("repomd.xml.asc"));
+        }
+    }
+    // Unchanged: mark the cache as checked now.
+    let f = crate::hostfs::open(
+        &repodata.join("repomd.xml"),
+        std::fs::File::options().append(true),
+    )
+    .map_err(io_err(repodata))?;
+    f.set_modified(SystemTime::now())
+        .map_err(io_err(repodata))?;
+    Ok(())
+}
+
+/// Fill `staging` with the new metadata: primary (fetched from the same mirror, parsed, and
+/// its listing and solver caches), the signature and repomd.xml; the parsed store goes into
+/// `repo`.
+fn stage(
+    cfg: &RepoConfig,
+    fetcher: &Fetcher,
+    fresh: &Fresh,
+    repo: &Repo,
+    staging: &Path,
+) -> Result<(), RepoError> {
+    // Only primary is needed up front; other and filelists are fetched when asked for.
+    let d = fresh.md.get("primary").expect("checked at parse");
+    let name = cached_name(&cfg.id, &d.location)?;
+    let exp = Expect {
+        size: d.size,
+        max_size: Some(download_cap(d)),
+        checksum: Some(&d.checksum),
     };
-    if let Some((old_raw, _)) = &cached {
-        if *old_raw == raw && cached_data_ok(&repodata, &md, &cfg.id) {
-            match &asc {
-                Some(a) => write_atomic(&repodata.join("repomd.xml.asc"), a)?,
-                None => {
-                    let _ = crate::hostfs::remove_file(&repodata.join("repomd.xml.asc"));
-                }
-            }
-            // Unchanged: mark the cache as checked now.
-            let f = crate::hostfs::open(
-                &repodata.join("repomd.xml"),
-                std::fs::File::options().append(true),
-            )
-            .map_err(io_err(&repodata))?;
-            f.set_modified(SystemTime::now())
-                .map_err(io_err(&repodata))?;
-            return Ok(repo);
-        }
+    let (data, _) = fetcher
+        .fetch_from(&fresh.bases, fresh.mirror, &d.location, &exp)
+        .map_err(|source| RepoError::Fetch {
+            repo: cfg.id.clone(),
+            source,
+        })?;
+    let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
+    // Parse before caching: metadata that does not parse never enters the cache.
+    // Both parsed forms at once: listings read the first, plans the second.
+    let mut built = ingest_primary(&data, &cfg.id, open_limit(Some(d), data.len()), d.open_size)
+        .map_err(|source| RepoError::BadMetadata {
+            repo: cfg.id.clone(),
+            file: d.location.clone(),
+            source,
+        })?;
+    // The listing first: it is let go of before the store is assembled.
+    built.write_listing(&key, &staging.join(LISTING_CACHE))?;
+    let words = built.store_words(&key);
+    write_file(&staging.join(SOLVER_CACHE), &store::to_bytes(&words), false)?;
+    write_atomic(&staging.join(name), &data)?;
+    *repo.built.lock().expect("not poisoned") = store::Store::from_words(words, &key);
+    if let Some(a) = &fresh.asc {
+        write_atomic(&staging.join("repomd.xml.asc"), a)?;
     }
-    // Fetch primary from the same mirror into a staging directory, then swap it in whole.
-    let staging = dir.join(format!("repodata.new-{}", std::process::id()));
-    let _ = crate::hostfs::remove_dir_all(&staging);
-    crate::hostfs::create_dir_all(&staging).map_err(io_err(&staging))?;
-    let result = (|| {
-        // Only primary is needed up front; other and filelists are fetched when asked for.
-        {
-            let d = md.get("primary").expect("checked at parse");
-            let name = cached_name(&cfg.id, &d.location)?;
-            let exp = Expect {
-                size: d.size,
-                max_size: Some(download_cap(d)),
-                checksum: Some(&d.checksum),
-            };
-            let (data, _) = fetcher
-                .fetch_from(&bases, mirror, &d.location, &exp)
-                .map_err(|source| RepoError::Fetch {
-                    repo: cfg.id.clone(),
-                    source,
-                })?;
-            let key = format!("{}:{}", d.checksum.kind, d.checksum.value);
-            // Parse before caching: metadata that does not parse never enters the cache.
-            // Both parsed forms at once: listings read the first, plans the second.
-            let mut built =
-                ingest_primary(&data, &cfg.id, open_limit(Some(d), data.len()), d.open_size)
-                    .map_err(|source| RepoError::BadMetadata {
-                        repo: cfg.id.clone(),
-                        file: d.location.clone(),
-                        source,
-                    })?;
-            // The listing first: it is let go of before the store is assembled.
-            built.write_listing(&key, &staging.join(LISTING_CACHE))?;
-            let words = built.store_words(&key);
-            write_file(&staging.join(SOLVER_CACHE), &store::to_bytes(&words), false)?;
-            write_atomic(&staging.join(name), &data)?;
-            *repo.built.lock().expect("not poisoned") = store::Store::from_words(words, &key);
-        }
-        if let Some(a) = &asc {
-            write_atomic(&staging.join("repomd.xml.asc"), a)?;
-        }
-        write_atomic(&staging.join("repomd.xml"), &raw)?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = crate::hostfs::remove_dir_all(&staging);
-        return Err(e);
-    }
+    write_atomic(&staging.join("repomd.xml"), &fresh.raw)?;
+    Ok(())
+}
+
+/// Put `staging` in place of `repodata` in one step, then remove what it replaced.
+fn swap_in(dir: &Path, repodata: &Path, staging: &Path) -> Result<(), RepoError> {
     let old = dir.join(format!("repodata.old-{}", std::process::id()));
     if repodata.exists() {
         // One atomic exchange: a kill at any point leaves a whole `repodata`.
-        crate::hostfs::exchange(&staging, &repodata, &old).map_err(io_err(&repodata))?;
-        let _ = crate::hostfs::remove_dir_all(&staging);
+        crate::hostfs::exchange(staging, repodata, &old).map_err(io_err(repodata))?;
+        let _ = crate::hostfs::remove_dir_all(staging);
     } else {
-        crate::hostfs::rename(&staging, &repodata).map_err(io_err(&repodata))?;
+        crate::hostfs::rename(staging, repodata).map_err(io_err(repodata))?;
     }
     let _ = crate::hostfs::remove_dir_all(&old);
-    repo.record_derived(&[repodata.join(LISTING_CACHE), repodata.join(SOLVER_CACHE)]);
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(repo)
+    Ok(())
 }
 
 /// Remove the staging directories (`repodata.new-<pid>`, `repodata.old-<pid>`) that a run
