@@ -135,22 +135,7 @@ impl Testcase {
 
     /// Turn a `job` line into a job on the pool. `Ok(None)`: a job that changes nothing here.
     pub(super) fn job(&self, pool: &Pool, line: &str, fl: &Flags) -> Result<Option<Job>, String> {
-        let (line, flags) = match line.find('[') {
-            Some(i) => (line[..i].trim(), line[i..].trim()),
-            None => (line.trim(), ""),
-        };
-        let flags: Vec<&str> = flags
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .split(',')
-            .filter(|f| !f.is_empty())
-            .collect();
-        if let Some(f) = flags
-            .iter()
-            .find(|f| !matches!(**f, "forcebest" | "targeted" | "setevr" | "setarch"))
-        {
-            return Err(format!("job flag `[{f}]`"));
-        }
+        let (line, flags) = split_job_flags(line)?;
         let forcebest = flags.contains(&"forcebest");
         let targeted = flags.contains(&"targeted");
         let w: Vec<&str> = line.split_whitespace().collect();
@@ -159,60 +144,8 @@ impl Testcase {
             w.get(1).copied().unwrap_or(""),
             w.get(2..).map(|a| a.join(" ")).unwrap_or_default(),
         );
-        let all: Vec<Sid> = (0..pool.len() as Sid).collect();
-        let select = |sel: &str, arg: &str| -> Result<Vec<Sid>, String> {
-            match sel {
-                "name" => {
-                    let d = parse_dep(arg).ok_or(format!("selection `{arg}`"))?;
-                    Ok(all.iter().copied().filter(|&s| pool.named(s, &d)).collect())
-                }
-                "provides" => {
-                    let d = parse_dep(arg).ok_or(format!("selection `{arg}`"))?;
-                    Ok(pool.what_provides(&d).to_vec())
-                }
-                "pkg" => Ok(all
-                    .iter()
-                    .copied()
-                    .filter(|&s| pool.display(s) == arg)
-                    .collect()),
-                "oneof" => {
-                    let want: Vec<&str> = arg.split_whitespace().collect();
-                    Ok(all
-                        .iter()
-                        .copied()
-                        .filter(|&s| want.contains(&pool.display(s).as_str()))
-                        .collect())
-                }
-                "all" if arg == "packages" => Ok(all.clone()),
-                other => Err(format!("job selection `{other}`")),
-            }
-        };
-        // `[forcebest]`: only the best (newest) package of each identity counts, and not one
-        // another candidate obsoletes (libsolv's prune_obsoleted).
-        let best = |sids: Vec<Sid>| -> Vec<Sid> {
-            if !forcebest {
-                return sids;
-            }
-            // `bestobeypolicy` on updates: the best of the installed package's vendor.
-            let sids: Vec<Sid> = if fl.best_obey_policy && verb == "update" {
-                sids.into_iter()
-                    .filter(|&s| {
-                        pool.installed(s)
-                            || pool
-                                .installed_ids()
-                                .filter(|&i| pool.pkg(i).name == pool.pkg(s).name)
-                                .all(|i| fl.vendor.get(&i) == fl.vendor.get(&s))
-                    })
-                    .collect()
-            } else {
-                sids
-            };
-            let sids: Vec<Sid> = sids
-                .into_iter()
-                .filter(|s| pool.installed(*s) || !fl.locked.contains(s))
-                .collect();
-            best_candidates(pool, &sids)
-        };
+        let select = |sel: &str, arg: &str| select_job(pool, sel, arg);
+        let best = |sids: Vec<Sid>| best_of(pool, fl, verb, forcebest, sids);
         Ok(Some(match verb {
             "install" => Job::Install(best(select(sel, &arg)?)),
             "erase" => Job::Erase(
@@ -223,87 +156,12 @@ impl Testcase {
             ),
             "update" => {
                 let sids = select(sel, &arg)?;
-                // libsolv's autotarget: a selection with packages that are not installed
-                // names the targets to update to; `[targeted]` forces it, `noautotarget`
-                // turns it off.
-                let auto = sel != "all" && !fl.no_autotarget;
-                let to: Vec<Sid> = sids
-                    .iter()
-                    .copied()
-                    .filter(|&s| !pool.installed(s))
-                    .collect();
-                if targeted || (auto && !to.is_empty()) {
-                    if to.is_empty() {
-                        return Ok(None);
-                    }
-                    return Ok(Some(Job::UpdateTo {
-                        targets: best(to),
-                        force: forcebest,
-                    }));
-                }
-                let inst: Vec<Sid> = sids
-                    .iter()
-                    .copied()
-                    .filter(|&s| pool.installed(s))
-                    .collect();
-                if inst.is_empty() {
-                    return Ok(None);
-                }
-                if forcebest {
-                    // Every selected installed package must go to its best update: the newest
-                    // of its identity or of a package obsoleting it, leaving out a candidate
-                    // another one obsoletes (libsolv's prune_obsoleted).
-                    let mut targets = Vec::new();
-                    for &i in &inst {
-                        let g = pool.group(i);
-                        let mut cands: Vec<Sid> = pool.groups[g as usize]
-                            .members
-                            .iter()
-                            .copied()
-                            .filter(|&m| {
-                                !pool.installed(m) && pool.pkg(m).evr_cmp(pool.pkg(i)).is_gt()
-                            })
-                            .collect();
-                        cands.extend(
-                            pool.obsoleters_of(i)
-                                .into_iter()
-                                .filter(|&o| !pool.installed(o) && pool.obsoletes(o, i)),
-                        );
-                        for c in best_candidates(pool, &cands) {
-                            if !targets.contains(&c) {
-                                targets.push(c);
-                            }
-                        }
-                    }
-                    return Ok(Some(Job::UpdateTo {
-                        targets,
-                        force: true,
-                    }));
-                }
-                Job::Update(inst)
+                return Ok(update_job(pool, fl, sel, sids, targeted, forcebest, best));
             }
             "distupgrade" if sel == "all" => Job::DistUpgrade,
             "distupgrade" if sel != "repo" => {
                 let sids = select(sel, &arg)?;
-                let to: Vec<Sid> = sids
-                    .iter()
-                    .copied()
-                    .filter(|&s| !pool.installed(s))
-                    .collect();
-                if targeted || (!fl.no_autotarget && !to.is_empty()) {
-                    if to.is_empty() {
-                        return Ok(None);
-                    }
-                    return Ok(Some(Job::UpdateTo {
-                        targets: best(to),
-                        force: true,
-                    }));
-                }
-                let inst: Vec<Sid> = sids.into_iter().filter(|&s| pool.installed(s)).collect();
-                if inst.is_empty() {
-                    return Ok(None);
-                }
-                Job::DistUpgradeOf(inst)
+                return Ok(distupgrade_job(pool, fl, sids, targeted, best));
             }
             "distupgrade" if sel == "repo" => Job::DistUpgradeRepo(arg.trim().to_string()),
             "lock" => Job::Lock(select(sel, &arg)?),
@@ -317,6 +175,187 @@ impl Testcase {
             other => return Err(format!("job `{other} {sel}`")),
         }))
     }
+}
+
+/// Split a `job` line into the job and its `[flag,...]`; a flag we do not know is an error.
+fn split_job_flags(line: &str) -> Result<(&str, Vec<&str>), String> {
+    let (line, flags) = match line.find('[') {
+        Some(i) => (line[..i].trim(), line[i..].trim()),
+        None => (line.trim(), ""),
+    };
+    let flags: Vec<&str> = flags
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(',')
+        .filter(|f| !f.is_empty())
+        .collect();
+    if let Some(f) = flags
+        .iter()
+        .find(|f| !matches!(**f, "forcebest" | "targeted" | "setevr" | "setarch"))
+    {
+        return Err(format!("job flag `[{f}]`"));
+    }
+    Ok((line, flags))
+}
+
+/// The solvables a job's selection (`name`, `provides`, `pkg`, `oneof`, `all packages`) picks.
+fn select_job(pool: &Pool, sel: &str, arg: &str) -> Result<Vec<Sid>, String> {
+    let all: Vec<Sid> = (0..pool.len() as Sid).collect();
+    match sel {
+        "name" => {
+            let d = parse_dep(arg).ok_or(format!("selection `{arg}`"))?;
+            Ok(all.iter().copied().filter(|&s| pool.named(s, &d)).collect())
+        }
+        "provides" => {
+            let d = parse_dep(arg).ok_or(format!("selection `{arg}`"))?;
+            Ok(pool.what_provides(&d).to_vec())
+        }
+        "pkg" => Ok(all
+            .iter()
+            .copied()
+            .filter(|&s| pool.display(s) == arg)
+            .collect()),
+        "oneof" => {
+            let want: Vec<&str> = arg.split_whitespace().collect();
+            Ok(all
+                .iter()
+                .copied()
+                .filter(|&s| want.contains(&pool.display(s).as_str()))
+                .collect())
+        }
+        "all" if arg == "packages" => Ok(all.clone()),
+        other => Err(format!("job selection `{other}`")),
+    }
+}
+
+/// `[forcebest]`: only the best (newest) package of each identity counts, and not one
+/// another candidate obsoletes (libsolv's prune_obsoleted); without it, `sids` as they are.
+fn best_of(pool: &Pool, fl: &Flags, verb: &str, forcebest: bool, sids: Vec<Sid>) -> Vec<Sid> {
+    if !forcebest {
+        return sids;
+    }
+    // `bestobeypolicy` on updates: the best of the installed package's vendor.
+    let sids: Vec<Sid> = if fl.best_obey_policy && verb == "update" {
+        sids.into_iter()
+            .filter(|&s| {
+                pool.installed(s)
+                    || pool
+                        .installed_ids()
+                        .filter(|&i| pool.pkg(i).name == pool.pkg(s).name)
+                        .all(|i| fl.vendor.get(&i) == fl.vendor.get(&s))
+            })
+            .collect()
+    } else {
+        sids
+    };
+    let sids: Vec<Sid> = sids
+        .into_iter()
+        .filter(|s| pool.installed(*s) || !fl.locked.contains(s))
+        .collect();
+    best_candidates(pool, &sids)
+}
+
+/// An `update` job on the selected `sids`: to the targets it names (autotarget or
+/// `[targeted]`), else of the installed ones (each to its best update with `[forcebest]`).
+fn update_job(
+    pool: &Pool,
+    fl: &Flags,
+    sel: &str,
+    sids: Vec<Sid>,
+    targeted: bool,
+    forcebest: bool,
+    best: impl Fn(Vec<Sid>) -> Vec<Sid>,
+) -> Option<Job> {
+    // libsolv's autotarget: a selection with packages that are not installed
+    // names the targets to update to; `[targeted]` forces it, `noautotarget`
+    // turns it off.
+    let auto = sel != "all" && !fl.no_autotarget;
+    let to: Vec<Sid> = sids
+        .iter()
+        .copied()
+        .filter(|&s| !pool.installed(s))
+        .collect();
+    if targeted || (auto && !to.is_empty()) {
+        if to.is_empty() {
+            return None;
+        }
+        return Some(Job::UpdateTo {
+            targets: best(to),
+            force: forcebest,
+        });
+    }
+    let inst: Vec<Sid> = sids
+        .iter()
+        .copied()
+        .filter(|&s| pool.installed(s))
+        .collect();
+    if inst.is_empty() {
+        return None;
+    }
+    if forcebest {
+        return Some(Job::UpdateTo {
+            targets: best_updates(pool, &inst),
+            force: true,
+        });
+    }
+    Some(Job::Update(inst))
+}
+
+/// Every installed package in `inst` to its best update: the newest of its identity or of a
+/// package obsoleting it, leaving out a candidate another one obsoletes (libsolv's
+/// prune_obsoleted).
+fn best_updates(pool: &Pool, inst: &[Sid]) -> Vec<Sid> {
+    let mut targets = Vec::new();
+    for &i in inst {
+        let g = pool.group(i);
+        let mut cands: Vec<Sid> = pool.groups[g as usize]
+            .members
+            .iter()
+            .copied()
+            .filter(|&m| !pool.installed(m) && pool.pkg(m).evr_cmp(pool.pkg(i)).is_gt())
+            .collect();
+        cands.extend(
+            pool.obsoleters_of(i)
+                .into_iter()
+                .filter(|&o| !pool.installed(o) && pool.obsoletes(o, i)),
+        );
+        for c in best_candidates(pool, &cands) {
+            if !targets.contains(&c) {
+                targets.push(c);
+            }
+        }
+    }
+    targets
+}
+
+/// A `distupgrade` job on the selected `sids`: to the targets it names (autotarget or
+/// `[targeted]`), else of the installed ones.
+fn distupgrade_job(
+    pool: &Pool,
+    fl: &Flags,
+    sids: Vec<Sid>,
+    targeted: bool,
+    best: impl Fn(Vec<Sid>) -> Vec<Sid>,
+) -> Option<Job> {
+    let to: Vec<Sid> = sids
+        .iter()
+        .copied()
+        .filter(|&s| !pool.installed(s))
+        .collect();
+    if targeted || (!fl.no_autotarget && !to.is_empty()) {
+        if to.is_empty() {
+            return None;
+        }
+        return Some(Job::UpdateTo {
+            targets: best(to),
+            force: true,
+        });
+    }
+    let inst: Vec<Sid> = sids.into_iter().filter(|&s| pool.installed(s)).collect();
+    if inst.is_empty() {
+        return None;
+    }
+    Some(Job::DistUpgradeOf(inst))
 }
 
 /// A transaction step in the testcase's result syntax.
