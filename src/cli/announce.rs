@@ -57,7 +57,8 @@ pub(super) fn announcement(c: &Candidates) -> Announcement {
     let names: Vec<&str> = list.iter().map(|x| x.candidate.name.as_str()).collect();
     let (install, downgrade) = commands(c, &repos, &names);
     let packages: Vec<String> = list.iter().map(|x| nevra(&x.candidate)).collect();
-    let reboot_required = c.impact.guidance.contains(&Guidance::RebootHost);
+    let guidance = c.impact.guidance();
+    let reboot_required = guidance.contains(&Guidance::RebootHost);
     let mut t = format!(
         "Update candidate{} in {}: {}\n",
         if list.len() > 1 { "s" } else { "" },
@@ -76,7 +77,7 @@ pub(super) fn announcement(c: &Candidates) -> Announcement {
         install,
         downgrade,
         reboot_required,
-        guidance: c.impact.guidance.clone(),
+        guidance,
     }
 }
 
@@ -181,7 +182,7 @@ fn reboot(c: &Candidates, required: bool) -> String {
         t.push_str("  No.\n");
     }
     for g in impact
-        .guidance
+        .guidance()
         .iter()
         .filter(|g| **g != Guidance::RebootHost)
     {

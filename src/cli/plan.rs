@@ -270,13 +270,13 @@ pub(super) fn impact(i: &Impact, width: Width) -> String {
             ));
         }
     }
-    let mut after: Vec<String> = i
-        .guidance
+    let guidance = i.guidance();
+    let mut after: Vec<String> = guidance
         .iter()
         .map(|g| format!("{} ({})", g.as_str(), g.advice()))
         .collect();
     let reloads = i.reloads();
-    if !reloads.is_empty() && !i.guidance.contains(&Guidance::RebootHost) {
+    if !reloads.is_empty() && !guidance.contains(&Guidance::RebootHost) {
         after.push(format!("reload {}", reloads.join(", ")));
     }
     if after.is_empty() {

@@ -20,19 +20,22 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, Default)]
 pub struct Impact {
     pub modules: Vec<ModuleImpact>,
-    /// Merged as XAPI merges them; empty: nothing to restart.
-    pub guidance: Vec<Guidance>,
     /// Why each guidance (one line per package or module that asks for it).
     pub why: Vec<(Guidance, String)>,
 }
 
 impl Serialize for Impact {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        crate::wire::impact::Impact::of(&self.modules, &self.guidance, &self.why).serialize(s)
+        crate::wire::impact::Impact::of(&self.modules, &self.guidance(), &self.why).serialize(s)
     }
 }
 
 impl Impact {
+    /// The guidance, merged as XAPI merges it; empty: nothing to restart.
+    pub fn guidance(&self) -> Vec<Guidance> {
+        guidance::merge(self.why.iter().map(|(g, _)| *g))
+    }
+
     /// The modules to reload once the plan ran (their preflight says safe).
     pub fn reloads(&self) -> Vec<&str> {
         self.modules
@@ -49,10 +52,8 @@ fn may_ship_modules(p: &Package) -> bool {
     let n = &p.name;
     n == "kernel"
         || n.starts_with("kernel-")
-        || n.starts_with("kmod-")
-        || n.ends_with("-module")
         || n.ends_with("-modules")
-        || n.ends_with("-alt")
+        || crate::modules::classify(p).is_some()
         || p.requires.iter().chain(&p.provides).any(|d| {
             d.name == "kernel-uname-r"
                 || d.name.starts_with("kernel(")
@@ -98,11 +99,7 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
     let added = arriving_module_files(&coming, &files);
     let modules = impact::predict(ctx.root(), &removed, &added);
     let why = guidance_reasons(ctx, plan, targets, repos, &files, &modules);
-    Impact {
-        guidance: guidance::merge(why.iter().map(|(g, _)| *g)),
-        modules,
-        why,
-    }
+    Impact { modules, why }
 }
 
 /// The module files (host paths) that leave with the plan's removals and the old side of its
