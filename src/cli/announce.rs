@@ -6,7 +6,6 @@ use crate::modules::impact::Action;
 use crate::ops::transaction::Candidates;
 use crate::rpm::package::PackageRef;
 use crate::transaction::guidance::Guidance;
-use crate::transaction::utc;
 use serde::Serialize;
 
 /// The announcement: the text, and its parts for scripts.
@@ -117,16 +116,7 @@ fn why(c: &Candidates) -> String {
         if x.changelog.is_empty() {
             t.push_str("  (no changelog entry since the installed version)\n");
         }
-        for e in &x.changelog {
-            t.push_str(&format!(
-                "  * {} {}\n",
-                utc(e.date).split(' ').next().unwrap_or(""),
-                e.author
-            ));
-            for l in e.text.lines() {
-                t.push_str(&format!("    {l}\n"));
-            }
-        }
+        t.push_str(&super::render::changelog(&x.changelog, "  "));
     }
     t
 }

@@ -421,6 +421,24 @@ impl ErrorBody {
     }
 }
 
+/// Changelog entries as rpm prints them (`* DATE AUTHOR`, then the text indented), each
+/// line after `indent`.
+pub(super) fn changelog(entries: &[crate::repo::primary::ChangelogEntry], indent: &str) -> String {
+    let mut s = String::new();
+    for e in entries {
+        let day = crate::time::utc(e.date);
+        s.push_str(&format!(
+            "{indent}* {} {}\n",
+            day.split(' ').next().unwrap_or(""),
+            e.author
+        ));
+        for l in e.text.lines() {
+            s.push_str(&format!("{indent}  {l}\n"));
+        }
+    }
+    s
+}
+
 pub(super) fn human_size(n: u64) -> String {
     const U: [&str; 5] = ["B", "k", "M", "G", "T"];
     let mut v = n as f64;

@@ -440,16 +440,7 @@ fn candidates_table(c: &[Candidate], width: Width) -> String {
     let mut s = t.render(width);
     for x in c.iter().filter(|x| !x.changelog.is_empty()) {
         s.push_str(&format!("\n{} {}:\n", x.candidate.name, evr(&x.candidate)));
-        for e in &x.changelog {
-            s.push_str(&format!(
-                "* {} {}\n",
-                utc(e.date).split(' ').next().unwrap_or(""),
-                e.author
-            ));
-            for l in e.text.lines() {
-                s.push_str(&format!("  {l}\n"));
-            }
-        }
+        s.push_str(&super::render::changelog(&x.changelog, ""));
     }
     s
 }
