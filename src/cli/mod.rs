@@ -337,39 +337,37 @@ fn report_error(e: &Error, format: Format) -> ExitStatus {
     doc.status()
 }
 
-/// How the user spelled cache-only: `-C` (alone or among other short flags, `-yC`) or
-/// `--cacheonly` (the last one given wins).
-fn cacheonly_flag(argv: &[OsString]) -> &'static str {
-    let mut flag = "-C";
-    for a in argv.iter().skip(1).map(|a| a.to_string_lossy()) {
-        if a == "--" {
-            break;
-        }
-        if a == "--cacheonly" {
-            flag = "--cacheonly";
-        } else if a.starts_with('-') && !a.starts_with("--") && a.contains('C') {
-            flag = "-C";
-        }
-    }
-    flag
-}
-
-/// How the user spelled the root's flag: `--root` or its alias `--installroot` (the last one
-/// given wins, as in clap).
-fn root_flag(argv: &[OsString]) -> &'static str {
-    let mut flag = "--root";
+/// How the user spelled a flag, for messages: the last of `spellings` given before `--`
+/// (long ones with or without `=VALUE`, a one-letter one also among other short flags,
+/// `-yC`), else the first spelling.
+fn spelled(argv: &[OsString], spellings: &[&'static str]) -> &'static str {
+    let mut flag = spellings[0];
     for a in argv.iter().skip(1).map(|a| a.to_string_lossy()) {
         if a == "--" {
             break;
         }
         let name = a.split_once('=').map_or(&*a, |(n, _)| n);
-        match name {
-            "--root" => flag = "--root",
-            "--installroot" => flag = "--installroot",
-            _ => {}
+        for s in spellings {
+            let short_among = s.len() == 2
+                && !name.starts_with("--")
+                && name.starts_with('-')
+                && name[1..].contains(&s[1..]);
+            if name == *s || short_among {
+                flag = s;
+            }
         }
     }
     flag
+}
+
+/// `-C` or `--cacheonly`, as given.
+fn cacheonly_flag(argv: &[OsString]) -> &'static str {
+    spelled(argv, &["-C", "--cacheonly"])
+}
+
+/// `--root` or its alias `--installroot`, as given (the last one wins, as in clap).
+fn root_flag(argv: &[OsString]) -> &'static str {
+    spelled(argv, &["--root", "--installroot"])
 }
 
 /// The command line as history records it: the arguments `run` was given, the first one (the
@@ -421,4 +419,43 @@ fn dispatch(command: &Command, env: &Env<'_>) -> Result<Box<dyn View>> {
         C::Demo { dir } => Box::new(tools::demo(env, dir.as_deref())?),
     };
     Ok(view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spelled;
+
+    fn argv(a: &[&str]) -> Vec<std::ffi::OsString> {
+        std::iter::once("xcpng-mod")
+            .chain(a.iter().copied())
+            .map(Into::into)
+            .collect()
+    }
+
+    #[test]
+    fn flags_are_named_as_they_were_given() {
+        let c = ["-C", "--cacheonly"];
+        assert_eq!(spelled(&argv(&["list"]), &c), "-C");
+        assert_eq!(spelled(&argv(&["--cacheonly", "list"]), &c), "--cacheonly");
+        assert_eq!(spelled(&argv(&["--cacheonly", "-yC", "list"]), &c), "-C");
+        assert_eq!(spelled(&argv(&["-y", "--cacheonly"]), &c), "--cacheonly");
+        // Not an option after `--`, and a long option holding the letter is not `-C`.
+        assert_eq!(
+            spelled(&argv(&["--cacheonly", "--", "-C"]), &c),
+            "--cacheonly"
+        );
+        assert_eq!(
+            spelled(&argv(&["--cacheonly", "--Config"]), &c),
+            "--cacheonly"
+        );
+        let r = ["--root", "--installroot"];
+        assert_eq!(
+            spelled(&argv(&["--installroot=/x", "list"]), &r),
+            "--installroot"
+        );
+        assert_eq!(
+            spelled(&argv(&["--installroot", "/x", "--root=/y"]), &r),
+            "--root"
+        );
+    }
 }
