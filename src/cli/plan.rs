@@ -230,6 +230,14 @@ pub(super) fn plan_json(p: &Plan, impact: &Impact) -> String {
     })
 }
 
+/// The plan table, then (when there is something to do) its impact.
+pub(super) fn with_impact(p: &Plan, i: &Impact, width: Width) -> String {
+    if p.is_empty() {
+        return plan(p);
+    }
+    plan(p) + &impact(i, width)
+}
+
 /// The plan's impact in text: the "Kernel modules" section (a module per line: the copy that
 /// wins now → the copy that will win, and what it takes) and the "After this:" line (the
 /// guidance in XAPI's names with what to do, and the reloads).
@@ -300,7 +308,7 @@ pub(super) struct Preview<'a>(pub &'a Plan, pub &'a Impact);
 
 impl View for Preview<'_> {
     fn text(&self, width: Width) -> String {
-        plan(self.0) + &impact(self.1, width)
+        with_impact(self.0, self.1, width)
     }
     fn json(&self) -> String {
         String::new()

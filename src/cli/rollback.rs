@@ -118,8 +118,7 @@ fn text(v: &Rollback, width: Width) -> String {
     }
     if r.transaction.is_none() || !v.asked {
         s.push('\n');
-        s.push_str(&plan::plan(&r.plan));
-        s.push_str(&plan::impact(&r.impact, width));
+        s.push_str(&plan::with_impact(&r.plan, &r.impact, width));
     }
     if let Some(o) = &r.transaction {
         s.push_str(&tx::outcome(o));

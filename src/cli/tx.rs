@@ -26,8 +26,7 @@ impl View for Transaction {
     fn text(&self, width: Width) -> String {
         match &self.0.transaction {
             Some(o) => outcome(o),
-            None if self.0.plan.is_empty() => plan::plan(&self.0.plan),
-            None => plan::plan(&self.0.plan) + &plan::impact(&self.0.impact, width),
+            None => plan::with_impact(&self.0.plan, &self.0.impact, width),
         }
     }
     fn json(&self) -> String {
