@@ -4,7 +4,7 @@
 use crate::modules::inventory::{
     CopyRecord as InnerCopy, Inventory as InnerInventory, LoadedState,
 };
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 /// One file of a module: `{path, dir, version, srcversion, vermagic, build_id, package,
 /// class, error}`.
@@ -122,14 +122,4 @@ impl<'a> From<&'a InnerInventory> for Inventory<'a> {
             modules_dep_stale: inv.modules_dep_stale,
         }
     }
-}
-
-/// For `#[serde(serialize_with)]` on a field holding an optional copy.
-pub fn serialize_copy<S: Serializer>(c: &Option<InnerCopy>, s: S) -> Result<S::Ok, S::Error> {
-    c.as_ref().map(Copy::from).serialize(s)
-}
-
-/// For `#[serde(serialize_with)]` on a field holding an optional loaded state.
-pub fn serialize_loaded<S: Serializer>(l: &Option<LoadedState>, s: S) -> Result<S::Ok, S::Error> {
-    l.as_ref().map(Loaded::from).serialize(s)
 }

@@ -135,11 +135,3 @@ impl<'a> From<&'a ReloadReport> for Report<'a> {
 pub fn serialize_report<S: Serializer>(r: &Option<ReloadReport>, s: S) -> Result<S::Ok, S::Error> {
     r.as_ref().map(Report::from).serialize(s)
 }
-
-/// For `#[serde(serialize_with)]` on a field holding an optional preflight.
-pub fn serialize_preflight<S: Serializer>(
-    p: &Option<InnerPreflight>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    p.as_ref().map(Preflight::from).serialize(s)
-}
