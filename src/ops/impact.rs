@@ -2,8 +2,9 @@
 //! whether a reload or a reboot uses it) and the restart guidance in XAPI's words.
 //!
 //! The files a package brings come from the repo's `filelists` (fetched only when a package
-//! of the plan may ship modules), or from the package file's header for a local `./x.rpm`;
-//! the files a package takes away are the rpmdb's.
+//! of the plan may ship modules), or from the package file's header: a local `./x.rpm`'s, or
+//! a repo package's fetched and verified like a download when its repo publishes no file
+//! lists; the files a package takes away are the rpmdb's.
 
 use super::Context;
 use crate::modules::impact::{self, Action, ModuleImpact, NewFile};
@@ -92,7 +93,7 @@ pub fn of_plan(ctx: &Context<'_>, plan: &Plan, targets: &[Package], repos: &[Rep
         .collect();
     for n in &unknown {
         ctx.reporter.warn(&format!(
-            "the file list of {n} is not known (its repo has no filelists): its module impact is not predicted"
+            "the files of {n} are not known: its module impact is not predicted"
         ));
     }
     let removed = leaving_module_files(ctx, plan, &unknown);
@@ -262,8 +263,16 @@ pub fn of_wanted(ctx: &Context<'_>, plan: &Plan, wanted: &[Wanted]) -> Impact {
             FileSource::File { path, .. } => {
                 crate::rpm::local::read(path).unwrap_or_else(|_| stub(w, ""))
             }
-            FileSource::Repo { repo, checksum, .. } => Package {
+            FileSource::Repo {
+                repo,
+                checksum,
+                location,
+                size,
+                ..
+            } => Package {
                 checksum: checksum.clone(),
+                location: location.clone(),
+                size_package: *size,
                 ..stub(w, &repo.id)
             },
         })
@@ -293,8 +302,10 @@ fn key(p: &Package) -> (String, String) {
 }
 
 /// The module and `/boot` files of `pkgs`, by (repo, NEVRA): a local file's from its header
-/// (its record lists every file), a repo package's from the repo's `filelists`. A repo whose
-/// file lists cannot be read gives none (the impact then shows what it can, with a warning).
+/// (its record lists every file), a repo package's from the repo's `filelists`, or, where the
+/// repo has none at hand, from the header of the package file itself (fetched into the cache
+/// and verified like a download) for the packages that may ship modules. A package whose
+/// files cannot be had gives none (the impact then shows what it can, with a warning).
 fn files_of(ctx: &Context<'_>, pkgs: &[&Package], repos: &[Repo]) -> FileLists {
     let mut out = FileLists::new();
     let mut by_repo: BTreeMap<&str, BTreeMap<String, &Package>> = BTreeMap::new();
@@ -314,7 +325,20 @@ fn files_of(ctx: &Context<'_>, pkgs: &[&Package], repos: &[Repo]) -> FileLists {
             continue;
         };
         match r.files_matching(wanted_file, &ctx.fetcher, ctx.settings.cache) {
-            Ok(found) => {
+            Ok(None) => {
+                for p in want.values().filter(|p| may_ship_modules(p)) {
+                    match header_files(ctx, r, p) {
+                        Ok(fs) => {
+                            out.insert(key(p), fs);
+                        }
+                        Err(e) => ctx.reporter.warn(&format!(
+                            "{id} has no file lists, and reading the package header instead \
+                             failed: {e}"
+                        )),
+                    }
+                }
+            }
+            Ok(Some(found)) => {
                 for p in want.values() {
                     out.entry(key(p)).or_default();
                 }
@@ -330,4 +354,11 @@ fn files_of(ctx: &Context<'_>, pkgs: &[&Package], repos: &[Repo]) -> FileLists {
         }
     }
     out
+}
+
+/// The module and `/boot` files in the header of a repo package's file.
+fn header_files(ctx: &Context<'_>, repo: &Repo, p: &Package) -> Result<Vec<String>, String> {
+    let path = super::transaction::fetch_verified(ctx, repo, p).map_err(|e| e.to_string())?;
+    let pkg = crate::rpm::local::read(&path).map_err(|e| e.to_string())?;
+    Ok(pkg.files.into_iter().filter(|f| wanted_file(f)).collect())
 }

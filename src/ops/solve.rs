@@ -286,8 +286,9 @@ fn complete_file_provides(
     }
     let mut add = Vec::new();
     for r in repos {
+        // A repo without file lists answers file dependencies from primary's files only.
         let found = r.files_matching(|f| wanted.contains(f), &ctx.fetcher, ctx.settings.cache)?;
-        for (pkgid, file) in found {
+        for (pkgid, file) in found.into_iter().flatten() {
             if let Some(&s) = by_id.get(&(r.config.id.as_str(), pkgid.to_ascii_lowercase())) {
                 add.push((s, file));
             }

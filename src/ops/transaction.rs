@@ -181,6 +181,27 @@ fn repo_source(ctx: &Context<'_>, repo: &Repo, p: &Package) -> Result<FileSource
     })
 }
 
+/// One repo package's file, fetched into the cache (or found there) and verified as a
+/// transaction's downloads are: its checksum, and its signatures when the repo has
+/// `gpgcheck=1`. For what must be read from a package before any change (its header's file
+/// list when the repo publishes none); nothing is installed.
+pub(super) fn fetch_verified(ctx: &Context<'_>, repo: &Repo, p: &Package) -> Result<PathBuf> {
+    let w = Wanted {
+        pkg: p.to_ref(),
+        source: repo_source(ctx, repo, p)?,
+        size_installed: p.size_installed,
+    };
+    let dl = download::Downloader::new(ctx.fetcher.http(), ctx.fetcher.retries());
+    download::fetch_all(
+        &dl,
+        std::slice::from_ref(&w),
+        &|m| ctx.reporter.info(m),
+        &|_| {},
+    )?;
+    let mut keys = download::Keys::new(ctx.root(), &ctx.fetcher);
+    Ok(download::verify(&w, &mut keys)?.path)
+}
+
 /// The packages a plan installs.
 fn targets(plan: &Plan) -> Vec<&PackageRef> {
     plan.install

@@ -341,16 +341,17 @@ impl Repo {
         })
     }
 
-    /// Files of `filelists` metadata that `want` accepts, as (pkgid, path): fetched and parsed
-    /// only when primary's subset of files does not answer a file dependency.
+    /// Files of `filelists` metadata that `want` accepts, as (pkgid, path); `None` when the
+    /// repo has no file lists at hand (it publishes none, or they are not cached and the cache
+    /// is all we may read): "no list", which is not "no files".
     pub fn files_matching(
         &self,
         want: impl FnMut(&str) -> bool,
         fetcher: &Fetcher,
         policy: CachePolicy,
-    ) -> Result<Vec<(String, String)>, RepoError> {
+    ) -> Result<Option<Vec<(String, String)>>, RepoError> {
         let Some(raw) = self.extra_file("filelists", fetcher, policy)? else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         let mut out = Vec::new();
         let rd = compress::decompress_limited(&raw, self.open_limit("filelists", raw.len()))
@@ -362,7 +363,7 @@ impl Repo {
                 source,
             },
         )?;
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// How many bytes a metadata file may decompress to: the (signed) `open-size`, else a

@@ -472,3 +472,56 @@ fn a_device_model_restart_is_said_while_vms_run() {
         "{doc}"
     );
 }
+
+/// A repo that publishes no `filelists`: the files of a driver package come from its own
+/// header (the package fetched into the cache and verified like a download), so the
+/// prediction still matches depmod; a package that fails verification is not read, and its
+/// module is not predicted rather than predicted gone.
+#[test]
+fn without_filelists_the_package_header_tells_the_files() {
+    let h = host();
+    h.install(&[driver("intel-igb", "igb", "5.11.4", "updates")]);
+    let dir = h.add_repo(
+        "xcp-ng-updates",
+        true,
+        &[
+            driver("intel-igb-alt", "igb", "5.17.5", "override"),
+            driver("intel-igb", "igb", "5.11.5", "extra"),
+        ],
+    );
+    let st = std::process::Command::new("modifyrepo_c")
+        .args(["--remove", "filelists"])
+        .arg(dir.join("repodata"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let repomd = std::fs::read_to_string(dir.join("repodata/repomd.xml")).unwrap();
+    assert!(!repomd.contains("type=\"filelists\""), "{repomd}");
+    // Signed packages required, these are not: the header is not trusted, so not read.
+    let text =
+        std::fs::read_to_string(h.host_path("/etc/yum.repos.d/xcp-ng-updates.repo")).unwrap();
+    h.repo_file(
+        "xcp-ng-updates.repo",
+        &text.replace("gpgcheck=0", "gpgcheck=1"),
+    );
+    let out = h.run(&["--json", "--assumeno", "update", "intel-igb"]);
+    out.ok()
+        .stderr_has("has no file lists, and reading the package header instead failed")
+        .stderr_has("intel-igb-5.11.5-1.xcpng8.3.x86_64")
+        .stderr_has("signature check failed")
+        .stderr_has("the files of intel-igb are not known");
+    let doc = out.json();
+    assert!(
+        doc["modules"].as_array().unwrap().is_empty(),
+        "not predicted: {doc}"
+    );
+    // Unsigned packages allowed: the header is read, and the prediction is real depmod's.
+    h.repo_file("xcp-ng-updates.repo", &text);
+    let m = predicted_is_real(&h, &["install", "intel-igb-alt"], "igb");
+    assert_eq!(m["before"]["path"], kpath("updates/igb.ko"));
+    assert_eq!(m["after"]["path"], kpath("override/igb.ko"));
+    let m = predicted_is_real(&h, &["update", "intel-igb"], "igb");
+    assert_eq!(m["after"]["path"], kpath("override/igb.ko"));
+    let m = predicted_is_real(&h, &["remove", "intel-igb-alt"], "igb");
+    assert_eq!(m["after"]["path"], kpath("extra/igb.ko"));
+}
