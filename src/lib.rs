@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod compress;
 pub mod config;
+pub mod cpio;
 pub mod demo;
 pub mod digest;
 pub mod errchain;

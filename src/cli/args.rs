@@ -313,6 +313,53 @@ pub enum Command {
     /// boot; `--json` gives the guidance still pending, in XAPI's names (a toolstack or
     /// device-model restart alone exits 0)
     NeedsReboot,
+    /// The driver-tool of XAPI's multi-version driver API (`xe hostdriver-list`,
+    /// `hostdriver-select`, `hostdriver-deselect`), for XCP-ng's drivers; XAPI runs it
+    ///
+    /// `-l` (or `list`): every driver family (named after its supported package, else its
+    /// module) with its variants: `supported`, `alternate` (the `-alt` packages, installed or
+    /// in enabled repos; `alternate.2`… in package-name order), `additional`, `builtin` (the
+    /// kernel's copy); for each its module version, whether a PCI device of this host matches
+    /// its module aliases, its depmod priority (higher wins), XCP-ng's status; the variant
+    /// whose copy wins (selected) and the one loaded (active, by build-id). JSON in XAPI's
+    /// format, always; with the repos unreachable, the installed variants (a note on stderr).
+    ///
+    /// `-s -n DRIVER -v VARIANT` (or `select DRIVER VARIANT`): make that variant's copy win:
+    /// install its package or remove the packages of the family that outrank it, as one
+    /// transaction (signatures and checksums checked as for `install`), refused before any
+    /// change unless the plan makes that copy win, checked against the real modules.dep after
+    /// and taken back if it does not. A variant that drives no device here is refused unless
+    /// --force (XAPI refuses it too). `-d DRIVER` (or `deselect DRIVER`): back to the
+    /// supported variant, else the kernel's. The loaded driver changes at the next load or
+    /// boot (`operation.reboot` in `-l`).
+    ///
+    /// Exit status: 0 done, 1 refused or failed (nothing changed), 2 bad arguments.
+    #[command(name = "driver-tool")]
+    DriverTool {
+        /// `-l` | `-s -n DRIVER -v VARIANT` | `-d DRIVER` | `list` | `select DRIVER VARIANT` |
+        /// `deselect DRIVER`, and `--force`
+        #[arg(
+            value_name = "ARGS",
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            num_args = 0..
+        )]
+        args: Vec<String>,
+    },
+    /// The PCI devices of the host (sysfs), the driver bound to each and the module copies
+    /// that could drive it (by module alias, as modprobe matches them): which wins, which is
+    /// loaded, and the driver packages of the enabled repos that carry a module for it
+    ///
+    /// Names come from pci.ids where the host has it (/usr/share/hwdata/pci.ids). A repo
+    /// package that is not installed is matched by the aliases of its module's copies on
+    /// disk; `--fetch` reads the aliases from the package itself (downloaded and verified
+    /// like any download, then cached).
+    Hardware {
+        /// Download the driver packages of the enabled repos that are not installed and read
+        /// their modules' aliases (cached)
+        #[arg(long)]
+        fetch: bool,
+    },
     /// Solve a libsolv testcase (testsolv format) with xcpng-mod's solver and print the result
     /// in the testcase's syntax: exit 0 when it matches the expected result, 1 when not
     DebugSolver {

@@ -13,6 +13,7 @@
 mod announce;
 pub mod args;
 pub mod docs;
+mod drivers;
 pub mod exit;
 mod modules;
 mod plan;
@@ -415,6 +416,8 @@ fn dispatch(command: &Command, env: &Env<'_>) -> Result<Box<dyn View>> {
         C::Rollback { target, dry_run } => Box::new(rollback::rollback(env, target, *dry_run)?),
         C::Candidates { announce } => Box::new(tx::candidates(&env.context()?, *announce)?),
         C::NeedsReboot => Box::new(tx::needs_reboot(&env.context()?)?),
+        C::DriverTool { args } => drivers::driver_tool(env, args)?,
+        C::Hardware { fetch } => Box::new(drivers::hardware(&env.context()?, *fetch)?),
         C::DebugSolver { file } => Box::new(tools::debug_solver(file)?),
         C::Demo { dir } => Box::new(tools::demo(env, dir.as_deref())?),
     };

@@ -43,6 +43,11 @@ const VENDORS: &[&str] = &[
     "hpe",
 ];
 
+/// True when `v` is the vendor prefix of a supported driver package (`intel`, `broadcom`…).
+pub fn is_vendor(v: &str) -> bool {
+    VENDORS.contains(&v)
+}
+
 /// The class of a package by its name (and its `vendor-driver` provide, when known).
 pub fn classify(p: &Package) -> Option<ModuleClass> {
     classify_name(
@@ -69,6 +74,26 @@ pub fn classify_name(name: &str, vendor_driver: bool) -> Option<ModuleClass> {
         return Some(ModuleClass::Supported);
     }
     None
+}
+
+/// Module names a package name implies (`broadcom-bnxt-en` → `bnxt_en`, `intel-igb-alt` →
+/// `igb`, `r8125-module` → `r8125`, `kmod-zfs-<kver>` → `zfs`).
+pub fn modules_from_name(name: &str) -> Vec<String> {
+    let base = name.strip_suffix("-alt").unwrap_or(name);
+    let m = if let Some(rest) = base.strip_prefix("kmod-") {
+        rest.split('-').next().unwrap_or(rest)
+    } else if let Some(m) = base.strip_suffix("-module") {
+        m
+    } else if let Some((_, m)) = base.split_once('-') {
+        m
+    } else {
+        base
+    };
+    if m.is_empty() {
+        Vec::new()
+    } else {
+        vec![m.replace('-', "_")]
+    }
 }
 
 #[cfg(test)]

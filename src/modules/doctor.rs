@@ -593,20 +593,22 @@ fn initrd_modules_at(data: &[u8], depth: u32) -> Option<Vec<String>> {
             off += 1; // padding between archives
             continue;
         }
-        if rest.starts_with(b"070701") || rest.starts_with(b"070702") {
-            let hex = |i: usize| -> Option<usize> {
-                let s = std::str::from_utf8(rest.get(6 + i * 8..14 + i * 8)?).ok()?;
-                usize::from_str_radix(s, 16).ok()
-            };
-            let (size, namesize) = (hex(6)?, hex(11)?);
-            let name = rest.get(110..110 + namesize.checked_sub(1)?)?;
-            let name = String::from_utf8_lossy(name).into_owned();
-            let data_at = (110 + namesize).next_multiple_of(4);
-            off += (data_at + size).next_multiple_of(4);
-            parsed_any = true;
-            if name.contains("/modules/") && MODULE_EXTS.iter().any(|x| name.ends_with(x)) {
-                let file = name.rsplit('/').next().unwrap_or(&name);
-                names.push(module_name_of(file));
+        if crate::cpio::is_newc(rest) {
+            let mut archive = crate::cpio::entries(rest);
+            for e in archive.by_ref() {
+                parsed_any = true;
+                let name = &e.name;
+                if name.contains("/modules/") && MODULE_EXTS.iter().any(|x| name.ends_with(x)) {
+                    let file = name.rsplit('/').next().unwrap_or(name);
+                    names.push(module_name_of(file));
+                }
+            }
+            if archive.broken {
+                return None;
+            }
+            off += archive.offset();
+            if !archive.complete {
+                break;
             }
             continue;
         }

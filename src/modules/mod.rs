@@ -14,7 +14,9 @@ pub mod inventory;
 pub mod loaded;
 pub mod modinfo;
 pub mod modprobe;
+pub mod pci;
 pub mod reload;
+pub mod variants;
 pub mod xapi;
 
 pub use class::{classify, ModuleClass};

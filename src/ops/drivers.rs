@@ -4,6 +4,7 @@
 //! given and the installed module files' modinfo; it lists nothing itself.
 
 use super::Context;
+use crate::modules::class::modules_from_name;
 use crate::modules::{classify, ModuleClass};
 use crate::rpm::package::PackageRef;
 use crate::rpm::Package;
@@ -38,26 +39,6 @@ pub struct Overridden {
     pub installed: bool,
     /// `version` from modinfo of its installed module file, when there is one.
     pub module_version: Option<String>,
-}
-
-/// Module names a package name implies (`broadcom-bnxt-en` → `bnxt_en`, `intel-igb-alt` →
-/// `igb`, `r8125-module` → `r8125`, `kmod-zfs-<kver>` → `zfs`).
-pub fn modules_from_name(name: &str) -> Vec<String> {
-    let base = name.strip_suffix("-alt").unwrap_or(name);
-    let m = if let Some(rest) = base.strip_prefix("kmod-") {
-        rest.split('-').next().unwrap_or(rest)
-    } else if let Some(m) = base.strip_suffix("-module") {
-        m
-    } else if let Some((_, m)) = base.split_once('-') {
-        m
-    } else {
-        base
-    };
-    if m.is_empty() {
-        Vec::new()
-    } else {
-        vec![m.replace('-', "_")]
-    }
 }
 
 fn module_of_path(path: &str) -> Option<String> {

@@ -4,6 +4,7 @@
 //! call is `transaction`'s. They print nothing and know nothing of tables, colours or JSON
 //! layout: the `cli` module renders their values; talk goes through the [`Reporter`].
 
+pub mod driver_tool;
 mod drivers;
 pub mod host;
 pub mod impact;

@@ -1,9 +1,10 @@
 //! Read-only queries: `repolist`, `makecache`, `list`, `info`, `search`, `check-update`.
 
 use super::drivers::DriverIndex;
-pub use super::drivers::{modules_from_name, DriverInfo, Overridden};
+pub use super::drivers::{DriverInfo, Overridden};
 use super::{matches_spec, newest_per_name_arch, not_found, Context};
 use crate::error::Result;
+pub use crate::modules::class::modules_from_name;
 use crate::modules::{classify, ModuleClass};
 use crate::repo::cache::Detail;
 use crate::repo::primary::ChangelogEntry;

@@ -284,6 +284,13 @@ fn split_package(data: &[u8]) -> Result<(HeaderBlob<'_>, usize, HeaderBlob<'_>),
     Ok((sig, hstart, hdr))
 }
 
+/// The payload of a package file (the compressed cpio archive after the main header), for
+/// reading files out of a package that was verified.
+pub fn payload(data: &[u8]) -> Result<&[u8], String> {
+    let (_, hstart, hdr) = split_package(data)?;
+    Ok(&data[hstart + hdr.bytes.len()..])
+}
+
 /// Every signature and digest rpm would check, in rpm's order (range, then signatures before
 /// digests); `header_and_payload` is the package from the main header on.
 fn check_items(

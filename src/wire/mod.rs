@@ -6,6 +6,7 @@
 //!
 //! Owns: the shapes and their version. Must not: decide, read the host, or print.
 
+pub mod driver_tool;
 pub mod impact;
 pub mod modules;
 pub mod plan;

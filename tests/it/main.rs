@@ -37,4 +37,5 @@ mod transaction;
 mod trust;
 mod trust_verify;
 mod wire;
+mod xapi_parser;
 mod xapi_plugin;
