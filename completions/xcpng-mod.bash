@@ -37,8 +37,14 @@ _xcpng__mod() {
             xcpng__mod,downgrade)
                 cmd="xcpng__mod__subcmd__downgrade"
                 ;;
+            xcpng__mod,driver-tool)
+                cmd="xcpng__mod__subcmd__driver__subcmd__tool"
+                ;;
             xcpng__mod,erase)
                 cmd="xcpng__mod__subcmd__remove"
+                ;;
+            xcpng__mod,hardware)
+                cmd="xcpng__mod__subcmd__hardware"
                 ;;
             xcpng__mod,help)
                 cmd="xcpng__mod__subcmd__help"
@@ -120,6 +126,12 @@ _xcpng__mod() {
                 ;;
             xcpng__mod__subcmd__help,downgrade)
                 cmd="xcpng__mod__subcmd__help__subcmd__downgrade"
+                ;;
+            xcpng__mod__subcmd__help,driver-tool)
+                cmd="xcpng__mod__subcmd__help__subcmd__driver__subcmd__tool"
+                ;;
+            xcpng__mod__subcmd__help,hardware)
+                cmd="xcpng__mod__subcmd__help__subcmd__hardware"
                 ;;
             xcpng__mod__subcmd__help,help)
                 cmd="xcpng__mod__subcmd__help__subcmd__help"
@@ -251,7 +263,7 @@ _xcpng__mod() {
 
     case "${cmd}" in
         xcpng__mod)
-            opts="-C -y -q -v -h -V --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help --version repolist makecache list info search check-update vercmp modules module reload depmod verify keys doctor install update upgrade downgrade remove erase reinstall history rollback candidates needs-reboot debug-solver demo help"
+            opts="-C -y -q -v -h -V --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help --version repolist makecache list info search check-update vercmp modules module reload depmod verify keys doctor install update upgrade downgrade remove erase reinstall history rollback candidates needs-reboot driver-tool hardware debug-solver demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -714,8 +726,124 @@ _xcpng__mod() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xcpng__subcmd__mod__subcmd__driver__subcmd__tool)
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --debugsolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__hardware)
+            opts="-C -y -q -v -h --fetch --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --debugsolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xcpng__subcmd__mod__subcmd__help)
-            opts="repolist makecache list info search check-update vercmp modules module reload depmod verify keys doctor install update downgrade remove reinstall history rollback candidates needs-reboot debug-solver demo help"
+            opts="repolist makecache list info search check-update vercmp modules module reload depmod verify keys doctor install update downgrade remove reinstall history rollback candidates needs-reboot driver-tool hardware debug-solver demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -813,6 +941,34 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__help__subcmd__downgrade)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__driver__subcmd__tool)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__hardware)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -88,6 +88,7 @@ for d in src man completions depmod.d; do
     cp -pR "$here/$d" "$src/"
 done
 cp -p "$here/packaging/xapi-plugin/$name" "$src/packaging/xapi-plugin/"
+cp -pR "$here/packaging/driver-tool" "$src/packaging/"
 cp -p "$spec" "$src/packaging/"
 # Hard links when the cache is on the same file system, a copy otherwise.
 cp -pRl "$vendor" "$src/vendor" 2>/dev/null || { rm -rf "$src/vendor"; cp -pR "$vendor" "$src/vendor"; }

@@ -221,21 +221,93 @@ pub fn rpm_install(root: &Path, files: &[PathBuf]) -> Result<()> {
 
 /// A minimal but valid module file (ELF `.modinfo` and build-id) standing in for a driver.
 pub fn module_bytes(name: &str, version: &str) -> Vec<u8> {
+    let aliases = DEMO_ALIASES
+        .iter()
+        .find(|(m, _)| *m == name)
+        .map(|(_, a)| *a)
+        .unwrap_or(&[]);
+    module_bytes_with(name, version, aliases)
+}
+
+/// The PCI aliases the demo's modules carry (real ids: Intel I210/I350, Broadcom BCM57414,
+/// Realtek RTL8125), so that the demo's devices have drivers to match.
+const DEMO_ALIASES: &[(&str, &[&str])] = &[
+    (
+        "igb",
+        &[
+            "pci:v00008086d00001533sv*sd*bc*sc*i*",
+            "pci:v00008086d00001521sv*sd*bc*sc*i*",
+        ],
+    ),
+    ("bnxt_en", &["pci:v000014E4d000016D7sv*sd*bc*sc*i*"]),
+    ("r8125", &["pci:v000010ECd00008125sv*sd*bc*sc*i*"]),
+];
+
+/// [`module_bytes`] with these `alias=` entries.
+pub fn module_bytes_with(name: &str, version: &str, aliases: &[&str]) -> Vec<u8> {
     use sha1::Digest;
     let id = sha1::Sha1::digest(format!("{name}-{version}").as_bytes());
     let src = hex::encode_upper(&id[..12]);
-    crate::modules::modinfo::minimal_module(
-        &[
-            ("version", version),
-            ("license", "GPL"),
-            ("srcversion", &src),
-            ("depends", ""),
-            ("name", name),
-            ("vermagic", "4.19.0+1 SMP mod_unload modversions "),
-        ],
-        &id,
-    )
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("version", version),
+        ("license", "GPL"),
+        ("srcversion", &src),
+        ("depends", ""),
+        ("name", name),
+        ("vermagic", "4.19.0+1 SMP mod_unload modversions "),
+    ];
+    fields.extend(aliases.iter().map(|a| ("alias", *a)));
+    crate::modules::modinfo::minimal_module(&fields, &id)
 }
+
+/// A PCI function in a host tree's sysfs, `<root>/sys/bus/pci/devices/ADDR` (vendor, device,
+/// subsystem ids, class and modalias as the kernel writes them), bound to `driver` (provided
+/// by `module`, or built in) when given.
+pub fn add_pci_device(
+    root: &Path,
+    addr: &str,
+    ids: [u16; 4],
+    class: u32,
+    driver: Option<(&str, Option<&str>)>,
+) -> Result<()> {
+    let dev = root.join("sys/bus/pci/devices").join(addr);
+    std::fs::create_dir_all(&dev).map_err(Error::io(&dev))?;
+    let [v, d, sv, sd] = ids;
+    for (f, val) in [
+        ("vendor", format!("0x{v:04x}")),
+        ("device", format!("0x{d:04x}")),
+        ("subsystem_vendor", format!("0x{sv:04x}")),
+        ("subsystem_device", format!("0x{sd:04x}")),
+        ("class", format!("0x{class:06x}")),
+        (
+            "modalias",
+            crate::modules::pci::modalias(v, d, sv, sd, class),
+        ),
+    ] {
+        std::fs::write(dev.join(f), format!("{val}\n")).map_err(Error::io(&dev))?;
+    }
+    if let Some((drv, module)) = driver {
+        let ddir = root.join("sys/bus/pci/drivers").join(drv);
+        std::fs::create_dir_all(&ddir).map_err(Error::io(&ddir))?;
+        std::os::unix::fs::symlink(format!("../../drivers/{drv}"), dev.join("driver"))
+            .map_err(Error::io(&dev))?;
+        if let Some(m) = module {
+            let mdir = root.join("sys/module").join(m);
+            std::fs::create_dir_all(&mdir).map_err(Error::io(&mdir))?;
+            let link = ddir.join("module");
+            if !link.exists() {
+                std::os::unix::fs::symlink(format!("../../../../module/{m}"), &link)
+                    .map_err(Error::io(&ddir))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The few `pci.ids` lines that name the demo's devices.
+const DEMO_PCI_IDS: &str = "8086  Intel Corporation\n\t1533  I210 Gigabit Network Connection\n\
+14e4  Broadcom Inc. and subsidiaries\n\t16d7  BCM57414 NetXtreme-E 10Gb/25Gb RDMA Ethernet Controller\n\
+C 02  Network controller\n\t00  Ethernet controller\n";
 
 const REL: &str = "xcpng8.3";
 
@@ -519,6 +591,24 @@ pub fn build(dir: &Path) -> Result<DemoHost> {
         std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
         std::fs::write(&path, public).map_err(Error::io(&path))?;
     }
+    // Its network cards, as sysfs shows them, with no driver bound (no kernel runs the demo).
+    add_pci_device(
+        &root,
+        "0000:01:00.0",
+        [0x8086, 0x1533, 0x8086, 0x0001],
+        0x020000,
+        None,
+    )?;
+    add_pci_device(
+        &root,
+        "0000:02:00.0",
+        [0x14e4, 0x16d7, 0x14e4, 0x1402],
+        0x020000,
+        None,
+    )?;
+    let ids = root.join("usr/share/hwdata/pci.ids");
+    std::fs::create_dir_all(ids.parent().expect("a parent")).map_err(Error::io(&root))?;
+    std::fs::write(&ids, DEMO_PCI_IDS).map_err(Error::io(&ids))?;
     rpm_install(&root, &installed)?;
     // Trusted as on a real host: the key is in the rpmdb (`rpm --import`).
     let mut import = crate::rpm::command(&crate::sysroot::Sysroot::new(&root));

@@ -153,6 +153,8 @@ fn spec_parses_and_follows_xcpng_conventions() {
         "/usr/share/zsh/site-functions/_xcpng-mod",
         "%config(noreplace) /etc/depmod.d/00-xcpng-override.conf",
         "/etc/xapi.d/plugins/xcpng-mod",
+        "/usr/libexec/xcpng-mod/driver-tool",
+        "%config(noreplace) /etc/xapi.conf.d/xcpng-mod-driver-tool.conf",
         "%dir /var/lib/xcpng-mod",
         "%dir /var/cache/xcpng-mod",
         "sed -i '1s|^#!.*|#!/usr/bin/python3|'",
@@ -314,8 +316,11 @@ fn binary_rpms_have_the_right_files_and_requirements() {
     // File lists (man pages may be compressed by the builder's brp-compress).
     let files = lines(&run(Command::new("rpm").arg("-qpl").arg(&main)));
     let mut want: Vec<String> = vec![
+        "/etc/xapi.conf.d/xcpng-mod-driver-tool.conf".into(),
         "/etc/xapi.d/plugins/xcpng-mod".into(),
         "/usr/bin/xcpng-mod".into(),
+        "/usr/libexec/xcpng-mod".into(),
+        "/usr/libexec/xcpng-mod/driver-tool".into(),
         "/usr/share/bash-completion".into(),
         "/usr/share/bash-completion/completions".into(),
         "/usr/share/bash-completion/completions/xcpng-mod".into(),
@@ -391,6 +396,8 @@ fn binary_rpms_have_the_right_files_and_requirements() {
     for (path, perms) in [
         ("/usr/bin/xcpng-mod", "-rwxr-xr-x"),
         ("/etc/xapi.d/plugins/xcpng-mod", "-rwxr-xr-x"),
+        ("/usr/libexec/xcpng-mod/driver-tool", "-rwxr-xr-x"),
+        ("/etc/xapi.conf.d/xcpng-mod-driver-tool.conf", "-rw-r--r--"),
         ("/var/lib/xcpng-mod", "drwxr-xr-x"),
         ("/var/cache/xcpng-mod", "drwxr-xr-x"),
         ("/usr/share/zsh/site-functions/_xcpng-mod", "-rw-r--r--"),
@@ -481,5 +488,39 @@ fn binary_rpms_have_the_right_files_and_requirements() {
     assert_eq!(
         std::fs::read(root.join("etc/depmod.d/00-xcpng-override.conf")).unwrap(),
         std::fs::read(repo().join("depmod.d/00-xcpng-override.conf")).unwrap()
+    );
+    // The xapi.conf.d fragment, read as xapi reads its configuration (xcp_service.ml:
+    // comments cut at `#`, `key = value`, quotes stripped; fragments after xapi.conf), names
+    // the installed driver-tool, which reaches the installed binary's `driver-tool` (a bad
+    // argument: refused with exit 2 before anything is read, so this machine's / is untouched).
+    let fragment =
+        std::fs::read_to_string(root.join("etc/xapi.conf.d/xcpng-mod-driver-tool.conf")).unwrap();
+    let keys: Vec<(String, String)> = fragment
+        .lines()
+        .map(|l| l.split('#').next().unwrap().trim_end())
+        .filter_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            let k = k.trim();
+            (!k.is_empty() && !k.contains([' ', '\t'])).then(|| {
+                (
+                    k.to_string(),
+                    v.trim().trim_matches(['"', '\'']).to_string(),
+                )
+            })
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [(
+            "drivertool".to_string(),
+            "/usr/libexec/xcpng-mod/driver-tool".to_string()
+        )]
+    );
+    let tool = root.join(keys[0].1.trim_start_matches('/'));
+    let out = Command::new(&tool).arg("no-such-call").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("driver-tool: cannot read `no-such-call`"),
+        "{out:?}"
     );
 }

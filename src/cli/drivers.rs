@@ -87,10 +87,7 @@ impl View for List {
         self.json()
     }
     fn json(&self) -> String {
-        let mut s =
-            serde_json::to_string_pretty(&wire::driver_tool::list(&self.0)).expect("serializable");
-        s.push('\n');
-        s
+        wire::document(wire::driver_tool::list(&self.0))
     }
 }
 
@@ -117,9 +114,7 @@ impl View for Selected {
                 .map(|r| r.impact.guidance().iter().map(|g| g.as_str()).collect())
                 .unwrap_or_default(),
         };
-        let mut t = serde_json::to_string_pretty(&out).expect("serializable");
-        t.push('\n');
-        t
+        wire::document(out)
     }
 }
 
@@ -222,7 +217,7 @@ fn hardware_text(h: &Hardware) -> String {
     }
     if h.unread > 0 {
         s.push_str(&format!(
-            "\n{} driver package(s) of the enabled repos matched by module name only: `hardware --fetch` reads their aliases\n",
+            "\n{} driver package(s) of the enabled repos, not installed, matched by module name only: `hardware --fetch` reads their own aliases\n",
             h.unread
         ));
     }

@@ -79,8 +79,9 @@ pub struct Variant {
     pub priority: f64,
     /// The devices of this host its module aliases match (addresses).
     pub devices: Vec<String>,
-    /// Where its aliases came from: `copy` (its file), `module` (another copy of the same
-    /// module: the package is not on disk), `none`.
+    /// Where its aliases came from: `copy` (its file on disk), `package` (read from the
+    /// package file: `hardware --fetch`), `module` (the module's copies on disk: the package
+    /// is not installed), `none`.
     pub aliases_from: &'static str,
 }
 
@@ -158,6 +159,7 @@ pub fn families(
     devices: &[Device],
     installed: &[Package],
     available: &[Package],
+    known: &BTreeMap<String, BTreeMap<String, Vec<String>>>,
 ) -> Vec<Driver> {
     let owners = &inv.ownership.owners;
     let mut cands: BTreeMap<String, Candidate> = BTreeMap::new();
@@ -209,7 +211,7 @@ pub fn families(
         fams.entry(key).or_default().push(c);
     }
     fams.into_iter()
-        .filter_map(|(name, members)| driver(inv, devices, name, &members))
+        .filter_map(|(name, members)| driver(inv, devices, known, name, &members))
         .collect()
 }
 
@@ -226,6 +228,7 @@ fn primary_module(name: &str, members: &[&Candidate]) -> Option<String> {
 fn driver(
     inv: &Inventory,
     devices: &[Device],
+    known: &BTreeMap<String, BTreeMap<String, Vec<String>>>,
     name: String,
     members: &[&Candidate],
 ) -> Option<Driver> {
@@ -244,7 +247,8 @@ fn driver(
             } else {
                 format!("{}.{}", role.as_str(), i + 1)
             };
-            variants.push(package_variant(inv, devices, entry, vname, c));
+            let own = known.get(&c.name).and_then(|m| m.get(&module));
+            variants.push(package_variant(inv, devices, entry, vname, c, own));
         }
     }
     if let Some(copy) = entry.and_then(|e| e.copies.iter().find(|c| c.class == CopyClass::BuiltIn))
@@ -314,6 +318,7 @@ fn package_variant(
     entry: Option<&ModuleEntry>,
     name: String,
     c: &Candidate,
+    own_aliases: Option<&Vec<String>>,
 ) -> Variant {
     let copy = entry.and_then(|e| {
         e.copies
@@ -335,8 +340,9 @@ fn package_variant(
         v.available = available;
         return v;
     }
-    // Not on disk: its directory from its file list, its aliases those of the module's
-    // other copies (the same module drives the same devices).
+    // Not on disk: its directory from its file list; its aliases its own when they were read
+    // from the package, else those of the module's other copies (the same module drives the
+    // same devices, as far as anyone can tell without the file).
     let pkg = c
         .installed
         .or(c.available)
@@ -350,12 +356,18 @@ fn package_variant(
                 .then(|| rel.split('/').next().unwrap_or("").to_string())
         })
         .unwrap_or_else(|| c.role.default_dir().to_string());
-    let aliases: Vec<String> = entry
-        .into_iter()
-        .flat_map(|e| &e.copies)
-        .filter_map(|k| k.modinfo.as_ref())
-        .flat_map(|i| i.alias.clone())
-        .collect();
+    let (aliases, from): (Vec<String>, &'static str) = match own_aliases {
+        Some(a) => (a.clone(), "package"),
+        None => (
+            entry
+                .into_iter()
+                .flat_map(|e| &e.copies)
+                .filter_map(|k| k.modinfo.as_ref())
+                .flat_map(|i| i.alias.clone())
+                .collect(),
+            "module",
+        ),
+    };
     Variant {
         name,
         role: c.role,
@@ -367,7 +379,7 @@ fn package_variant(
         priority: inv.config.rank_of(&dir) as f64,
         dir,
         devices: matching(devices, &aliases),
-        aliases_from: if aliases.is_empty() { "none" } else { "module" },
+        aliases_from: if aliases.is_empty() { "none" } else { from },
     }
 }
 

@@ -26,33 +26,50 @@ pub struct HostDrivers {
     /// False when an enabled repo could not be read (the list has installed variants only,
     /// or some of the available ones).
     pub repos_complete: bool,
+    /// The module aliases of available packages not installed, read from the packages
+    /// (cached, or fetched with `fetch`), by package name.
+    pub aliases: PackageAliases,
+    /// Available packages not installed whose aliases are not known.
+    pub unread: usize,
+    /// The names of the installed packages.
+    pub installed: std::collections::BTreeSet<String>,
 }
 
+/// Module name → its `alias=` values, for each package name.
+pub type PackageAliases = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
 /// Read the host's drivers: the module inventory of the target kernel, its PCI devices, the
-/// installed and (unless `offline`) available driver packages.
-pub fn host_drivers(ctx: &Context<'_>, offline: bool) -> Result<HostDrivers> {
+/// installed and available driver packages, the aliases known of those not installed (with
+/// `fetch`: read from the packages, downloaded and verified first).
+pub fn host_drivers(ctx: &Context<'_>, fetch: bool) -> Result<HostDrivers> {
     let inventory =
         crate::modules::inventory::inventory(ctx.root(), ctx.settings.kernel.as_deref(), &[])?;
     let devices = pci::devices(ctx.root());
     let installed = ctx.installed().unwrap_or_default();
-    let (available, repos_complete) = if offline {
-        (Vec::new(), true)
-    } else {
-        available_drivers(ctx)
-    };
-    let drivers = families(&inventory, &devices, &installed, &available);
+    let (repos, available, repos_complete) = available_drivers(ctx);
+    let names: std::collections::BTreeSet<String> =
+        installed.iter().map(|p| p.name.clone()).collect();
+    let not_installed: Vec<&Package> = available
+        .iter()
+        .filter(|p| !names.contains(&p.name))
+        .collect();
+    let (aliases, unread) = repo_aliases(ctx, &repos, &not_installed, fetch);
+    let drivers = families(&inventory, &devices, &installed, &available, &aliases);
     Ok(HostDrivers {
         inventory,
         devices,
         drivers,
         available,
         repos_complete,
+        aliases,
+        unread,
+        installed: names,
     })
 }
 
-/// The newest driver package of each name in the enabled repos that open; false when one did
-/// not (said on stderr).
-fn available_drivers(ctx: &Context<'_>) -> (Vec<Package>, bool) {
+/// The enabled repos that open, and the newest driver package of each name in them; false
+/// when one did not open (said on stderr).
+fn available_drivers(ctx: &Context<'_>) -> (Vec<crate::repo::Repo>, Vec<Package>, bool) {
     let n = ctx.config.enabled_repos().count();
     let repos = ctx.open_repos_lenient(true);
     let complete = repos.len() == n;
@@ -62,11 +79,43 @@ fn available_drivers(ctx: &Context<'_>) -> (Vec<Package>, bool) {
             ctx.reporter.warn(&format!(
                 "the driver packages of the repos are not known ({e}): installed variants only"
             ));
-            return (Vec::new(), false);
+            return (repos, Vec::new(), false);
         }
     };
     let drivers: Vec<Package> = pkgs.into_iter().filter(|p| classify(p).is_some()).collect();
-    (super::newest_per_name_arch(drivers), complete)
+    let mut newest = super::newest_per_name_arch(drivers);
+    add_module_files(ctx, &repos, &mut newest);
+    (repos, newest, complete)
+}
+
+/// The module files of repo packages, from their repos' `filelists` (primary lists none):
+/// which modules a package ships decides the family it joins. A repo without file lists
+/// leaves its packages to XCP-ng's naming conventions.
+fn add_module_files(ctx: &Context<'_>, repos: &[crate::repo::Repo], pkgs: &mut [Package]) {
+    let is_module = |f: &str| crate::modules::depmod::parse_module_path(f).is_some();
+    for r in repos {
+        if !pkgs.iter().any(|p| p.repo == r.config.id) {
+            continue;
+        }
+        match r.files_matching(is_module, &ctx.fetcher, ctx.settings.cache) {
+            Ok(Some(found)) => {
+                let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                for (id, f) in found {
+                    by_id.entry(id.to_ascii_lowercase()).or_default().push(f);
+                }
+                for p in pkgs.iter_mut().filter(|p| p.repo == r.config.id) {
+                    if let Some(fs) = by_id.remove(&p.checksum.value.to_ascii_lowercase()) {
+                        p.files.extend(fs);
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(e) => ctx.reporter.warn(&format!(
+                "the module files of {}'s packages are not known ({e}): read from their names",
+                r.config.id
+            )),
+        }
+    }
 }
 
 /// What a selection did.
@@ -383,7 +432,7 @@ fn repo_aliases(
     repos: &[crate::repo::Repo],
     pkgs: &[&Package],
     fetch: bool,
-) -> (BTreeMap<String, BTreeMap<String, Vec<String>>>, usize) {
+) -> (PackageAliases, usize) {
     let mut out = BTreeMap::new();
     let mut unread = 0;
     for r in repos {
@@ -392,7 +441,7 @@ fn repo_aliases(
         for p in pkgs.iter().filter(|p| p.repo == r.config.id) {
             let id = p.checksum.value.to_ascii_lowercase();
             if !cache.contains_key(&id) && fetch {
-                match super::transaction::fetch_verified(ctx, r, p)
+                match super::fetched::fetch_verified(ctx, r, p)
                     .map_err(|e| e.to_string())
                     .and_then(|path| package_aliases(&path))
                 {
@@ -426,22 +475,13 @@ fn repo_aliases(
 
 /// `hardware [--fetch]`.
 pub fn hardware(ctx: &Context<'_>, fetch: bool) -> Result<Hardware> {
-    let h = host_drivers(ctx, false)?;
+    let h = host_drivers(ctx, fetch)?;
     let ids = pci::PciIds::load(ctx.root(), &h.devices);
-    let repos = ctx.open_repos_lenient(false);
-    let installed: std::collections::BTreeSet<&str> = h
-        .inventory
-        .ownership
-        .owners
-        .values()
-        .map(String::as_str)
-        .collect();
     let not_installed: Vec<&Package> = h
         .available
         .iter()
-        .filter(|p| !installed.contains(p.name.as_str()))
+        .filter(|p| !h.installed.contains(&p.name))
         .collect();
-    let (fetched, unread) = repo_aliases(ctx, &repos, &not_installed, fetch);
     let devices = h
         .devices
         .iter()
@@ -450,13 +490,13 @@ pub fn hardware(ctx: &Context<'_>, fetch: bool) -> Result<Hardware> {
             name: ids.name(d),
             class_name: ids.class_name(d),
             copies: copies_for(&h.inventory, d),
-            packages: packages_for(&h.inventory, &not_installed, &fetched, d),
+            packages: packages_for(&h.inventory, &not_installed, &h.aliases, d),
         })
         .collect();
     Ok(Hardware {
         kernel: h.inventory.kernel.clone(),
         devices,
-        unread,
+        unread: h.unread,
     })
 }
 
@@ -490,7 +530,7 @@ fn copies_for(inv: &Inventory, d: &Device) -> Vec<Candidate> {
 fn packages_for(
     inv: &Inventory,
     pkgs: &[&Package],
-    fetched: &BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    fetched: &PackageAliases,
     d: &Device,
 ) -> Vec<RepoDriver> {
     let mut out = Vec::new();

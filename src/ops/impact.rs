@@ -358,7 +358,7 @@ fn files_of(ctx: &Context<'_>, pkgs: &[&Package], repos: &[Repo]) -> FileLists {
 
 /// The module and `/boot` files in the header of a repo package's file.
 fn header_files(ctx: &Context<'_>, repo: &Repo, p: &Package) -> Result<Vec<String>, String> {
-    let path = super::transaction::fetch_verified(ctx, repo, p).map_err(|e| e.to_string())?;
+    let path = super::fetched::fetch_verified(ctx, repo, p).map_err(|e| e.to_string())?;
     let pkg = crate::rpm::local::read(&path).map_err(|e| e.to_string())?;
     Ok(pkg.files.into_iter().filter(|f| wanted_file(f)).collect())
 }

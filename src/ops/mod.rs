@@ -6,6 +6,7 @@
 
 pub mod driver_tool;
 mod drivers;
+mod fetched;
 pub mod host;
 pub mod impact;
 pub mod query;

@@ -10,7 +10,7 @@ use crate::repo::{self, Repo};
 use crate::rpm::package::PackageRef;
 use crate::rpm::Package;
 use crate::solve::{Goal, Plan, PlanChange, PlanPackage, Reason};
-use crate::transaction::download::{self, FileSource, Wanted};
+use crate::transaction::download::{FileSource, Wanted};
 use crate::transaction::history::{self, HistoryStep, Record, TxStatus};
 use crate::transaction::journal::{self, Journal, StepState};
 use crate::transaction::reboot;
@@ -160,48 +160,6 @@ fn same(p: &Package, r: &PackageRef) -> bool {
         && p.evr.release == r.release
 }
 
-fn repo_source(ctx: &Context<'_>, repo: &Repo, p: &Package) -> Result<FileSource> {
-    let mut bases = repo.bases.clone();
-    if bases.is_empty() {
-        bases = repo::resolve_bases(&repo.config, &ctx.fetcher)?;
-    }
-    let dest = download::cache_path(&repo.cache_dir, &p.location).map_err(|e| {
-        Error::from(repo::RepoError::Unsafe {
-            repo: repo.config.id.clone(),
-            what: format!("package location: {e}"),
-        })
-    })?;
-    Ok(FileSource::Repo {
-        repo: repo.config.clone(),
-        bases,
-        location: p.location.clone(),
-        checksum: p.checksum.clone(),
-        size: p.size_package,
-        dest,
-    })
-}
-
-/// One repo package's file, fetched into the cache (or found there) and verified as a
-/// transaction's downloads are: its checksum, and its signatures when the repo has
-/// `gpgcheck=1`. For what must be read from a package before any change (its header's file
-/// list when the repo publishes none); nothing is installed.
-pub(super) fn fetch_verified(ctx: &Context<'_>, repo: &Repo, p: &Package) -> Result<PathBuf> {
-    let w = Wanted {
-        pkg: p.to_ref(),
-        source: repo_source(ctx, repo, p)?,
-        size_installed: p.size_installed,
-    };
-    let dl = download::Downloader::new(ctx.fetcher.http(), ctx.fetcher.retries());
-    download::fetch_all(
-        &dl,
-        std::slice::from_ref(&w),
-        &|m| ctx.reporter.info(m),
-        &|_| {},
-    )?;
-    let mut keys = download::Keys::new(ctx.root(), &ctx.fetcher);
-    Ok(download::verify(&w, &mut keys)?.path)
-}
-
 /// The packages a plan installs.
 fn targets(plan: &Plan) -> Vec<&PackageRef> {
     plan.install
@@ -243,7 +201,7 @@ fn sources_from_repos(
         };
         out.push(Wanted {
             pkg: t.clone(),
-            source: repo_source(ctx, r, p)?,
+            source: super::fetched::repo_source(ctx, r, p)?,
             size_installed: p.size_installed,
         });
     }
@@ -381,7 +339,7 @@ pub(crate) fn plan_changes(
                 .expect("package of an open repo");
             (
                 pref(c, a, &p.repo),
-                repo_source(ctx, r, p)?,
+                super::fetched::repo_source(ctx, r, p)?,
                 p.size_installed,
                 p.size_package,
             )

@@ -64,7 +64,11 @@ pub struct Extra<'a> {
     /// `[version, repo]` of the newest in an enabled repo.
     pub available: Option<(&'a str, &'a str)>,
     pub path: Option<&'a str>,
+    /// The PCI addresses its module aliases match.
     pub devices: &'a [String],
+    /// `copy` (its file on disk), `package` (read from the package file), `module` (the
+    /// module's copies on disk), `none`.
+    pub aliases_from: &'static str,
 }
 
 /// A name as XAPI's rule for driver names allows it (`a-zA-Z0-9_.@`), plus `-` as XAPI's own
@@ -148,6 +152,7 @@ fn variant(v: &Variant) -> VariantOut<'_> {
             available: v.available.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
             path: v.path.as_deref(),
             devices: &v.devices,
+            aliases_from: v.aliases_from,
         },
     }
 }

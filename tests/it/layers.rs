@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "leaves",
         &[
             "time", "process", "names", "notices", "sysroot", "hostfs", "digest", "compress",
-            "errchain", "glob",
+            "errchain", "glob", "cpio",
         ],
     ),
     ("transfer", &["http", "fetch"]),

@@ -19,6 +19,7 @@ mod cli_render;
 mod compression;
 mod config;
 mod docs;
+mod driver_tool;
 mod filelists;
 mod fuzz_parsers;
 mod http;

@@ -1,0 +1,351 @@
+//! `driver-tool`, XAPI's multi-version driver API, through the real binary on temp hosts built
+//! from real RPMs (real `rpm --root`, real `createrepo_c` repos, real `depmod -b`), with PCI
+//! devices in a sysfs tree under the root: every `-l` answer goes through the port of XAPI's
+//! own parser (`xapi_parser`), in both of XAPI's calling conventions; selections run real
+//! transactions and are checked against the real `modules.dep`. "Loaded" is faked under the
+//! root; nothing is loaded into this machine's kernel.
+
+use crate::common::{fake_loaded, kpath, pkg, PkgSpec, TestHost, KVER};
+use crate::xapi_parser::{self, Driver};
+use xcpng_mod::demo::{add_pci_device, module_bytes_with};
+
+const R: &str = "1.xcpng8.3";
+const IXGBEVF: &[&str] = &[
+    "pci:v00008086d000010EDsv*sd*bc*sc*i*",
+    "pci:v00008086d00001515sv*sd*bc*sc*i*",
+];
+const BNXT: &[&str] = &["pci:v000014E4d000016D7sv*sd*bc*sc*i*"];
+
+fn driver(name: &str, module: &str, version: &str, dir: &str, aliases: &[&str]) -> PkgSpec {
+    pkg(name, version, R)
+        .provides("vendor-driver")
+        .requires(&format!("kernel-uname-r = {KVER}"))
+        .file(
+            &kpath(&format!("{dir}/{module}.ko")),
+            &module_bytes_with(module, version, aliases),
+        )
+}
+
+/// A host with the kernel's ixgbevf and bnxt_en, the supported intel-ixgbevf and
+/// broadcom-bnxt-en installed, two ixgbevf alternates and a bnxt_en alternate in a repo, an
+/// 82599 VF (8086:10ed) bound to ixgbevf and loaded (the supported copy), no Broadcom card.
+fn host() -> TestHost {
+    let h = TestHost::new();
+    let kernel = pkg("kernel", "4.19.19", R)
+        .provides(&format!("kernel-uname-r = {KVER}"))
+        .file(
+            &kpath("kernel/drivers/net/ethernet/intel/ixgbevf/ixgbevf.ko"),
+            &module_bytes_with("ixgbevf", "4.1.0-k", IXGBEVF),
+        )
+        .file(
+            &kpath("kernel/drivers/net/ethernet/broadcom/bnxt/bnxt_en.ko"),
+            &module_bytes_with("bnxt_en", "1.9.2", BNXT),
+        );
+    h.install(&[
+        kernel,
+        driver("intel-ixgbevf", "ixgbevf", "4.18.9", "updates", IXGBEVF),
+        driver("broadcom-bnxt-en", "bnxt_en", "1.10.0", "updates", BNXT),
+    ]);
+    h.write("/etc/depmod.d/00-xcpng-override.conf", "search override\n");
+    h.write(
+        "/etc/depmod.d/dist.conf",
+        "search updates extra built-in weak-updates\n",
+    );
+    h.add_repo(
+        "xcp-ng-updates",
+        true,
+        &[
+            driver(
+                "intel-ixgbevf-alt",
+                "ixgbevf",
+                "4.19.1",
+                "override",
+                IXGBEVF,
+            ),
+            driver(
+                "intel-ixgbevf-oem-alt",
+                "ixgbevf",
+                "4.20.0",
+                "override",
+                IXGBEVF,
+            ),
+            driver(
+                "broadcom-bnxt-en-alt",
+                "bnxt_en",
+                "1.10.3",
+                "override",
+                BNXT,
+            ),
+        ],
+    );
+    add_pci_device(
+        h.root(),
+        "0000:03:00.0",
+        [0x8086, 0x10ed, 0x8086, 0x0001],
+        0x020000,
+        Some(("ixgbevf", Some("ixgbevf"))),
+    )
+    .unwrap();
+    fake_loaded(&h, "ixgbevf", "4.18.9");
+    h.run(&["depmod"]).ok();
+    h
+}
+
+/// `driver-tool -l` and `driver-tool list`: the same answer, accepted by XAPI's parser.
+fn list(h: &TestHost) -> (Vec<Driver>, serde_json::Value) {
+    let new = h.run(&["driver-tool", "-l"]);
+    new.ok();
+    let old = h.run(&["driver-tool", "list"]);
+    old.ok();
+    assert_eq!(new.stdout, old.stdout, "both conventions answer alike");
+    let parsed = xapi_parser::parse(&new.stdout)
+        .unwrap_or_else(|e| panic!("XAPI would refuse this answer: {e}\n{}", new.stdout));
+    for d in &parsed {
+        assert_eq!(d.name, d.key, "friendly_name is the name xapi passes back");
+        for (v, _) in &d.variants {
+            assert!(xapi_parser::legal_name(v), "variant name {v:?}");
+        }
+        assert!(
+            d.name
+                .chars()
+                .all(|c| c == '-' || xapi_parser::legal_name(&c.to_string())),
+            "{:?}",
+            d.name
+        );
+    }
+    (parsed, new.json())
+}
+
+fn find<'a>(ds: &'a [Driver], name: &str) -> &'a Driver {
+    ds.iter()
+        .find(|d| d.name == name)
+        .unwrap_or_else(|| panic!("{name} not in {ds:#?}"))
+}
+
+fn variant<'a>(d: &'a Driver, name: &str) -> &'a xapi_parser::Variant {
+    &d.variants
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} not in {d:#?}"))
+        .1
+}
+
+#[test]
+fn the_list_is_what_xapi_parses_with_roles_priorities_and_hardware() {
+    let h = host();
+    let (ds, doc) = list(&h);
+    let ixgbevf = find(&ds, "intel-ixgbevf");
+    let names: Vec<&str> = ixgbevf.variants.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["alternate", "alternate.2", "builtin", "supported"]);
+    assert_eq!(ixgbevf.ty, "network");
+    assert_eq!(ixgbevf.selected.as_deref(), Some("supported"));
+    assert_eq!(ixgbevf.active.as_deref(), Some("supported"));
+    assert!(
+        ixgbevf
+            .description
+            .contains("supported driver intel-ixgbevf 4.18.9"),
+        "{ixgbevf:?}"
+    );
+    // The alternates: package-name order, versions from their packages (not on disk).
+    assert_eq!(variant(ixgbevf, "alternate").version, "4.19.1");
+    assert_eq!(variant(ixgbevf, "alternate.2").version, "4.20.0");
+    assert_eq!(variant(ixgbevf, "supported").version, "4.18.9");
+    assert_eq!(variant(ixgbevf, "builtin").version, "4.1.0-k");
+    let extra = &doc["drivers"]["intel-ixgbevf"]["variants"]["alternate.2"]["xcpng-mod"];
+    assert_eq!(extra["package"], "intel-ixgbevf-oem-alt");
+    assert_eq!(extra["available"][1], "xcp-ng-updates");
+    // depmod's order: override/ over updates/ over the kernel's copy; the winner is best.
+    let p = |n| variant(ixgbevf, n).priority;
+    assert!(p("alternate") > p("supported") && p("supported") > p("builtin"));
+    // The 82599 VF is present: every ixgbevf variant drives it; no Broadcom card.
+    for (n, v) in &ixgbevf.variants {
+        assert!(v.hardware_present, "{n}");
+    }
+    let bnxt = find(&ds, "broadcom-bnxt-en");
+    for (n, v) in &bnxt.variants {
+        assert!(!v.hardware_present, "{n}");
+    }
+    assert_eq!(bnxt.active, None, "not loaded");
+    assert_eq!(doc["operation"]["reboot"], false);
+    assert_eq!(variant(bnxt, "supported").status, "supported");
+    assert!(variant(bnxt, "alternate").status.contains("less tested"));
+}
+
+#[test]
+fn selecting_installs_the_alternate_and_deselecting_takes_it_back() {
+    let h = host();
+    for call in [
+        &[
+            "driver-tool",
+            "-s",
+            "-n",
+            "intel-ixgbevf",
+            "-v",
+            "alternate",
+        ][..],
+        &["driver-tool", "-d", "intel-ixgbevf"],
+        &["driver-tool", "select", "intel-ixgbevf", "alternate"],
+        &["driver-tool", "deselect", "intel-ixgbevf"],
+    ] {
+        let out = h.run(call);
+        out.ok();
+        let doc = out.json();
+        assert_eq!(doc["driver"], "intel-ixgbevf", "{call:?}");
+        assert_eq!(doc["exit"], 0);
+        assert!(doc["transaction"].is_u64(), "{doc}");
+        let selecting = call.contains(&"alternate");
+        let want = if selecting { "alternate" } else { "supported" };
+        assert_eq!(doc["variant"], want);
+        // The real modules.dep gives the selected copy; the loaded driver is still the old
+        // one, so a reboot is pending exactly while the alternate is selected.
+        let dep = std::fs::read_to_string(h.host_path(&kpath("modules.dep"))).unwrap();
+        let dir = if selecting { "override" } else { "updates" };
+        assert!(
+            dep.lines()
+                .any(|l| l.starts_with(&format!("{dir}/ixgbevf.ko:"))),
+            "{call:?}: {dep}"
+        );
+        let (ds, doc) = list(&h);
+        let d = find(&ds, "intel-ixgbevf");
+        assert_eq!(d.selected.as_deref(), Some(want), "{call:?}");
+        assert_eq!(d.active.as_deref(), Some("supported"));
+        assert_eq!(doc["operation"]["reboot"], selecting);
+        assert_eq!(
+            h.rpm_qa_fmt("%{NAME}\n")
+                .contains(&"intel-ixgbevf-alt".to_string()),
+            selecting
+        );
+    }
+    // Selecting what already wins changes nothing.
+    let out = h.run(&[
+        "driver-tool",
+        "-s",
+        "-n",
+        "intel-ixgbevf",
+        "-v",
+        "supported",
+    ]);
+    out.ok();
+    assert_eq!(out.json()["transaction"], serde_json::Value::Null);
+}
+
+#[test]
+fn refusals_change_nothing_and_say_why() {
+    let h = host();
+    let before = h.rpm_qa_fmt("%{NAME}-%{VERSION}\n");
+    // No Broadcom card: refused as XAPI refuses it, unless --force.
+    h.run(&[
+        "driver-tool",
+        "-s",
+        "-n",
+        "broadcom-bnxt-en",
+        "-v",
+        "alternate",
+    ])
+    .code(1)
+    .stderr_has("HOST_DRIVER_NO_HARDWARE")
+    .stderr_has("--force");
+    assert_eq!(before, h.rpm_qa_fmt("%{NAME}-%{VERSION}\n"));
+    // Unknown names, and bad calls.
+    h.run(&["driver-tool", "-s", "-n", "intel-e1000", "-v", "alternate"])
+        .code(1)
+        .stderr_has("no driver named `intel-e1000`")
+        .stderr_has("intel-ixgbevf");
+    h.run(&["driver-tool", "-s", "-n", "intel-ixgbevf", "-v", "oem"])
+        .code(1)
+        .stderr_has("has no variant `oem`")
+        .stderr_has("alternate.2");
+    h.run(&["driver-tool", "-s", "-n", "intel-ixgbevf"])
+        .code(2)
+        .stderr_has("-s needs -n DRIVER and -v VARIANT");
+    // An unsigned alternate where signatures are required: the transaction refuses it.
+    let text =
+        std::fs::read_to_string(h.host_path("/etc/yum.repos.d/xcp-ng-updates.repo")).unwrap();
+    h.repo_file(
+        "xcp-ng-updates.repo",
+        &text.replace("gpgcheck=0", "gpgcheck=1"),
+    );
+    h.run(&[
+        "driver-tool",
+        "-s",
+        "-n",
+        "intel-ixgbevf",
+        "-v",
+        "alternate",
+    ])
+    .code(1)
+    .stderr_has("signature check failed");
+    h.repo_file("xcp-ng-updates.repo", &text);
+    assert_eq!(before, h.rpm_qa_fmt("%{NAME}-%{VERSION}\n"));
+    // With one alternate installed, the other needs an install and a removal: refused as
+    // two transactions, naming what to remove first.
+    h.run(&["driver-tool", "select", "intel-ixgbevf", "alternate"])
+        .ok();
+    let mid = h.rpm_qa_fmt("%{NAME}-%{VERSION}\n");
+    h.run(&["driver-tool", "select", "intel-ixgbevf", "alternate.2"])
+        .code(1)
+        .stderr_has("intel-ixgbevf-alt");
+    assert_eq!(mid, h.rpm_qa_fmt("%{NAME}-%{VERSION}\n"));
+    // --force selects a variant without hardware.
+    h.run(&[
+        "driver-tool",
+        "--force",
+        "-s",
+        "-n",
+        "broadcom-bnxt-en",
+        "-v",
+        "alternate",
+    ])
+    .ok();
+    let (ds, _) = list(&h);
+    assert_eq!(
+        find(&ds, "broadcom-bnxt-en").selected.as_deref(),
+        Some("alternate")
+    );
+}
+
+#[test]
+fn with_the_repos_unreachable_the_installed_variants_are_listed() {
+    let h = host();
+    h.repo_file(
+        "xcp-ng-updates.repo",
+        "[xcp-ng-updates]\nname=gone\nbaseurl=file:///nonexistent/xcpng-mod-test/\nenabled=1\ngpgcheck=0\n",
+    );
+    let out = h.run(&["driver-tool", "-l"]);
+    out.ok().stderr_has("not every enabled repo could be read");
+    let ds = xapi_parser::parse(&out.stdout).unwrap();
+    let names: Vec<&str> = find(&ds, "intel-ixgbevf")
+        .variants
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(names, ["builtin", "supported"]);
+}
+
+/// The demo host: its I210 and BCM57414 (sysfs) make igb and bnxt_en variants present, the
+/// additional drivers (no device) absent; `-l` parses as XAPI parses it.
+#[test]
+fn the_demo_hosts_drivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    crate::common::run_raw(&["demo", demo.to_str().unwrap()], dir.path()).ok();
+    let root = demo.join("root");
+    let out = crate::common::run_raw(
+        &["--root", root.to_str().unwrap(), "driver-tool", "-l"],
+        dir.path(),
+    );
+    out.ok();
+    let ds = xapi_parser::parse(&out.stdout).unwrap();
+    for d in ["intel-igb", "broadcom-bnxt-en"] {
+        let d = find(&ds, d);
+        assert_eq!(d.selected.as_deref(), Some("supported"));
+        assert!(variant(d, "alternate").hardware_present, "{d:?}");
+    }
+    assert!(!variant(find(&ds, "r8125"), "additional").hardware_present);
+    let hw = crate::common::run_raw(&["--root", root.to_str().unwrap(), "hardware"], dir.path());
+    hw.ok()
+        .stdout_has("0000:01:00.0 Intel Corporation I210 Gigabit Network Connection [8086:1533]")
+        .stdout_has(
+            "no driver bound; intel-igb-alt 5.3.5.39-1.xcpng8.3 in xcp-ng-base carries igb for it",
+        );
+}
