@@ -10,6 +10,9 @@
 //! for the file on 2 cores) run after the other tests instead of beside them on the same cores.
 
 mod vm_support;
+#[allow(dead_code)]
+#[path = "it/xapi_parser.rs"]
+mod xapi_parser;
 
 use vm_support::{boot, env, initramfs};
 
@@ -248,7 +251,39 @@ xm needs-reboot
 check no-reboot-needed [ "$rc" = 0 ]
 "#;
 
+/// XAPI's driver-tool in the guest: qemu's VMXNET3 card bound to the kernel's vmxnet3, which
+/// `-l` reports active with hardware present; selecting the alternate installs it, and the
+/// loaded driver is then not the selected one until a reboot. Each `-l` answer is printed
+/// between markers for the host side to read with XAPI's parser.
+const DRIVERTOOL: &str = r#"
+rpm() { /bin/rpm "$@"; }
+bound() {
+    for d in /sys/bus/pci/devices/*; do
+        [ "$(basename "$(readlink $d/driver)")" = vmxnet3 ] && return 0
+    done
+    return 1
+}
+modprobe vmxnet3
+check setup-loaded loaded vmxnet3
+check setup-bound bound
+rpm -i --nodeps /fixtures/kernel-vmxnet3.rpm
+check setup-kernel-owns-it rpm -qf $K/kernel/drivers/net/vmxnet3/vmxnet3.ko
+echo "search override updates built-in" > /etc/depmod.d/00-xcpng-override.conf
+depmod
+xm --enablerepo xcp-ng-candidates driver-tool -l
+check list-exit-0 [ "$rc" = 0 ]
+echo XCPNG-JSON-BEGIN; cat /tmp/out; echo XCPNG-JSON-END
+xm --enablerepo xcp-ng-candidates driver-tool -s -n vmxnet3 -v alternate
+check select-exit-0 [ "$rc" = 0 ]
+check select-installed rpm -q vmxnet3-alt
+check select-depmod grep -q "^override/vmxnet3.ko:" $K/modules.dep
+xm --enablerepo xcp-ng-candidates driver-tool list
+check list-again-exit-0 [ "$rc" = 0 ]
+echo XCPNG-JSON-BEGIN; cat /tmp/out; echo XCPNG-JSON-END
+"#;
+
 const SCENARIOS: &[(&str, &str)] = &[
+    ("drivertool", DRIVERTOOL),
     ("rollback", ROLLBACK),
     ("unused", UNUSED),
     ("holder", HOLDER),
@@ -404,6 +439,72 @@ fn rollback_after_installing_an_alternate_package() {
             "no-reboot-needed",
         ],
     );
+}
+
+/// The `-l` answers the driver-tool scenario printed, as XAPI parses them.
+fn answers(console: &str) -> Vec<(Vec<xapi_parser::Driver>, serde_json::Value)> {
+    let text = console.replace('\r', "");
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("XCPNG-JSON-BEGIN\n") {
+        let body = &rest[start + "XCPNG-JSON-BEGIN\n".len()..];
+        let end = body.find("XCPNG-JSON-END").expect("end marker");
+        let json = &body[..end];
+        let parsed = xapi_parser::parse(json)
+            .unwrap_or_else(|e| panic!("XAPI would refuse the guest's answer: {e}\n{json}"));
+        out.push((parsed, serde_json::from_str(json).unwrap()));
+        rest = &body[end..];
+    }
+    out
+}
+
+#[test]
+fn driver_tool_in_the_guest_sees_the_real_device_and_its_driver() {
+    let Some(env) = env() else { return };
+    let initrd = initramfs(env, SCENARIOS);
+    let b = boot(env, initrd, "drivertool");
+    if std::env::var_os("XCPNG_MOD_VM_SHOW").is_some() {
+        eprintln!("--- serial console of `drivertool`\n{}", b.console);
+    }
+    b.assert_ok(&[
+        "setup-bound",
+        "setup-kernel-owns-it",
+        "list-exit-0",
+        "select-exit-0",
+        "select-depmod",
+        "list-again-exit-0",
+    ]);
+    let got = answers(&b.console);
+    assert_eq!(got.len(), 2, "{}", b.console);
+    let vmxnet3 = |ds: &[xapi_parser::Driver]| {
+        ds.iter()
+            .find(|d| d.name == "vmxnet3")
+            .unwrap_or_else(|| panic!("no vmxnet3 in {ds:#?}"))
+            .clone()
+    };
+    let hw = |d: &xapi_parser::Driver, v: &str| {
+        d.variants
+            .iter()
+            .find(|(n, _)| n == v)
+            .unwrap_or_else(|| panic!("no {v} in {d:#?}"))
+            .1
+            .hardware_present
+    };
+    let before = vmxnet3(&got[0].0);
+    assert_eq!(before.active.as_deref(), Some("builtin"), "{before:#?}");
+    assert_eq!(before.selected.as_deref(), Some("builtin"));
+    assert_eq!(before.ty, "network");
+    assert!(
+        hw(&before, "builtin") && hw(&before, "alternate"),
+        "{before:#?}"
+    );
+    assert_eq!(got[0].1["operation"]["reboot"], false);
+    let after = vmxnet3(&got[1].0);
+    assert_eq!(after.selected.as_deref(), Some("alternate"), "{after:#?}");
+    assert_eq!(after.active.as_deref(), Some("builtin"));
+    assert_eq!(got[1].1["operation"]["reboot"], true);
+    let devices = &got[0].1["drivers"]["vmxnet3"]["variants"]["builtin"]["xcpng-mod"]["devices"];
+    assert_eq!(devices.as_array().map(Vec::len), Some(1), "{devices}");
 }
 
 #[test]

@@ -109,7 +109,21 @@ fn note(inv: &Inventory, m: &ModuleEntry) -> String {
     if m.copies.iter().any(|c| c.error.is_some()) {
         n.push("unreadable copy".into());
     }
+    if let Some(h) = hardware_words(m) {
+        n.push(h);
+    }
     n.join("; ")
+}
+
+/// "drives 0000:03:00.0" / "no device here"; None when the root shows no PCI devices.
+fn hardware_words(m: &ModuleEntry) -> Option<String> {
+    m.hardware.as_ref().map(|h| {
+        if h.is_empty() {
+            "no device here".to_string()
+        } else {
+            format!("drives {}", h.join(", "))
+        }
+    })
 }
 
 /// `modules`: on a narrow terminal the other copies go first (`module show` has them), then
@@ -217,6 +231,9 @@ fn show_text(inv: &Inventory) -> String {
                     info.alias.join("\n               ")
                 ));
             }
+        }
+        if let Some(h) = hardware_words(m) {
+            s.push_str(&format!("hardware:      {h}\n"));
         }
         match &m.loaded {
             None => s.push_str("loaded:        no\n"),

@@ -456,11 +456,16 @@ fn driver_list(r: &ListResult, alternates: bool, width: Width) -> String {
                         })
                         .unwrap_or_else(|| "-".into()),
                 );
-                row.push(if d.older_than_supported == Some(true) {
-                    "OLDER than the driver it overrides".into()
-                } else {
-                    String::new()
-                });
+                let mut note = Vec::new();
+                if d.older_than_supported == Some(true) {
+                    note.push("OLDER than the driver it overrides".to_string());
+                }
+                match d.devices.as_deref() {
+                    Some([]) => note.push("no device here".into()),
+                    Some(devs) => note.push(format!("drives {}", devs.join(", "))),
+                    None => {}
+                }
+                row.push(note.join("; "));
             }
             t.add_row(row);
         }

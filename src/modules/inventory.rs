@@ -117,6 +117,9 @@ pub struct ModuleEntry {
     pub loaded: Option<LoadedState>,
     /// The path `modules.dep` on disk gives, when it differs from the prediction.
     pub modules_dep: Option<String>,
+    /// The PCI devices of the host (sysfs) one of its copies' aliases match, by address;
+    /// None when the root shows no PCI devices (not a running host: nothing is known).
+    pub hardware: Option<Vec<String>>,
 }
 
 impl ModuleEntry {
@@ -345,6 +348,25 @@ pub fn inventory(
             stale.get(name),
         ));
     }
+    let devices = super::pci::devices(root);
+    if !devices.is_empty() {
+        for m in &mut modules {
+            let drives = |d: &&super::pci::Device| {
+                m.copies.iter().any(|c| {
+                    c.modinfo
+                        .as_ref()
+                        .is_some_and(|i| super::pci::drives(&i.alias, d))
+                })
+            };
+            m.hardware = Some(
+                devices
+                    .iter()
+                    .filter(drives)
+                    .map(|d| d.address.clone())
+                    .collect(),
+            );
+        }
+    }
     Ok(Inventory {
         kernel: kver,
         modules,
@@ -421,6 +443,7 @@ fn entry(
         copies,
         loaded,
         modules_dep: stale.map(|d| d.clone().unwrap_or_else(|| "(missing)".into())),
+        hardware: None,
     }
 }
 

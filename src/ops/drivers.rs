@@ -28,6 +28,10 @@ pub struct DriverInfo {
     /// wins, DESIGN §1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub older_than_supported: Option<bool>,
+    /// The PCI addresses of the host's devices its modules' aliases match (those of the
+    /// module's copies on disk); absent when the root shows no PCI devices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<String>>,
 }
 
 /// The package an alternate overrides.
@@ -54,6 +58,10 @@ pub(super) struct DriverIndex {
     files: HashMap<String, Vec<String>>,
     /// Alternates already warned about (a package can be listed twice).
     warned: std::cell::RefCell<std::collections::HashSet<String>>,
+    /// The host's PCI devices (none: not a running host, nothing known of hardware).
+    devices: Vec<crate::modules::pci::Device>,
+    /// module name → the aliases of its copies on disk (packaged ones).
+    aliases: HashMap<String, Vec<String>>,
 }
 
 impl DriverIndex {
@@ -100,11 +108,45 @@ impl DriverIndex {
             v.sort();
             v.dedup();
         }
+        let devices = crate::modules::pci::devices(ctx.root());
+        let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
+        if !devices.is_empty() {
+            for path in files.values().flatten() {
+                let (Some(m), true) = (module_of_path(path), path.starts_with("/lib/modules/"))
+                else {
+                    continue;
+                };
+                if let Ok(i) = crate::modules::modinfo::read_path(&ctx.root().join(path)) {
+                    aliases.entry(m).or_default().extend(i.alias);
+                }
+            }
+        }
         DriverIndex {
             versions,
             files,
             warned: Default::default(),
+            devices,
+            aliases,
         }
+    }
+
+    /// The devices the aliases of `modules` (their copies on disk) match.
+    fn hardware(&self, modules: &[String]) -> Option<Vec<String>> {
+        if self.devices.is_empty() {
+            return None;
+        }
+        let none = Vec::new();
+        Some(
+            self.devices
+                .iter()
+                .filter(|d| {
+                    modules.iter().any(|m| {
+                        crate::modules::pci::drives(self.aliases.get(m).unwrap_or(&none), d)
+                    })
+                })
+                .map(|d| d.address.clone())
+                .collect(),
+        )
     }
 
     fn modules(&self, name: &str) -> (Vec<String>, &'static str) {
@@ -132,10 +174,12 @@ impl DriverIndex {
             .get(name)
             .and_then(|(_, a)| a.as_ref())
             .map(|p| p.evr_string());
+        let devices = self.hardware(&modules);
         let mut info = DriverInfo {
             modules,
             modules_from: from,
             available_version,
+            devices,
             ..Default::default()
         };
         if class != Some(ModuleClass::Alternate) {

@@ -84,6 +84,10 @@ pub struct Module<'a> {
     pub change_pending: bool,
     /// The path `modules.dep` on disk gives, when it differs from the prediction.
     pub modules_dep: Option<&'a str>,
+    /// The PCI addresses of the host's devices its aliases match; absent when the root shows
+    /// no PCI devices (nothing is known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices: Option<&'a [String]>,
 }
 
 /// `{"kernel", "modules": [module…], "modules_dep_stale"}`.
@@ -113,6 +117,7 @@ impl<'a> From<&'a InnerInventory> for Inventory<'a> {
                     loaded: m.loaded.as_ref().map(Loaded::from),
                     change_pending: m.change_pending(),
                     modules_dep: m.modules_dep.as_deref(),
+                    devices: m.hardware.as_deref(),
                 }
             })
             .collect();

@@ -22,6 +22,7 @@ mod docs;
 mod driver_tool;
 mod filelists;
 mod fuzz_parsers;
+mod hardware;
 mod http;
 mod impact;
 mod layers;

@@ -23,6 +23,8 @@ const MODULES: &[&str] = &[
     "kernel/net/llc/llc.ko",
     "kernel/net/bridge/bridge.ko",
     "kernel/drivers/block/loop.ko",
+    // The driver of the VMware VMXNET3 card qemu emulates (15ad:07b0): a real PCI device.
+    "kernel/drivers/net/vmxnet3/vmxnet3.ko",
 ];
 
 /// The shared shell functions of every scenario.
@@ -358,7 +360,7 @@ fn build_initramfs(env: &Env, scenarios: &[(&str, &str)]) -> PathBuf {
     ] {
         ids.push_str(&format!("{name}={}\n", build_id(bytes)));
     }
-    add_rpm(&mut c, &env.kver, &update);
+    add_rpm(&mut c, &env.kver, &update, &kdir);
     c.file("/fixtures/update/dummy.ko", update, 0o644);
     c.file("/fixtures/faulty/dummy.ko", faulty, 0o644);
     c.file("/fixtures/build-ids", ids.into_bytes(), 0o644);
@@ -381,7 +383,7 @@ fn build_initramfs(env: &Env, scenarios: &[(&str, &str)]) -> PathBuf {
 /// `file:///repo/`) holding `dummy-alt`, an alternate package whose `override/dummy.ko` is
 /// `alt` (built with the rpm crate, indexed by the real `createrepo_c`). Without `rpm` here
 /// nothing is added and the scenario's `setup-rpm` check fails.
-fn add_rpm(c: &mut Cpio, kver: &str, alt: &[u8]) {
+fn add_rpm(c: &mut Cpio, kver: &str, alt: &[u8], kdir: &Path) {
     let Some(rpm) = find_tool("rpm") else {
         return;
     };
@@ -432,8 +434,32 @@ fn add_rpm(c: &mut Cpio, kver: &str, alt: &[u8]) {
         .provides("vendor-driver")
         .file(&format!("/lib/modules/{kver}/override/dummy.ko"), alt);
     xcpng_mod::demo::build_rpm(&spec, &tmp.join("Packages")).expect("build dummy-alt");
+    add_vmxnet3_packages(c, kver, kdir, &tmp);
     xcpng_mod::demo::createrepo(&tmp).expect("createrepo_c");
     add_tree(c, &tmp, "/repo");
+}
+
+/// For the driver-tool scenario: `/fixtures/kernel-vmxnet3.rpm`, a `kernel` package that owns
+/// the kernel's vmxnet3.ko (the guest's rpmdb then knows it as the kernel's copy), and in
+/// `repo` (`xcp-ng-candidates`) `vmxnet3-alt`, an alternate whose `override/vmxnet3.ko` is the
+/// same driver with another build-id.
+fn add_vmxnet3_packages(c: &mut Cpio, kver: &str, kdir: &Path, repo: &Path) {
+    let rel = "kernel/drivers/net/vmxnet3/vmxnet3.ko";
+    let real = std::fs::read(kdir.join(rel)).unwrap();
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("vm-vmxnet3");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let kernel = xcpng_mod::demo::PkgSpec::new("kernel", "6.1.0", "57")
+        .summary("the kernel's vmxnet3 driver")
+        .file(&format!("/lib/modules/{kver}/{rel}"), &real);
+    let rpm = xcpng_mod::demo::build_rpm(&kernel, &tmp).expect("build kernel rpm");
+    c.copy("/fixtures/kernel-vmxnet3.rpm", &rpm);
+    let alt = xcpng_mod::demo::PkgSpec::new("vmxnet3-alt", "1.7.0.0", "1.xcpng8.3")
+        .summary("vmxnet3 driver, alternate build")
+        .file(
+            &format!("/lib/modules/{kver}/override/vmxnet3.ko"),
+            &variant(&real, 0x3c, None),
+        );
+    xcpng_mod::demo::build_rpm(&alt, &repo.join("Packages")).expect("build vmxnet3-alt");
 }
 
 /// Every file under `dir`, at `at` in the image.
@@ -520,6 +546,9 @@ pub fn boot(env: &Env, initrd: &Path, scenario: &str) -> Boot {
             "-no-reboot",
             "-nic",
             "none",
+            // A real PCI NIC with no network behind it (no netdev: the guest sends nothing).
+            "-device",
+            "vmxnet3",
         ])
         .arg("-kernel")
         .arg(&env.vmlinuz)
