@@ -109,19 +109,24 @@ fn note(inv: &Inventory, m: &ModuleEntry) -> String {
     if m.copies.iter().any(|c| c.error.is_some()) {
         n.push("unreadable copy".into());
     }
-    if let Some(h) = hardware_words(m) {
+    if let Some(h) = hardware_words(m.hardware.as_deref()) {
         n.push(h);
     }
     n.join("; ")
 }
 
-/// "drives 0000:03:00.0" / "no device here"; None when the root shows no PCI devices.
-fn hardware_words(m: &ModuleEntry) -> Option<String> {
-    m.hardware.as_ref().map(|h| {
+/// "drives 03:00.0" / "no device here" (addresses as lspci shows them, the domain only when
+/// not 0000); None when the root shows no PCI devices.
+pub(super) fn hardware_words(h: Option<&[String]>) -> Option<String> {
+    h.map(|h| {
         if h.is_empty() {
             "no device here".to_string()
         } else {
-            format!("drives {}", h.join(", "))
+            let short: Vec<&str> = h
+                .iter()
+                .map(|a| a.strip_prefix("0000:").unwrap_or(a))
+                .collect();
+            format!("drives {}", short.join(", "))
         }
     })
 }
@@ -232,7 +237,7 @@ fn show_text(inv: &Inventory) -> String {
                 ));
             }
         }
-        if let Some(h) = hardware_words(m) {
+        if let Some(h) = hardware_words(m.hardware.as_deref()) {
             s.push_str(&format!("hardware:      {h}\n"));
         }
         match &m.loaded {

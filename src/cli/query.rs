@@ -460,11 +460,7 @@ fn driver_list(r: &ListResult, alternates: bool, width: Width) -> String {
                 if d.older_than_supported == Some(true) {
                     note.push("OLDER than the driver it overrides".to_string());
                 }
-                match d.devices.as_deref() {
-                    Some([]) => note.push("no device here".into()),
-                    Some(devs) => note.push(format!("drives {}", devs.join(", "))),
-                    None => {}
-                }
+                note.extend(super::modules::hardware_words(d.devices.as_deref()));
                 row.push(note.join("; "));
             }
             t.add_row(row);

@@ -349,3 +349,88 @@ fn the_demo_hosts_drivers() {
             "no driver bound; intel-igb-alt 5.3.5.39-1.xcpng8.3 in xcp-ng-base carries igb for it",
         );
 }
+
+/// A newer alternate that supports a device the installed copies do not: only its own
+/// aliases say so, read from the package with `hardware --fetch` (downloaded and verified,
+/// then cached), after which `hardware` and `driver-tool -l` know it without fetching again;
+/// a package that fails verification is not read.
+#[test]
+fn fetched_aliases_find_the_package_for_a_new_device() {
+    let h = host();
+    let x550_vf = "pci:v00008086d00001565sv*sd*bc*sc*i*";
+    let mut newer: Vec<&str> = IXGBEVF.to_vec();
+    newer.push(x550_vf);
+    h.add_repo(
+        "xcp-ng-testing",
+        true,
+        &[driver(
+            "intel-ixgbevf-new-alt",
+            "ixgbevf",
+            "4.21.0",
+            "override",
+            &newer,
+        )],
+    );
+    add_pci_device(
+        h.root(),
+        "0000:05:00.0",
+        [0x8086, 0x1565, 0x8086, 0x0001],
+        0x020000,
+        None,
+    )
+    .unwrap();
+    let device = |doc: &serde_json::Value| {
+        doc["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["address"] == "0000:05:00.0")
+            .unwrap()
+            .clone()
+    };
+    // Without the package's own aliases nothing is known to drive it.
+    let doc = h.run(&["--json", "hardware"]).ok().json();
+    assert_eq!(device(&doc)["copies"], serde_json::json!([]));
+    assert_eq!(device(&doc)["packages"], serde_json::json!([]));
+    assert!(doc["packages_not_read"].as_u64().unwrap() >= 3, "{doc}");
+    // Signatures required, the package unsigned: not read, said, nothing cached.
+    let path = "/etc/yum.repos.d/xcp-ng-testing.repo";
+    let text = std::fs::read_to_string(h.host_path(path)).unwrap();
+    h.repo_file(
+        "xcp-ng-testing.repo",
+        &text.replace("gpgcheck=0", "gpgcheck=1"),
+    );
+    let out = h.run(&["--json", "hardware", "--fetch"]);
+    out.ok()
+        .stderr_has("the module aliases of intel-ixgbevf-new-alt-4.21.0")
+        .stderr_has("signature check failed");
+    assert_eq!(device(&out.json())["packages"], serde_json::json!([]));
+    h.repo_file("xcp-ng-testing.repo", &text);
+    // Fetched and verified: the new alternate carries ixgbevf for it.
+    let doc = h.run(&["--json", "hardware", "--fetch"]).ok().json();
+    let pkgs = device(&doc)["packages"].clone();
+    assert_eq!(pkgs[0]["package"], "intel-ixgbevf-new-alt", "{pkgs}");
+    assert_eq!(pkgs[0]["by"], "package");
+    assert_eq!(
+        pkgs.as_array().unwrap().len(),
+        1,
+        "the others lack its id: {pkgs}"
+    );
+    assert!(h
+        .host_path("/var/cache/xcpng-mod/xcp-ng-testing/module-aliases.json")
+        .exists());
+    // Cached: known without --fetch, to hardware and to driver-tool.
+    let text = h.run(&["hardware"]).ok().stdout.clone();
+    assert!(
+        text.contains("0000:05:00.0") && text.contains("no driver bound; intel-ixgbevf-new-alt 4.21.0-1.xcpng8.3 in xcp-ng-testing carries ixgbevf for it"),
+        "{text}"
+    );
+    let (_, doc) = list(&h);
+    let v = &doc["drivers"]["intel-ixgbevf"]["variants"]["alternate.2"];
+    assert_eq!(v["xcpng-mod"]["package"], "intel-ixgbevf-new-alt", "{v}");
+    assert_eq!(v["xcpng-mod"]["aliases_from"], "package");
+    assert_eq!(
+        v["xcpng-mod"]["devices"],
+        serde_json::json!(["0000:03:00.0", "0000:05:00.0"])
+    );
+}

@@ -35,9 +35,11 @@ fn modinfo_aliases(file: &Path) -> Vec<String> {
         .collect()
 }
 
-/// A device a PCI alias matches: its wildcards filled in. Returns (vendor, device, subvendor,
-/// subdevice, class).
-fn device_for(alias: &str) -> Option<(u16, u16, u16, u16, u32)> {
+/// (vendor, device, subvendor, subdevice, class).
+type Ids = (u16, u16, u16, u16, u32);
+
+/// A device a PCI alias matches: its wildcards filled in.
+fn device_for(alias: &str) -> Option<Ids> {
     let mut rest = alias.strip_prefix("pci:")?;
     let mut vals = Vec::new();
     for (key, width, default) in [
@@ -103,7 +105,7 @@ fn devices_are_matched_to_modules_as_modprobe_matches_them() {
         .unwrap();
     assert!(st.status.success(), "{st:?}");
     // Two devices from each module's own aliases, and three nothing here drives.
-    let mut devices: Vec<(String, (u16, u16, u16, u16, u32))> = Vec::new();
+    let mut devices: Vec<(String, Ids)> = Vec::new();
     for (i, m) in MODULES.iter().enumerate() {
         let aliases = modinfo_aliases(&kdir.join(m));
         for (j, a) in aliases

@@ -88,3 +88,19 @@ fn the_module_inventory_and_the_reload_report_are_pinned() {
         doc(&root, &["reload", "bnxt_en", "--dry-run"], 0)
     );
 }
+
+/// driver-tool's answers (XAPI's shape, `-l` and `-s`) and the hardware document.
+#[test]
+fn the_driver_tool_answers_and_the_hardware_document_are_pinned() {
+    let (_d, root) = demo();
+    insta::assert_snapshot!("driver_tool_list", doc(&root, &["driver-tool", "-l"], 0));
+    insta::assert_snapshot!("hardware", doc(&root, &["hardware"], 0));
+    insta::assert_snapshot!(
+        "driver_tool_select",
+        doc(
+            &root,
+            &["driver-tool", "-s", "-n", "intel-igb", "-v", "alternate"],
+            0
+        )
+    );
+}

@@ -57,6 +57,7 @@ fn facts(override_vm: &str) -> Facts {
             users: vec![],
         }),
         modules_dep: None,
+        hardware: None,
     };
     Facts {
         kernel: "6.1.0-56-cloud-amd64".into(),
