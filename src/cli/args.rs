@@ -328,9 +328,10 @@ pub enum Command {
     /// install its package or remove the packages of the family that outrank it, as one
     /// transaction (signatures and checksums checked as for `install`), refused before any
     /// change unless the plan makes that copy win, checked against the real modules.dep after
-    /// and taken back if it does not. A variant that drives no device here is refused unless
-    /// --force (XAPI refuses it too). `-d DRIVER` (or `deselect DRIVER`): back to the
-    /// supported variant, else the kernel's. The loaded driver changes at the next load or
+    /// and taken back if it does not; the kernel's own copy (`builtin`) through an `override`
+    /// line in /etc/depmod.d/xcpng-mod-MODULE.conf, no package removed. A variant that drives
+    /// no device here is refused unless --force (XAPI refuses it too). `-d DRIVER` (or
+    /// `deselect DRIVER`): back to the supported variant, else the kernel's. The loaded driver changes at the next load or
     /// boot (`operation.reboot` in `-l`).
     ///
     /// Exit status: 0 done, 1 refused or failed (nothing changed), 2 bad arguments.

@@ -238,6 +238,93 @@ fn goal_for(d: &Driver, v: &Variant) -> Result<Option<Goal>> {
     }
 }
 
+/// The depmod.d file that keeps the kernel's own copy of `module` winning over packaged ones
+/// (XCP-ng 7.x kept alternates the same way: one `override` line per module).
+fn override_conf(module: &str) -> String {
+    format!("/etc/depmod.d/xcpng-mod-{module}.conf")
+}
+
+/// Select the kernel's copy while packages that outrank it stay installed (the supported one
+/// is required by `vendor-drivers`): an `override` line for the module, depmod, and the
+/// winner checked; taken back when it does not win.
+fn select_builtin(ctx: &Context<'_>, kernel: &str, d: &Driver, v: &Variant) -> Result<()> {
+    let path = v.path.as_deref().unwrap_or_default();
+    let subdir = path
+        .strip_prefix(&format!("/lib/modules/{kernel}/"))
+        .and_then(|rel| rel.rsplit_once('/'))
+        .map(|(dir, _)| dir)
+        .ok_or_else(|| Error::Failed {
+            what: format!(
+                "the kernel's copy of {} is not under /lib/modules/{kernel}",
+                d.module
+            ),
+            hint: None,
+        })?;
+    let conf = ctx.root().join(override_conf(&d.module));
+    let text = format!(
+        "# Written by `xcpng-mod driver-tool`: the kernel's own {m} wins over packaged copies\n\
+         # (XAPI selected variant builtin of {name}). `xcpng-mod driver-tool -d {name}` removes it.\n\
+         override {m} * {subdir}\n",
+        m = d.module,
+        name = d.name
+    );
+    crate::hostfs::write_atomic(&conf, text.as_bytes()).map_err(|e| Error::Io {
+        path: conf.clone(),
+        source: e,
+    })?;
+    let winner = crate::modules::inventory::run_depmod(ctx.root(), Some(kernel))
+        .map_err(Error::from)
+        .and_then(|_| winner_path(ctx, kernel, &d.module));
+    match winner {
+        Ok(Some(w)) if w == path => Ok(()),
+        other => {
+            let _ = crate::hostfs::remove_file(&conf);
+            let _ = crate::modules::inventory::run_depmod(ctx.root(), Some(kernel));
+            Err(Error::Failed {
+                what: format!(
+                    "the override did not make the kernel's {} win ({}); it was taken back",
+                    d.module,
+                    match other {
+                        Ok(w) => format!("{} wins", w.unwrap_or_else(|| "no copy".into())),
+                        Err(e) => e.to_string(),
+                    }
+                ),
+                hint: Some(format!(
+                    "`xcpng-mod module show {}` shows the copies",
+                    d.module
+                )),
+            })
+        }
+    }
+}
+
+/// The copy of `module` the real modules.dep gives (host path).
+fn winner_path(ctx: &Context<'_>, kernel: &str, module: &str) -> Result<Option<String>> {
+    let inv = crate::modules::inventory::inventory(
+        ctx.root(),
+        Some(kernel),
+        std::slice::from_ref(&module.to_string()),
+    )?;
+    Ok(inv.modules.into_iter().next().map(|e| {
+        let w = e.winner().path.clone();
+        e.modules_dep.unwrap_or(w)
+    }))
+}
+
+/// Drop a builtin selection (its override), so that the packages decide again.
+fn drop_override(ctx: &Context<'_>, kernel: &str, module: &str) -> Result<bool> {
+    let conf = ctx.root().join(override_conf(module));
+    if !conf.exists() {
+        return Ok(false);
+    }
+    crate::hostfs::remove_file(&conf).map_err(|e| Error::Io {
+        path: conf.clone(),
+        source: e,
+    })?;
+    crate::modules::inventory::run_depmod(ctx.root(), Some(kernel))?;
+    Ok(true)
+}
+
 /// Make `v` win, or change nothing.
 fn apply(ctx: &Context<'_>, kernel: &str, d: &Driver, v: &Variant) -> Result<Selection> {
     let done = |result| Selection {
@@ -245,6 +332,30 @@ fn apply(ctx: &Context<'_>, kernel: &str, d: &Driver, v: &Variant) -> Result<Sel
         variant: v.name.clone(),
         result,
     };
+    let p = super::transaction::paths(ctx);
+    if v.role == Role::Builtin {
+        if d.selected.map(|i| d.variants[i].name.as_str()) == Some(v.name.as_str()) {
+            return Ok(done(None));
+        }
+        if ctx.settings.assumeno {
+            return Ok(done(None));
+        }
+        let _lock = super::transaction::guard(ctx, &p, false)?;
+        select_builtin(ctx, kernel, d, v)?;
+        return Ok(done(None));
+    }
+    if !ctx.settings.assumeno {
+        let _lock = super::transaction::guard(ctx, &p, false)?;
+        if drop_override(ctx, kernel, &d.module)? {
+            // The packages decide again: read the family afresh.
+            let h = host_drivers(ctx, false)?;
+            let d2 = find_driver(&h, &d.name)?;
+            let v2 = d2.variant(&v.name).unwrap_or(v).clone();
+            let d2 = d2.clone();
+            drop(_lock);
+            return apply(ctx, kernel, &d2, &v2);
+        }
+    }
     let Some(goal) = goal_for(d, v)? else {
         if d.selected.map(|i| d.variants[i].name.as_str()) == Some(v.name.as_str()) {
             return Ok(done(None));

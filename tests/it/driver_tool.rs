@@ -434,3 +434,78 @@ fn fetched_aliases_find_the_package_for_a_new_device() {
         serde_json::json!(["0000:03:00.0", "0000:05:00.0"])
     );
 }
+
+/// The kernel's own copy, selected while the supported package stays installed (on a host
+/// `vendor-drivers` requires it): a depmod.d `override` line, checked against the real
+/// modules.dep, and removed again by `-d`.
+#[test]
+fn the_builtin_variant_is_selected_by_an_override_not_by_removing_packages() {
+    let h = host();
+    let before = h.rpm_qa_fmt("%{NAME}-%{VERSION}\n");
+    h.run(&["driver-tool", "-s", "-n", "intel-ixgbevf", "-v", "builtin"])
+        .ok();
+    assert_eq!(
+        before,
+        h.rpm_qa_fmt("%{NAME}-%{VERSION}\n"),
+        "no package changed"
+    );
+    let conf =
+        std::fs::read_to_string(h.host_path("/etc/depmod.d/xcpng-mod-ixgbevf.conf")).unwrap();
+    assert!(
+        conf.lines()
+            .any(|l| l == "override ixgbevf * kernel/drivers/net/ethernet/intel/ixgbevf"),
+        "{conf}"
+    );
+    let dep = std::fs::read_to_string(h.host_path(&kpath("modules.dep"))).unwrap();
+    assert!(
+        dep.lines()
+            .any(|l| l.starts_with("kernel/drivers/net/ethernet/intel/ixgbevf/ixgbevf.ko:")),
+        "{dep}"
+    );
+    let (ds, _) = list(&h);
+    assert_eq!(
+        find(&ds, "intel-ixgbevf").selected.as_deref(),
+        Some("builtin")
+    );
+    // An alternate selected now: the override goes, the package comes, the alternate wins.
+    h.run(&[
+        "driver-tool",
+        "-s",
+        "-n",
+        "intel-ixgbevf",
+        "-v",
+        "alternate",
+    ])
+    .ok();
+    assert!(!h.host_path("/etc/depmod.d/xcpng-mod-ixgbevf.conf").exists());
+    let (ds, _) = list(&h);
+    assert_eq!(
+        find(&ds, "intel-ixgbevf").selected.as_deref(),
+        Some("alternate")
+    );
+    // Builtin again, then -d: back to supported, which needs the alternate removed.
+    h.run(&["driver-tool", "select", "intel-ixgbevf", "builtin"])
+        .ok();
+    h.run(&["driver-tool", "-d", "intel-ixgbevf"]).ok();
+    assert!(!h.host_path("/etc/depmod.d/xcpng-mod-ixgbevf.conf").exists());
+    let (ds, _) = list(&h);
+    assert_eq!(
+        find(&ds, "intel-ixgbevf").selected.as_deref(),
+        Some("supported")
+    );
+    assert_eq!(before, h.rpm_qa_fmt("%{NAME}-%{VERSION}\n"));
+    // `doctor` has nothing to say about it.
+    h.run(&["driver-tool", "select", "intel-ixgbevf", "builtin"])
+        .ok();
+    let doc = h.run(&["--json", "doctor"]).json();
+    let ids: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !ids.iter().any(|i| i.contains("7x") || i.contains("orphan")),
+        "{doc}"
+    );
+}
