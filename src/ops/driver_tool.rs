@@ -203,9 +203,10 @@ fn packages(d: &Driver) -> Vec<&str> {
         .collect()
 }
 
-/// The one transaction that makes `v` win: install its package, or remove the installed
-/// packages of the family that outrank it. Both at once is not one transaction today: refused.
-fn goal_for(d: &Driver, v: &Variant) -> Result<Option<Goal>> {
+/// The one transaction that makes `v` win: install its package, remove the installed
+/// packages of the family that outrank it, or both at once (a swap: one alternate for
+/// another, which ship the same file).
+fn goal_for(d: &Driver, v: &Variant) -> Option<Goal> {
     let install = v.role != Role::Builtin && v.installed.is_none();
     let outrank: Vec<String> = d
         .variants
@@ -219,21 +220,12 @@ fn goal_for(d: &Driver, v: &Variant) -> Result<Option<Goal>> {
         .map(|o| o.package.clone())
         .collect();
     match (install, outrank.is_empty()) {
-        (false, true) => Ok(None),
-        (true, true) => Ok(Some(Goal::Install(vec![v.package.clone()]))),
-        (false, false) => Ok(Some(Goal::Remove(outrank))),
-        (true, false) => Err(Error::Failed {
-            what: format!(
-                "selecting `{}` of `{}` needs {} installed and {} removed, which is two transactions",
-                v.name,
-                d.name,
-                v.package,
-                outrank.join(", ")
-            ),
-            hint: Some(format!(
-                "remove them first (`xcpng-mod remove {}`), then select again",
-                outrank.join(" ")
-            )),
+        (false, true) => None,
+        (true, true) => Some(Goal::Install(vec![v.package.clone()])),
+        (false, false) => Some(Goal::Remove(outrank)),
+        (true, false) => Some(Goal::Swap {
+            remove: outrank,
+            install: vec![v.package.clone()],
         }),
     }
 }
@@ -356,7 +348,7 @@ fn apply(ctx: &Context<'_>, kernel: &str, d: &Driver, v: &Variant) -> Result<Sel
             return apply(ctx, kernel, &d2, &v2);
         }
     }
-    let Some(goal) = goal_for(d, v)? else {
+    let Some(goal) = goal_for(d, v) else {
         if d.selected.map(|i| d.variants[i].name.as_str()) == Some(v.name.as_str()) {
             return Ok(done(None));
         }

@@ -241,6 +241,10 @@ fn local_files(root: &crate::sysroot::Sysroot, goal: &Goal) -> Result<(Goal, Vec
         Goal::Update(_) => Goal::Update(specs),
         Goal::Downgrade(_) => Goal::Downgrade(specs),
         Goal::Reinstall(_) => Goal::Reinstall(specs),
+        Goal::Swap { remove, .. } => Goal::Swap {
+            remove: remove.clone(),
+            install: specs,
+        },
         Goal::Remove(_) => unreachable!("handled above"),
     };
     Ok((goal, pkgs))
@@ -408,7 +412,7 @@ fn plan_on_pool(pool: Pool, opts: &PlanOptions, goal: &Goal) -> Result<(Plan, Ve
     let installed_only = |s: Sid| pool.installed(s);
     for spec in goal.specs() {
         match goal {
-            Goal::Install(_) => {
+            Goal::Install(_) | Goal::Swap { .. } => {
                 let sids = select(&pool, spec, |_| true);
                 if sids.is_empty() {
                     return Err(not_found(
@@ -473,25 +477,7 @@ fn plan_on_pool(pool: Pool, opts: &PlanOptions, goal: &Goal) -> Result<(Plan, Ve
                 req.jobs.push(Job::Install(older));
             }
             Goal::Remove(_) => {
-                let inst = select(&pool, spec, installed_only);
-                if inst.is_empty() {
-                    return Err(not_found(
-                        format!("`{spec}` is not installed"),
-                        "`xcpng-mod list --installed` shows what is",
-                    ));
-                }
-                if let Some(&p) = inst.iter().find(|s| req.protected.contains(s)) {
-                    return Err(Error::Failed {
-                        what: format!(
-                            "refusing to remove {}: it is protected",
-                            pool.pkg(p).nevra()
-                        ),
-                        hint: Some(protected_hint(pool.pkg(p))),
-                    });
-                }
-                requested.extend(inst.iter().copied());
-                req.jobs.push(Job::Erase(inst));
-                req.allow_uninstall = true;
+                erase_job(&pool, spec, &mut req, &mut requested)?;
                 req.installed_only = true;
             }
             Goal::Reinstall(_) => {
@@ -526,6 +512,9 @@ fn plan_on_pool(pool: Pool, opts: &PlanOptions, goal: &Goal) -> Result<(Plan, Ve
             }
         }
     }
+    for spec in goal.removals() {
+        erase_job(&pool, spec, &mut req, &mut requested)?;
+    }
     if matches!(goal, Goal::Update(s) if s.is_empty()) {
         let all: Vec<Sid> = pool.installed_ids().collect();
         requested.extend(all.iter().copied());
@@ -549,6 +538,35 @@ fn plan_on_pool(pool: Pool, opts: &PlanOptions, goal: &Goal) -> Result<(Plan, Ve
         })
         .collect();
     Ok((to_plan(&pool, &sol.steps, &requested), targets))
+}
+
+/// The job that erases the installed packages `spec` names (never a protected one).
+fn erase_job(
+    pool: &Pool,
+    spec: &str,
+    req: &mut Request,
+    requested: &mut HashSet<Sid>,
+) -> Result<()> {
+    let inst = select(pool, spec, |s| pool.installed(s));
+    if inst.is_empty() {
+        return Err(not_found(
+            format!("`{spec}` is not installed"),
+            "`xcpng-mod list --installed` shows what is",
+        ));
+    }
+    if let Some(&p) = inst.iter().find(|s| req.protected.contains(s)) {
+        return Err(Error::Failed {
+            what: format!(
+                "refusing to remove {}: it is protected",
+                pool.pkg(p).nevra()
+            ),
+            hint: Some(protected_hint(pool.pkg(p))),
+        });
+    }
+    requested.extend(inst.iter().copied());
+    req.jobs.push(Job::Erase(inst));
+    req.allow_uninstall = true;
+    Ok(())
 }
 
 /// Among packages of the same name and version, the host's arch before i686.

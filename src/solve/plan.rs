@@ -13,6 +13,12 @@ pub enum Goal {
     Downgrade(Vec<String>),
     Remove(Vec<String>),
     Reinstall(Vec<String>),
+    /// Remove `remove` and install `install` in one transaction (dnf's `swap`): one driver
+    /// package for another that ships the same files.
+    Swap {
+        remove: Vec<String>,
+        install: Vec<String>,
+    },
 }
 
 impl Goal {
@@ -23,16 +29,27 @@ impl Goal {
             Goal::Downgrade(_) => "downgrade",
             Goal::Remove(_) => "remove",
             Goal::Reinstall(_) => "reinstall",
+            Goal::Swap { .. } => "swap",
         }
     }
-    /// What the admin named: packages, globs, provides, paths or package files.
+    /// What the admin named: packages, globs, provides, paths or package files (for a swap,
+    /// what it installs; [`Goal::removals`] has the rest).
     pub fn specs(&self) -> &[String] {
         match self {
             Goal::Install(s)
             | Goal::Update(s)
             | Goal::Downgrade(s)
             | Goal::Remove(s)
-            | Goal::Reinstall(s) => s,
+            | Goal::Reinstall(s)
+            | Goal::Swap { install: s, .. } => s,
+        }
+    }
+    /// What a swap removes (nothing for the other goals: `Remove` names its packages in
+    /// [`Goal::specs`]).
+    pub fn removals(&self) -> &[String] {
+        match self {
+            Goal::Swap { remove, .. } => remove,
+            _ => &[],
         }
     }
 }

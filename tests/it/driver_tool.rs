@@ -277,15 +277,35 @@ fn refusals_change_nothing_and_say_why() {
     .stderr_has("signature check failed");
     h.repo_file("xcp-ng-updates.repo", &text);
     assert_eq!(before, h.rpm_qa_fmt("%{NAME}-%{VERSION}\n"));
-    // With one alternate installed, the other needs an install and a removal: refused as
-    // two transactions, naming what to remove first.
+    // With one alternate installed, the other is a swap: one transaction removes the first
+    // and installs the second (both ship override/ixgbevf.ko, which rpm alone would refuse).
     h.run(&["driver-tool", "select", "intel-ixgbevf", "alternate"])
         .ok();
-    let mid = h.rpm_qa_fmt("%{NAME}-%{VERSION}\n");
-    h.run(&["driver-tool", "select", "intel-ixgbevf", "alternate.2"])
-        .code(1)
-        .stderr_has("intel-ixgbevf-alt");
-    assert_eq!(mid, h.rpm_qa_fmt("%{NAME}-%{VERSION}\n"));
+    let out = h.run(&["driver-tool", "select", "intel-ixgbevf", "alternate.2"]);
+    out.ok();
+    let names = h.rpm_qa_fmt("%{NAME}\n");
+    assert!(
+        names.contains(&"intel-ixgbevf-oem-alt".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"intel-ixgbevf-alt".to_string()),
+        "{names:?}"
+    );
+    let (ds, _) = list(&h);
+    assert_eq!(
+        find(&ds, "intel-ixgbevf").selected.as_deref(),
+        Some("alternate.2")
+    );
+    let hist = h.run(&[
+        "--json",
+        "history",
+        "info",
+        &out.json()["transaction"].to_string(),
+    ]);
+    hist.ok();
+    h.run(&["driver-tool", "-d", "intel-ixgbevf"]).ok();
+    assert_eq!(before, h.rpm_qa_fmt("%{NAME}-%{VERSION}\n"));
     // --force selects a variant without hardware.
     h.run(&[
         "driver-tool",
