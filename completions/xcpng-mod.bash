@@ -76,6 +76,9 @@ _xcpng__mod() {
             xcpng__mod,needs-reboot)
                 cmd="xcpng__mod__subcmd__needs__subcmd__reboot"
                 ;;
+            xcpng__mod,pool)
+                cmd="xcpng__mod__subcmd__pool"
+                ;;
             xcpng__mod,reinstall)
                 cmd="xcpng__mod__subcmd__reinstall"
                 ;;
@@ -163,6 +166,9 @@ _xcpng__mod() {
             xcpng__mod__subcmd__help,needs-reboot)
                 cmd="xcpng__mod__subcmd__help__subcmd__needs__subcmd__reboot"
                 ;;
+            xcpng__mod__subcmd__help,pool)
+                cmd="xcpng__mod__subcmd__help__subcmd__pool"
+                ;;
             xcpng__mod__subcmd__help,reinstall)
                 cmd="xcpng__mod__subcmd__help__subcmd__reinstall"
                 ;;
@@ -207,6 +213,9 @@ _xcpng__mod() {
                 ;;
             xcpng__mod__subcmd__help__subcmd__module,show)
                 cmd="xcpng__mod__subcmd__help__subcmd__module__subcmd__show"
+                ;;
+            xcpng__mod__subcmd__help__subcmd__pool,status)
+                cmd="xcpng__mod__subcmd__help__subcmd__pool__subcmd__status"
                 ;;
             xcpng__mod__subcmd__history,help)
                 cmd="xcpng__mod__subcmd__history__subcmd__help"
@@ -256,6 +265,18 @@ _xcpng__mod() {
             xcpng__mod__subcmd__module__subcmd__help,show)
                 cmd="xcpng__mod__subcmd__module__subcmd__help__subcmd__show"
                 ;;
+            xcpng__mod__subcmd__pool,help)
+                cmd="xcpng__mod__subcmd__pool__subcmd__help"
+                ;;
+            xcpng__mod__subcmd__pool,status)
+                cmd="xcpng__mod__subcmd__pool__subcmd__status"
+                ;;
+            xcpng__mod__subcmd__pool__subcmd__help,help)
+                cmd="xcpng__mod__subcmd__pool__subcmd__help__subcmd__help"
+                ;;
+            xcpng__mod__subcmd__pool__subcmd__help,status)
+                cmd="xcpng__mod__subcmd__pool__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -263,7 +284,7 @@ _xcpng__mod() {
 
     case "${cmd}" in
         xcpng__mod)
-            opts="-C -y -q -v -h -V --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help --version repolist makecache list info search check-update vercmp modules module reload depmod verify keys doctor install update upgrade downgrade remove erase reinstall history rollback candidates needs-reboot driver-tool hardware debug-solver demo help"
+            opts="-C -y -q -v -h -V --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help --version repolist makecache list info search check-update vercmp modules module reload depmod verify keys doctor install update upgrade downgrade remove erase reinstall history rollback candidates needs-reboot driver-tool hardware pool debug-solver demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -843,7 +864,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__help)
-            opts="repolist makecache list info search check-update vercmp modules module reload depmod verify keys doctor install update downgrade remove reinstall history rollback candidates needs-reboot driver-tool hardware debug-solver demo help"
+            opts="repolist makecache list info search check-update vercmp modules module reload depmod verify keys doctor install update downgrade remove reinstall history rollback candidates needs-reboot driver-tool hardware pool debug-solver demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1195,6 +1216,34 @@ _xcpng__mod() {
         xcpng__subcmd__mod__subcmd__help__subcmd__needs__subcmd__reboot)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__pool)
+            opts="status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__help__subcmd__pool__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2295,6 +2344,184 @@ _xcpng__mod() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --debugsolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__pool)
+            opts="-C -y -q -v -h --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --installroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disablerepo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repoid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repofrompath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --releasever)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --setopt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kernel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --debugsolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__pool__subcmd__help)
+            opts="status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__pool__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__pool__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xcpng__subcmd__mod__subcmd__pool__subcmd__status)
+            opts="-C -y -q -v -h --baseline --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --baseline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --xapi)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --xapi-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --xapi-fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

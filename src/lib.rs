@@ -22,6 +22,7 @@ pub mod modules;
 pub mod names;
 pub mod notices;
 pub mod ops;
+pub mod pool;
 pub mod process;
 pub mod repo;
 pub mod rpm;
@@ -31,5 +32,6 @@ pub mod time;
 pub mod transaction;
 pub mod trust;
 pub mod wire;
+pub mod xapirpc;
 
 pub use error::{Error, Result};

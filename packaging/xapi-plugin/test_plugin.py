@@ -81,6 +81,7 @@ TAKES = {
     'list_modules': ['kernel', 'modules'],
     'reload_module': ['dry_run', 'force', 'kernel', 'module'],
     'rollback_module': ['kernel', 'module'],
+    'host_status': [],
 }
 # Valid required arguments, for calls that put one bad value next to them.
 REQUIRED = {
@@ -297,7 +298,7 @@ class PluginTest(unittest.TestCase):
     def test_functions_are_those_of_updater_plus_drivers(self):
         self.assertEqual(sorted(plugin.FUNCTIONS), sorted([
             'check_update', 'update', 'install', 'plan', 'query_installed',
-            'list_modules', 'reload_module', 'rollback_module']))
+            'list_modules', 'reload_module', 'rollback_module', 'host_status']))
         for name, fn in plugin.FUNCTIONS.items():
             self.assertEqual(fn.__name__, name)
 
@@ -659,6 +660,16 @@ class PluginTest(unittest.TestCase):
 
     def test_rollback_module_refuses_injections(self):
         self.assert_injections_refused('rollback_module')
+
+    def test_host_status_reads_drivers_and_pending_guidance(self):
+        doc = json.loads(plugin.host_status(None, {}))
+        self.assertEqual(doc['version'], 1)
+        igb = doc['drivers']['drivers']['intel-igb']
+        self.assertEqual(igb['selected'], 'supported')
+        self.assertTrue(igb['variants']['alternate']['hardware_present'])
+        self.assertIn('guidance', doc['needs_reboot'])
+        e = self.failure(plugin.host_status, {'packages': 'x'})
+        self.assertEqual(e.code, 'INVALID_VALUE')
 
     def test_unknown_arguments_are_refused(self):
         self.private_root()

@@ -361,6 +361,9 @@ pub enum Command {
         #[arg(long)]
         fetch: bool,
     },
+    /// The pool, through XAPI on its master: every host's drivers and how they compare
+    #[command(subcommand)]
+    Pool(PoolCommand),
     /// Solve a libsolv testcase (testsolv format) with xcpng-mod's solver and print the result
     /// in the testcase's syntax: exit 0 when it matches the expected result, 1 when not
     DebugSolver {
@@ -405,6 +408,52 @@ pub struct ListArgs {
     /// Package names or globs ('bnxt*')
     #[arg(value_name = "GLOB")]
     pub patterns: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoolCommand {
+    /// Every host, master first: XCP-ng release, driver packages and versions, per driver the
+    /// variant that wins and the one loaded, hardware present, the guidance pending since
+    /// boot, reachable or not; with --baseline, each host compliant, non-compliant (and what
+    /// differs), incompatible (the variant does not exist there, or its hardware is absent)
+    /// or unknown (unreachable); without, what differs between the hosts
+    ///
+    /// Each host is read through its xcpng-mod plugin (`host.call_plugin`, fn=host_status),
+    /// changing nothing. A baseline is `{"drivers": {DRIVER: VARIANT}, "packages": {NAME:
+    /// VERSION-RELEASE}}`, or the `--json` output of `pool status` on a good pool (its
+    /// `baseline`: the master's state).
+    ///
+    /// Exit status: 0 every host compliant (with --baseline) or read (without), 1 otherwise.
+    Status {
+        /// Compare every host with this baseline (JSON)
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        #[command(flatten)]
+        connect: XapiArgs,
+    },
+}
+
+/// How to reach the pool's XAPI.
+#[derive(Debug, Args, Clone)]
+pub struct XapiArgs {
+    /// The pool master's XAPI, https://MASTER[:PORT] (a member answers HOST_IS_SLAVE and
+    /// the master it names is used), or a socket path; default: XAPI's local socket
+    /// /var/lib/xcp/xapi, when run on the master (no password needed there)
+    #[arg(long, value_name = "URL")]
+    pub xapi: Option<String>,
+    /// For https://: accept exactly this certificate (PEM: the pool's own, self-signed);
+    /// default: the system's trusted roots and the host name
+    #[arg(long, value_name = "FILE", conflicts_with = "xapi_fingerprint")]
+    pub xapi_cert: Option<PathBuf>,
+    /// For https://: accept exactly the certificate with this SHA-256 fingerprint (as
+    /// `openssl x509 -noout -fingerprint -sha256` prints it)
+    #[arg(long, value_name = "SHA256")]
+    pub xapi_fingerprint: Option<String>,
+    /// Read the XAPI credentials from FILE (`user=NAME` and `password=SECRET` lines); without
+    /// it, XCPNG_MOD_XAPI_USER (default root) and XCPNG_MOD_XAPI_PASSWORD. Never on the
+    /// command line
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,6 +17,7 @@ mod drivers;
 pub mod exit;
 mod modules;
 mod plan;
+mod pool;
 mod query;
 mod reload;
 mod render;
@@ -418,6 +419,9 @@ fn dispatch(command: &Command, env: &Env<'_>) -> Result<Box<dyn View>> {
         C::NeedsReboot => Box::new(tx::needs_reboot(&env.context()?)?),
         C::DriverTool { args } => drivers::driver_tool(env, args)?,
         C::Hardware { fetch } => Box::new(drivers::hardware(&env.context()?, *fetch)?),
+        C::Pool(args::PoolCommand::Status { baseline, connect }) => {
+            Box::new(pool::status(connect, baseline.as_deref())?)
+        }
         C::DebugSolver { file } => Box::new(tools::debug_solver(file)?),
         C::Demo { dir } => Box::new(tools::demo(env, dir.as_deref())?),
     };

@@ -17,7 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "errchain", "glob", "cpio",
         ],
     ),
-    ("transfer", &["http", "fetch"]),
+    ("transfer", &["http", "fetch", "xapirpc"]),
     ("configuration", &["config"]),
     ("packages", &["rpm"]),
     ("trust", &["trust"]),
@@ -28,6 +28,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("wire formats", &["wire"]),
     ("errors", &["error"]),
     ("operations", &["ops"]),
+    ("pool", &["pool"]),
     ("demo host", &["demo"]),
     ("command line", &["cli"]),
 ];

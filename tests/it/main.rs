@@ -31,6 +31,7 @@ mod modules_cli;
 mod modules_doctor;
 mod modules_real;
 mod no_ca;
+mod pool;
 mod rollback;
 mod rpmdb;
 mod security;
