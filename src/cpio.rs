@@ -85,34 +85,46 @@ impl<'a> Iterator for Entries<'a> {
     }
 }
 
+/// A newc archive of regular files `(name, data)`, with its trailer: what test fixtures and
+/// tools build initrds and payloads with (mode 0644, no timestamps).
+pub fn newc(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut v = Vec::new();
+    let trailer: (&str, &[u8]) = ("TRAILER!!!", b"");
+    for (name, data) in entries.iter().copied().chain(std::iter::once(trailer)) {
+        v.extend_from_slice(b"070701");
+        for x in [
+            0,
+            0o100644,
+            0,
+            0,
+            1,
+            0,
+            data.len(),
+            0,
+            0,
+            0,
+            0,
+            name.len() + 1,
+            0,
+        ] {
+            v.extend_from_slice(format!("{x:08x}").as_bytes());
+        }
+        v.extend_from_slice(name.as_bytes());
+        v.push(0);
+        v.resize(v.len().next_multiple_of(4), 0);
+        v.extend_from_slice(data);
+        v.resize(v.len().next_multiple_of(4), 0);
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(name: &str, data: &[u8]) -> Vec<u8> {
-        let mut h = format!("070701{}", "00000000".repeat(6));
-        h.push_str(&format!("{:08X}", data.len()));
-        h.push_str(&"00000000".repeat(4));
-        h.push_str(&format!("{:08X}", name.len() + 1));
-        h.push_str("00000000");
-        let mut v = h.into_bytes();
-        v.extend_from_slice(name.as_bytes());
-        v.push(0);
-        while v.len() % 4 != 0 {
-            v.push(0);
-        }
-        v.extend_from_slice(data);
-        while v.len() % 4 != 0 {
-            v.push(0);
-        }
-        v
-    }
-
     #[test]
     fn entries_are_read_and_a_truncated_archive_stops() {
-        let mut a = entry("./lib/modules/k/x.ko", b"hello");
-        a.extend(entry("b", b""));
-        a.extend(entry("TRAILER!!!", b""));
+        let a = newc(&[("./lib/modules/k/x.ko", b"hello"), ("b", b"")]);
         let mut it = entries(&a);
         let names: Vec<(String, Vec<u8>)> =
             it.by_ref().map(|e| (e.name, e.data.to_vec())).collect();

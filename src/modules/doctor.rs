@@ -688,45 +688,7 @@ fn initrd(root: &Sysroot, inv: &Inventory, out: &mut Vec<Finding>) {
 mod tests {
     use super::*;
 
-    fn newc(entries: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut v = Vec::new();
-        let mut all: Vec<(&str, &[u8])> = entries.to_vec();
-        all.push(("TRAILER!!!", b""));
-        for (name, data) in all {
-            v.extend_from_slice(b"070701");
-            for (i, x) in [
-                0,
-                0o100644,
-                0,
-                0,
-                1,
-                0,
-                data.len(),
-                0,
-                0,
-                0,
-                0,
-                name.len() + 1,
-                0,
-            ]
-            .iter()
-            .enumerate()
-            {
-                let _ = i;
-                v.extend_from_slice(format!("{x:08x}").as_bytes());
-            }
-            v.extend_from_slice(name.as_bytes());
-            v.push(0);
-            while v.len() % 4 != 0 {
-                v.push(0);
-            }
-            v.extend_from_slice(data);
-            while v.len() % 4 != 0 {
-                v.push(0);
-            }
-        }
-        v
-    }
+    use crate::cpio::newc;
 
     #[test]
     fn initrd_lists_modules_across_archives() {

@@ -530,42 +530,7 @@ fn write_bdb(dir: &Path, blobs: &[(u32, Vec<u8>)], pagesize: &str) -> Option<Vec
     ok.then(|| std::fs::read(&out).ok()).flatten()
 }
 
-/// A newc cpio archive of `(name, data)` with its trailer.
-fn newc(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut v = Vec::new();
-    let mut all = entries.to_vec();
-    all.push(("TRAILER!!!", b""));
-    for (name, data) in all {
-        v.extend_from_slice(b"070701");
-        for x in [
-            0,
-            0o100644,
-            0,
-            0,
-            1,
-            0,
-            data.len(),
-            0,
-            0,
-            0,
-            0,
-            name.len() + 1,
-            0,
-        ] {
-            v.extend_from_slice(format!("{x:08x}").as_bytes());
-        }
-        v.extend_from_slice(name.as_bytes());
-        v.push(0);
-        while v.len() % 4 != 0 {
-            v.push(0);
-        }
-        v.extend_from_slice(data);
-        while v.len() % 4 != 0 {
-            v.push(0);
-        }
-    }
-    v
-}
+use xcpng_mod::cpio::newc;
 
 /// A scratch file, one per thread, that a case writes its input to.
 fn scratch(name: &str, data: &[u8]) -> PathBuf {

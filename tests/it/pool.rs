@@ -319,72 +319,35 @@ fn xapi_faults_are_said_not_crashed_on() {
     let doc = status(&p, d.master, &["--json"]).ok().json();
     assert_eq!(doc["logins"], 2, "{doc}");
     assert_eq!(doc["hosts"][0]["unreachable"], Value::Null);
-    // Wrong password.
     let url = format!("https://127.0.0.1:{}", d.master);
-    let c = creds(&p, "wrong");
-    run_raw_env(
-        &[
-            "pool",
-            "status",
-            "--xapi",
-            &url,
-            "--xapi-cert",
-            p.cert.to_str().unwrap(),
-            "--credentials",
-            c.to_str().unwrap(),
-        ],
-        p.dir.path(),
-        &[],
-    )
-    .code(1)
-    .stderr_has("SESSION_AUTHENTICATION_FAILED")
-    .stderr_has("check the credentials");
-    // Credentials from the environment.
-    run_raw_env(
-        &[
-            "pool",
-            "status",
-            "--xapi",
-            &url,
-            "--xapi-cert",
-            p.cert.to_str().unwrap(),
-        ],
-        p.dir.path(),
+    let cert = p.cert.to_str().unwrap();
+    // `pool status --xapi URL ARGS` with the environment `env`.
+    let run = |url: &str, args: &[&str], env: &[(&str, &str)]| {
+        let mut a = vec!["pool", "status", "--xapi", url];
+        a.extend_from_slice(args);
+        run_raw_env(&a, p.dir.path(), env)
+    };
+    let (wrong, good) = (creds(&p, "wrong"), creds(&p, "s3cret"));
+    let (wrong, good) = (wrong.to_str().unwrap(), good.to_str().unwrap());
+    run(&url, &["--xapi-cert", cert, "--credentials", wrong], &[])
+        .code(1)
+        .stderr_has("SESSION_AUTHENTICATION_FAILED")
+        .stderr_has("check the credentials");
+    // Credentials from the environment; none at all: said, with where they may come from.
+    run(
+        &url,
+        &["--xapi-cert", cert],
         &[("XCPNG_MOD_XAPI_PASSWORD", "s3cret")],
     )
     .ok();
-    // None at all: said, with where they may come from.
-    run_raw_env(
-        &[
-            "pool",
-            "status",
-            "--xapi",
-            &url,
-            "--xapi-cert",
-            p.cert.to_str().unwrap(),
-        ],
-        p.dir.path(),
-        &[],
-    )
-    .code(1)
-    .stderr_has("no credentials")
-    .stderr_has("XCPNG_MOD_XAPI_PASSWORD");
+    run(&url, &["--xapi-cert", cert], &[])
+        .code(1)
+        .stderr_has("no credentials")
+        .stderr_has("XCPNG_MOD_XAPI_PASSWORD");
     // The certificate is checked: without the pool's, the system's roots refuse it.
-    let c = creds(&p, "s3cret");
-    run_raw_env(
-        &[
-            "pool",
-            "status",
-            "--xapi",
-            &url,
-            "--credentials",
-            c.to_str().unwrap(),
-        ],
-        p.dir.path(),
-        &[],
-    )
-    .code(1)
-    .stderr_has("cannot reach XAPI");
+    run(&url, &["--credentials", good], &[])
+        .code(1)
+        .stderr_has("cannot reach XAPI");
     // The certificate pinned by its fingerprint, as openssl prints it; another one refused.
     let fp = Command::new("openssl")
         .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
@@ -393,51 +356,22 @@ fn xapi_faults_are_said_not_crashed_on() {
         .unwrap();
     let fp = String::from_utf8(fp.stdout).unwrap();
     let fp = fp.trim().rsplit('=').next().unwrap().to_string();
-    run_raw_env(
-        &[
-            "pool",
-            "status",
-            "--xapi",
-            &url,
-            "--xapi-fingerprint",
-            &fp,
-            "--credentials",
-            c.to_str().unwrap(),
-        ],
-        p.dir.path(),
+    run(
+        &url,
+        &["--xapi-fingerprint", &fp, "--credentials", good],
         &[],
     )
     .ok();
     let other = "00:".repeat(31) + "00";
-    run_raw_env(
-        &[
-            "pool",
-            "status",
-            "--xapi",
-            &url,
-            "--xapi-fingerprint",
-            &other,
-            "--credentials",
-            c.to_str().unwrap(),
-        ],
-        p.dir.path(),
+    run(
+        &url,
+        &["--xapi-fingerprint", &other, "--credentials", good],
         &[],
     )
     .code(1)
     .stderr_has("is not the pool's pinned one");
     // Plain http to anything but the loopback is refused before any connection.
-    run_raw_env(
-        &[
-            "pool",
-            "status",
-            "--xapi",
-            "http://192.0.2.1",
-            "--credentials",
-            c.to_str().unwrap(),
-        ],
-        p.dir.path(),
-        &[],
-    )
-    .code(1)
-    .stderr_has("https:// only");
+    run("http://192.0.2.1", &["--credentials", good], &[])
+        .code(1)
+        .stderr_has("https:// only");
 }
