@@ -76,7 +76,12 @@ TAKES = {
     'check_update': ['repos'],
     'update': ['packages', 'repos'],
     'install': ['packages', 'repos'],
-    'plan': ['operation', 'packages', 'repos'],
+    'plan': ['driver', 'force', 'kernel', 'module', 'operation', 'packages', 'repos',
+             'variant'],
+    'apply': ['driver', 'force', 'kernel', 'module', 'operation', 'packages', 'repos',
+              'variant'],
+    'undo': ['transaction'],
+    'history': [],
     'query_installed': ['packages'],
     'list_modules': ['kernel', 'modules'],
     'reload_module': ['dry_run', 'force', 'kernel', 'module'],
@@ -87,6 +92,8 @@ TAKES = {
 REQUIRED = {
     'install': {'packages': 'r8125-module'},
     'plan': {'operation': 'install', 'packages': 'r8125-module'},
+    'apply': {'operation': 'install', 'packages': 'r8125-module'},
+    'undo': {'transaction': '1'},
     'reload_module': {'module': 'igb'},
     'rollback_module': {'module': 'igb'},
 }
@@ -113,8 +120,12 @@ INJECTIONS = {
         '../..', '..', '.', 'a/b', '/lib', '-x', '4.19 0', 'a\x00b', '4.19.0+1\x01x',
         '4.19.0+1;id', '4.19.*', 'x' * 65],
     'force': OPTIONS + ['--yes', '--force', 'maybe', 'yes --force', 'true,1', '2'],
-    'operation': OPTIONS + ['remove', 'erase', 'install update', 'install,update', 'Install',
-                            'install;reboot', 'x' * 65],
+    'operation': OPTIONS + ['erase', 'install update', 'install,update', 'Install',
+                            'install;reboot', 'downgrade', 'x' * 65],
+    'driver': OPTIONS + ['.hidden', 'intel igb', 'intel-igb;id', 'a/b', '../x', 'igb\x00',
+                         'x' * 101],
+    'variant': OPTIONS + ['.', '..', 'alternate --force', 'a/b', 'alt;reboot', 'x' * 101],
+    'transaction': OPTIONS + ['-1', '1 2', '1,2', 'last', '1;id', '0x1', '1' * 13],
     'dry_run': OPTIONS + ['--yes', '--dry-run', 'maybe', 'no --force', 'false,0', '2'],
 }
 # Argument names no function takes, and names of another function's arguments.
@@ -298,7 +309,8 @@ class PluginTest(unittest.TestCase):
     def test_functions_are_those_of_updater_plus_drivers(self):
         self.assertEqual(sorted(plugin.FUNCTIONS), sorted([
             'check_update', 'update', 'install', 'plan', 'query_installed',
-            'list_modules', 'reload_module', 'rollback_module', 'host_status']))
+            'list_modules', 'reload_module', 'rollback_module', 'host_status', 'apply', 'undo',
+            'history']))
         for name, fn in plugin.FUNCTIONS.items():
             self.assertEqual(fn.__name__, name)
 
@@ -660,6 +672,48 @@ class PluginTest(unittest.TestCase):
 
     def test_rollback_module_refuses_injections(self):
         self.assert_injections_refused('rollback_module')
+
+    def test_plan_refuses_injections(self):
+        self.assert_injections_refused('plan')
+
+    def test_apply_refuses_injections(self):
+        self.assert_injections_refused('apply')
+
+    def test_undo_refuses_injections(self):
+        self.assert_injections_refused('undo')
+
+    def test_apply_records_its_transaction_and_undo_takes_it_back(self):
+        self.private_root()
+        before = self.installed()
+        session = RecordingSession()
+        args = {'operation': 'select', 'driver': 'intel-igb', 'variant': 'alternate'}
+        plan = json.loads(plugin.plan(None, args))
+        self.assertEqual([p['name'] for p in plan['result']['plan']['install']],
+                         ['intel-igb-alt'])
+        self.assertEqual(self.installed(), before)
+        answer = json.loads(plugin.apply(session, args))
+        self.assertEqual(answer['returncode'], 0)
+        transaction = answer['transaction_id']
+        self.assertIsInstance(transaction, int)
+        self.assertIn('intel-igb-alt-5.3.5.39-1.xcpng8.3.x86_64', self.installed())
+        self.assertIn('rpm_patch_installation_time', session.other_config)
+        history = json.loads(plugin.history(None, {}))
+        ids = [t['id'] for t in history['transactions']]
+        self.assertEqual(max(ids), transaction)
+        doc = json.loads(plugin.plan(None, {'operation': 'remove', 'packages': 'intel-igb-alt'}))
+        self.assertEqual([m['module'] for m in doc['modules']], ['igb'])
+        self.assertTrue(doc['modules'][0]['after']['path'].endswith('/updates/igb.ko'), doc)
+        answer = json.loads(plugin.undo(session, {'transaction': str(transaction)}))
+        self.assertEqual(answer['returncode'], 0)
+        self.assertGreater(answer['transaction_id'], transaction)
+        self.assertEqual(self.installed(), before)
+        # Each operation names what it needs.
+        e = self.failure(plugin.plan, {'operation': 'select', 'driver': 'intel-igb'})
+        self.assertIn('variant', e.params[0])
+        e = self.failure(plugin.apply, {'operation': 'rollback'})
+        self.assertIn('module', e.params[0])
+        e = self.failure(plugin.plan, {'operation': 'remove'})
+        self.assertIn('packages', e.params[0])
 
     def test_host_status_reads_drivers_and_pending_guidance(self):
         doc = json.loads(plugin.host_status(None, {}))

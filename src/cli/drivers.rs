@@ -113,6 +113,10 @@ impl View for Selected {
                 .as_ref()
                 .map(|r| r.impact.guidance().iter().map(|g| g.as_str()).collect())
                 .unwrap_or_default(),
+            result: s
+                .result
+                .as_ref()
+                .map(|r| serde_json::to_value(r).expect("a result serializes")),
         };
         wire::document(out)
     }

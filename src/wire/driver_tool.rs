@@ -201,4 +201,7 @@ pub struct Selected<'a> {
     /// the restart guidance, in XAPI's names.
     pub transaction: Option<u64>,
     pub guidance: Vec<&'static str>,
+    /// Not read by XAPI: the transaction's whole result (plan, module impact, guidance, and
+    /// the transaction when one ran) as `install --json` gives it; none when nothing changed.
+    pub result: Option<serde_json::Value>,
 }

@@ -139,6 +139,6 @@ fn plugin_file_is_an_executable_python_script_that_dispatches() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "check_update,host_status,install,list_modules,plan,query_installed,reload_module,rollback_module,update"
+        "apply,check_update,history,host_status,install,list_modules,plan,query_installed,reload_module,rollback_module,undo,update"
     );
 }
