@@ -222,6 +222,9 @@ pub struct Xapi {
     ids: AtomicU64,
     /// How many logins this connection made (a dropped session shows as a second one).
     pub logins: u32,
+    /// How long a call keeps trying while XAPI cannot be reached (the master rebooting, its
+    /// toolstack restarting); zero: a transport failure is the answer.
+    pub patience: Duration,
 }
 
 impl Xapi {
@@ -238,6 +241,7 @@ impl Xapi {
             session: None,
             ids: AtomicU64::new(1),
             logins: 0,
+            patience: Duration::ZERO,
         })
     }
 
@@ -303,8 +307,21 @@ impl Xapi {
     }
 
     /// Call `method` with the session first and then `params`; a `SESSION_INVALID` answer
-    /// logs in again and retries once.
+    /// logs in again and retries once; while XAPI cannot be reached, tried again every
+    /// quarter second for `patience`.
     pub fn call(&mut self, method: &str, params: &[Value]) -> Result<Value, XapiError> {
+        let started = std::time::Instant::now();
+        loop {
+            match self.call_once(method, params) {
+                Err(XapiError::Transport { .. }) if started.elapsed() < self.patience => {
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn call_once(&mut self, method: &str, params: &[Value]) -> Result<Value, XapiError> {
         let mut full = vec![json!(self.session()?)];
         full.extend_from_slice(params);
         match self.raw(method, &full) {
