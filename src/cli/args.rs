@@ -431,6 +431,86 @@ pub enum PoolCommand {
         #[command(flatten)]
         connect: XapiArgs,
     },
+    /// Carry one change to every host, one host at a time, verified, stopped and rolled back
+    /// at the first failure
+    ///
+    /// First the plan on every host through its plugin (packages, module impact, guidance;
+    /// nothing changes), shown; with -y it runs. The canary goes first (--canary; default:
+    /// the master when toolstack packages change, else the member with the fewest running
+    /// VMs), then the master, then the members. Per host: the plan again; when its guidance
+    /// needs a reboot or an evacuation, host.assert_can_evacuate, host.disable
+    /// (auto_enable=false on XAPI 25.31 and later) and host.evacuate; the change through
+    /// the plugin; the reboot and the wait (a new agent start time, metrics live;
+    /// --host-timeout), or the reloads the plan names; the verification (the predicted copy
+    /// wins and is the one loaded, by build-id; every PIF that was up is up with carrier;
+    /// every PBD that was attached is attached); host.enable. The first failure stops the
+    /// rollout: that host is rolled back (its transaction undone, its own reboot), verified
+    /// again, and left disabled if it does not verify. At the end the VMs go back to the
+    /// hosts they lived on. HA is disabled for the rollout and put back as it was.
+    ///
+    /// The state is kept in pool.other_config:xcpng-mod:rollout (also the lock: one rollout
+    /// per pool); `pool resume` carries on after a kill or a failure, `pool abort` takes back
+    /// the hosts done.
+    ///
+    /// `--enablerepo ID` (exact ids, no globs) enables that repo on every host for the
+    /// change, as the plugin's `repos` argument.
+    ///
+    /// Exit status: 0 done (or only planned, without -y), 1 failed (the report says where
+    /// and what to do next).
+    Rollout {
+        #[command(subcommand)]
+        operation: RolloutOperation,
+        /// The host to go first (name-label or uuid)
+        #[arg(long, value_name = "HOST", global = true)]
+        canary: Option<String>,
+        /// How long a host may take to come back from its reboot, in seconds
+        #[arg(long, value_name = "SECONDS", default_value_t = 1200, global = true)]
+        host_timeout: u64,
+        #[command(flatten)]
+        connect: XapiArgs,
+    },
+    /// Carry on the rollout saved in the pool: after the tool was killed (at any step), or
+    /// after a failure (the failed host is tried again)
+    Resume {
+        #[command(flatten)]
+        connect: XapiArgs,
+    },
+    /// Take back the hosts a rollout has done, newest first (a host a kill left mid-way
+    /// too), move the VMs home, put HA back, and drop the rollout
+    Abort {
+        #[command(flatten)]
+        connect: XapiArgs,
+    },
+}
+
+/// What `pool rollout` does on every host: the single-host command and its arguments.
+#[derive(Debug, Subcommand, Clone)]
+pub enum RolloutOperation {
+    /// `install PACKAGE…` on every host
+    Install {
+        #[arg(required = true, value_name = "PACKAGE")]
+        packages: Vec<String>,
+    },
+    /// `update [PACKAGE…]` on every host
+    Update {
+        #[arg(value_name = "PACKAGE")]
+        packages: Vec<String>,
+    },
+    /// `remove PACKAGE…` on every host
+    Remove {
+        #[arg(required = true, value_name = "PACKAGE")]
+        packages: Vec<String>,
+    },
+    /// `driver-tool -s -n DRIVER -v VARIANT` on every host
+    Select {
+        driver: String,
+        variant: String,
+        /// Select it even where no device of the host matches it
+        #[arg(long)]
+        force: bool,
+    },
+    /// `rollback MODULE` on every host
+    Rollback { module: String },
 }
 
 /// How to reach the pool's XAPI.
@@ -439,20 +519,25 @@ pub struct XapiArgs {
     /// The pool master's XAPI, https://MASTER[:PORT] (a member answers HOST_IS_SLAVE and
     /// the master it names is used), or a socket path; default: XAPI's local socket
     /// /var/lib/xcp/xapi, when run on the master (no password needed there)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", global = true)]
     pub xapi: Option<String>,
     /// For https://: accept exactly this certificate (PEM: the pool's own, self-signed);
     /// default: the system's trusted roots and the host name
-    #[arg(long, value_name = "FILE", conflicts_with = "xapi_fingerprint")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "xapi_fingerprint",
+        global = true
+    )]
     pub xapi_cert: Option<PathBuf>,
     /// For https://: accept exactly the certificate with this SHA-256 fingerprint (as
     /// `openssl x509 -noout -fingerprint -sha256` prints it)
-    #[arg(long, value_name = "SHA256")]
+    #[arg(long, value_name = "SHA256", global = true)]
     pub xapi_fingerprint: Option<String>,
     /// Read the XAPI credentials from FILE (`user=NAME` and `password=SECRET` lines); without
     /// it, XCPNG_MOD_XAPI_USER (default root) and XCPNG_MOD_XAPI_PASSWORD. Never on the
     /// command line
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub credentials: Option<PathBuf>,
 }
 

@@ -422,6 +422,11 @@ fn dispatch(command: &Command, env: &Env<'_>) -> Result<Box<dyn View>> {
         C::Pool(args::PoolCommand::Status { baseline, connect }) => {
             Box::new(pool::status(connect, baseline.as_deref())?)
         }
+        C::Pool(p) => Box::new(pool::rollout(
+            p,
+            env.global.assumeyes,
+            &env.global.enablerepo,
+        )?),
         C::DebugSolver { file } => Box::new(tools::debug_solver(file)?),
         C::Demo { dir } => Box::new(tools::demo(env, dir.as_deref())?),
     };

@@ -2,7 +2,11 @@
 //! says of its drivers (`host_status`: driver families, which variant wins, which is loaded,
 //! hardware present, the guidance pending since boot), and how the hosts compare with a
 //! baseline or with each other. XAPI does the reaching: `host.call_plugin` on the master runs
-//! the plugin on the chosen host. It reads only; rollouts are to come.
+//! the plugin on the chosen host. `rollout` carries one change to every host (see there).
+
+pub mod rollout;
+pub mod state;
+mod steps;
 
 use crate::error::{Error, Result};
 use crate::xapirpc::{Credentials, Target, Tls, Xapi, XapiError};

@@ -33,6 +33,7 @@ mod modules_real;
 mod no_ca;
 mod pool;
 mod rollback;
+mod rollout;
 mod rpmdb;
 mod security;
 mod solve_cli;

@@ -15,11 +15,11 @@ fn repo() -> PathBuf {
 }
 
 /// A running double; killed on drop.
-struct Double {
+pub(crate) struct Double {
     child: Child,
-    master: u16,
-    ports: Value,
-    socket: PathBuf,
+    pub(crate) master: u16,
+    pub(crate) ports: Value,
+    pub(crate) socket: PathBuf,
 }
 
 impl Drop for Double {
@@ -29,15 +29,15 @@ impl Drop for Double {
     }
 }
 
-struct PoolHosts {
-    dir: tempfile::TempDir,
-    roots: Vec<PathBuf>,
-    cert: PathBuf,
+pub(crate) struct PoolHosts {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) roots: Vec<PathBuf>,
+    pub(crate) cert: PathBuf,
     key: PathBuf,
 }
 
 /// One demo host built, copied into `n` host trees; a self-signed certificate for 127.0.0.1.
-fn hosts(n: usize) -> PoolHosts {
+pub(crate) fn hosts(n: usize) -> PoolHosts {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
     crate::common::run_raw(&["demo", demo.to_str().unwrap()], dir.path()).ok();
@@ -82,6 +82,21 @@ fn hosts(n: usize) -> PoolHosts {
 /// Start the double over `p`'s hosts (host1 the master); `unreachable` names hosts whose
 /// plugin calls fail as a host XAPI cannot contact.
 fn start(p: &PoolHosts, unreachable: &[&str], drop_sessions_after: u32) -> Double {
+    let hosts: Vec<Value> = (1..=p.roots.len())
+        .map(|i| {
+            let name = format!("host{i}");
+            json!({"unreachable": unreachable.contains(&name.as_str())})
+        })
+        .collect();
+    start_with(
+        p,
+        json!({"drop_sessions_after": drop_sessions_after}),
+        &hosts,
+    )
+}
+
+/// Start the double: `pool` merged into its configuration, `hosts[i]` into host i+1's.
+pub(crate) fn start_with(p: &PoolHosts, pool: Value, extra: &[Value]) -> Double {
     let n = std::fs::read_dir(p.dir.path()).unwrap().count();
     let socket = p.dir.path().join(format!("xapi-{n}.sock"));
     let hosts: Vec<Value> = p
@@ -89,12 +104,17 @@ fn start(p: &PoolHosts, unreachable: &[&str], drop_sessions_after: u32) -> Doubl
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let name = format!("host{}", i + 1);
-            json!({"name": name, "root": r, "master": i == 0, "product_version": "8.3.0",
-                   "unreachable": unreachable.contains(&name.as_str())})
+            let mut h = json!({"name": format!("host{}", i + 1), "root": r, "master": i == 0,
+                               "product_version": "8.3.0"});
+            if let Some(Value::Object(m)) = extra.get(i) {
+                for (k, v) in m {
+                    h[k] = v.clone();
+                }
+            }
+            h
         })
         .collect();
-    let config = json!({
+    let mut config = json!({
         "credentials": {"user": "root", "password": "s3cret"},
         "plugin_dir": repo().join("packaging/xapi-plugin"),
         "binary": env!("CARGO_BIN_EXE_xcpng-mod"),
@@ -103,8 +123,13 @@ fn start(p: &PoolHosts, unreachable: &[&str], drop_sessions_after: u32) -> Doubl
         "socket": socket,
         "tls": {"cert": p.cert, "key": p.key},
         "hosts": hosts,
-        "drop_sessions_after": drop_sessions_after,
+        "drop_sessions_after": 0,
     });
+    if let Value::Object(m) = pool {
+        for (k, v) in m {
+            config[k] = v;
+        }
+    }
     let cfg = p.dir.path().join(format!("double-{n}.json"));
     std::fs::write(&cfg, config.to_string()).unwrap();
     let ports_file = p.dir.path().join(format!("ports-{n}.json"));
@@ -129,7 +154,7 @@ fn start(p: &PoolHosts, unreachable: &[&str], drop_sessions_after: u32) -> Doubl
     }
 }
 
-fn creds(p: &PoolHosts, password: &str) -> PathBuf {
+pub(crate) fn creds(p: &PoolHosts, password: &str) -> PathBuf {
     let f = p.dir.path().join(format!("creds-{password}"));
     std::fs::write(
         &f,
@@ -157,7 +182,7 @@ fn status(p: &PoolHosts, port: u16, extra: &[&str]) -> crate::common::Out {
     run_raw_env(&a, p.dir.path(), &[])
 }
 
-fn select_alternate(root: &Path) {
+pub(crate) fn select_alternate(root: &Path) {
     crate::common::run_raw(
         &[
             "--root",
