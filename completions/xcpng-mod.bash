@@ -2961,7 +2961,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__pool__subcmd__rollout)
-            opts="-C -y -q -v -h --canary --host-timeout --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help install update remove select rollback help"
+            opts="-C -y -q -v -h --canary --host-timeout --parallel --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help install update remove select rollback help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2972,6 +2972,10 @@ _xcpng__mod() {
                     return 0
                     ;;
                 --host-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3141,7 +3145,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__pool__subcmd__rollout__subcmd__install)
-            opts="-C -y -q -v -h --canary --host-timeout --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --canary --host-timeout --parallel --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3152,6 +3156,10 @@ _xcpng__mod() {
                     return 0
                     ;;
                 --host-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3223,7 +3231,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__pool__subcmd__rollout__subcmd__remove)
-            opts="-C -y -q -v -h --canary --host-timeout --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --canary --host-timeout --parallel --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3234,6 +3242,10 @@ _xcpng__mod() {
                     return 0
                     ;;
                 --host-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3305,7 +3317,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__pool__subcmd__rollout__subcmd__rollback)
-            opts="-C -y -q -v -h --canary --host-timeout --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --canary --host-timeout --parallel --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3316,6 +3328,10 @@ _xcpng__mod() {
                     return 0
                     ;;
                 --host-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3387,7 +3403,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__pool__subcmd__rollout__subcmd__select)
-            opts="-C -y -q -v -h --force --canary --host-timeout --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --force --canary --host-timeout --parallel --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3398,6 +3414,10 @@ _xcpng__mod() {
                     return 0
                     ;;
                 --host-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3469,7 +3489,7 @@ _xcpng__mod() {
             return 0
             ;;
         xcpng__subcmd__mod__subcmd__pool__subcmd__rollout__subcmd__update)
-            opts="-C -y -q -v -h --canary --host-timeout --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
+            opts="-C -y -q -v -h --canary --host-timeout --parallel --xapi --xapi-cert --xapi-fingerprint --credentials --installroot --root --enablerepo --disablerepo --repoid --repo --repofrompath --releasever --setopt --nogpgcheck --cacheonly --refresh --kernel --assumeyes --assumeno --debugsolver --downloadonly --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3480,6 +3500,10 @@ _xcpng__mod() {
                     return 0
                     ;;
                 --host-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

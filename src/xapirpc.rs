@@ -245,6 +245,15 @@ impl Xapi {
         })
     }
 
+    /// A second connection to the same XAPI with the same credentials, logged in (for work
+    /// side by side: one session per thread).
+    pub fn another(&self) -> Result<Xapi, XapiError> {
+        let mut x = Xapi::new(self.target.clone(), self.creds.clone(), self.tls.clone())?;
+        x.patience = self.patience;
+        x.login()?;
+        Ok(x)
+    }
+
     pub fn target(&self) -> &Target {
         &self.target
     }

@@ -437,7 +437,8 @@ pub enum PoolCommand {
     /// First the plan on every host through its plugin (packages, module impact, guidance;
     /// nothing changes), shown; with -y it runs. The canary goes first (--canary; default:
     /// the master when toolstack packages change, else the member with the fewest running
-    /// VMs), then the master, then the members. Per host: the plan again; when its guidance
+    /// VMs), then the master, then the members (--parallel N at a time). Per host: the plan
+    /// again; when its guidance
     /// needs a reboot or an evacuation, host.assert_can_evacuate, host.disable
     /// (auto_enable=false on XAPI 25.31 and later) and host.evacuate; the change through
     /// the plugin; the reboot and the wait (a new agent start time, metrics live;
@@ -466,6 +467,10 @@ pub enum PoolCommand {
         /// How long a host may take to come back from its reboot, in seconds
         #[arg(long, value_name = "SECONDS", default_value_t = 1200, global = true)]
         host_timeout: u64,
+        /// Once the canary and the master are done, run N members side by side (each on
+        /// its own XAPI session; a failure stops after its batch)
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64), global = true)]
+        parallel: u16,
         #[command(flatten)]
         connect: XapiArgs,
     },

@@ -148,12 +148,14 @@ pub(super) fn rollout(cmd: &PoolCommand, yes: bool, repos: &[String]) -> Result<
             operation: o,
             canary,
             host_timeout,
+            parallel,
             connect,
         } => {
             let opts = pool::state::Options {
                 canary: canary.clone(),
                 host_timeout_s: *host_timeout,
                 repos: repos.to_vec(),
+                parallel: usize::from(*parallel),
             };
             with_xapi(connect, |x| r::rollout(x, operation(o), opts, yes))?
         }

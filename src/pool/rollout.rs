@@ -20,7 +20,7 @@
 //! rollout and put back as it was, also on failure and on abort.
 
 use super::state::{
-    busy, failed, now, who, HostRun, Options, Outcome, Phase, Rollout, Step, Store,
+    busy, failed, now, who, HostRun, Options, Outcome, Phase, Rollout, Step, Store, VmHome,
 };
 use super::steps::{self, Plugin};
 use crate::error::Result;
@@ -75,6 +75,7 @@ pub fn rollout(x: &mut Xapi, op: Operation, opts: Options, yes: bool) -> Result<
             transaction: None,
             applying_since: None,
             agent_start_before: None,
+            rebooted_at: None,
             disabled: false,
             pifs_up: Vec::new(),
             pbds_attached: Vec::new(),
@@ -192,20 +193,43 @@ pub fn resume(x: &mut Xapi) -> Result<Report> {
     run(x, &mut store, r)
 }
 
-/// Every host in order; the first failure stops, rolls that host back, and ends the run.
+/// The hosts in order, the canary and the master one at a time, then the members
+/// `options.parallel` at a time; the first failure (or failures, in a batch) stops, rolls
+/// those hosts back, and ends the run.
 fn run(x: &mut Xapi, store: &mut Store, mut r: Rollout) -> Result<Report> {
-    for i in 0..r.hosts.len() {
-        if matches!(
-            r.hosts[i].outcome,
-            Outcome::Done | Outcome::NothingToDo | Outcome::Undone
-        ) {
-            continue;
+    let todo: Vec<usize> = (0..r.hosts.len())
+        .filter(|&i| {
+            !matches!(
+                r.hosts[i].outcome,
+                Outcome::Done | Outcome::NothingToDo | Outcome::Undone
+            )
+        })
+        .collect();
+    let parallel = r.options.parallel.max(1);
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    for &i in &todo {
+        let alone = i == 0 || r.hosts[i].master;
+        match batches.last_mut() {
+            Some(b)
+                if !alone
+                    && b.len() < parallel
+                    && !b.iter().any(|&j| j == 0 || r.hosts[j].master) =>
+            {
+                b.push(i)
+            }
+            _ => batches.push(vec![i]),
         }
-        let started = std::time::Instant::now();
-        let done = steps::host(x, store, &mut r, i);
-        r.hosts[i].seconds += started.elapsed().as_secs_f64();
-        if let Err(why) = done {
-            return stop(x, store, r, i, why);
+    }
+    for batch in batches {
+        let failures = if batch.len() == 1 {
+            one_host(x, store, &mut r, batch[0])
+                .err()
+                .map(|why| vec![(batch[0], why)])
+        } else {
+            several_hosts(x, store, &mut r, &batch)?
+        };
+        if let Some(f) = failures.filter(|f| !f.is_empty()) {
+            return stop(x, store, r, f);
         }
     }
     let not_home = steps::vms_home(x, &mut r);
@@ -214,14 +238,133 @@ fn run(x: &mut Xapi, store: &mut Store, mut r: Rollout) -> Result<Report> {
     Ok(report(&r, "done", x, not_home, ha))
 }
 
-/// The failure of host `i`: roll it back when something changed, put HA back, keep the state
-/// (phase failed) so that `pool resume` or `pool abort` can follow.
-fn stop(x: &mut Xapi, store: &mut Store, mut r: Rollout, i: usize, why: String) -> Result<Report> {
+/// The VMs a host moved, added to the rollout's (the first home of a VM is kept: a VM parked
+/// on a host that is evacuated in turn still belongs to the host it came from).
+fn merge_vms(r: &mut Rollout, moved: &[VmHome]) {
+    for v in moved {
+        if !r.vms.iter().any(|k| k.vm == v.vm) {
+            r.vms.push(v.clone());
+        }
+    }
+}
+
+fn job(r: &Rollout) -> steps::Job {
+    steps::Job {
+        operation: r.operation.clone(),
+        options: r.options.clone(),
+    }
+}
+
+/// Host `i` on this connection.
+fn one_host(
+    x: &mut Xapi,
+    store: &mut Store,
+    r: &mut Rollout,
+    i: usize,
+) -> std::result::Result<(), String> {
+    let job = job(r);
+    let mut h = r.hosts[i].clone();
+    let started = std::time::Instant::now();
+    let mut save = |x: &mut Xapi, h: &HostRun, moved: &[VmHome]| {
+        r.hosts[i] = h.clone();
+        merge_vms(r, moved);
+        store
+            .save(x, r)
+            .map_err(|e| format!("cannot save the rollout in the pool: {e}"))
+    };
+    let done = steps::host(x, &mut h, &job, &mut save);
+    h.seconds += started.elapsed().as_secs_f64();
+    r.hosts[i] = h;
+    done
+}
+
+/// Members side by side, each on its own XAPI session; the state saved under one lock.
+fn several_hosts(
+    x: &mut Xapi,
+    store: &mut Store,
+    r: &mut Rollout,
+    batch: &[usize],
+) -> Result<Option<Vec<(usize, String)>>> {
+    let job = job(r);
+    let mut conns = Vec::new();
+    for _ in batch {
+        conns.push(x.another().map_err(super::xapi_error)?);
+    }
+    let shared = std::sync::Mutex::new((&mut *r, &mut *store));
+    let results: Vec<(usize, HostRun, std::result::Result<(), String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = batch
+            .iter()
+            .zip(conns.iter_mut())
+            .map(|(&i, c)| {
+                let (shared, job) = (&shared, &job);
+                s.spawn(move || {
+                    let mut h = shared.lock().expect("not poisoned").0.hosts[i].clone();
+                    let started = std::time::Instant::now();
+                    let mut save = |x: &mut Xapi, h: &HostRun, moved: &[VmHome]| {
+                        let mut g = shared.lock().expect("not poisoned");
+                        let (r, store) = &mut *g;
+                        r.hosts[i] = h.clone();
+                        merge_vms(r, moved);
+                        store
+                            .save(x, r)
+                            .map_err(|e| format!("cannot save the rollout in the pool: {e}"))
+                    };
+                    let done = steps::host(c, &mut h, job, &mut save);
+                    h.seconds += started.elapsed().as_secs_f64();
+                    (i, h, done)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a host's thread panicked"))
+            .collect()
+    });
+    for c in &mut conns {
+        c.logout();
+    }
+    let mut failures = Vec::new();
+    for (i, h, done) in results {
+        r.hosts[i] = h;
+        if let Err(why) = done {
+            failures.push((i, why));
+        }
+    }
+    Ok(Some(failures))
+}
+
+/// The failure of hosts (one, or several of a parallel batch): each rolled back when
+/// something changed on it; HA put back; the state kept (phase failed) so that `pool resume`
+/// or `pool abort` can follow.
+fn stop(
+    x: &mut Xapi,
+    store: &mut Store,
+    mut r: Rollout,
+    failures: Vec<(usize, String)>,
+) -> Result<Report> {
+    let last = failures.iter().map(|(i, _)| *i).max().unwrap_or(0);
+    for (i, why) in failures {
+        fail_host(x, &mut r, i, why);
+    }
+    for h in r.hosts.iter_mut().skip(last + 1) {
+        if h.outcome == Outcome::Pending {
+            h.next = Some("untouched: the rollout stopped before it".into());
+        }
+    }
+    r.phase = Phase::Failed;
+    let not_home = steps::vms_home(x, &mut r);
+    let ha = restore_ha(x, &r);
+    store.save(x, &r)?;
+    Ok(report(&r, "failed", x, not_home, ha))
+}
+
+/// Host `i` failed: roll it back when something changed, and say what next.
+fn fail_host(x: &mut Xapi, r: &mut Rollout, i: usize, why: String) {
     let changed = r.hosts[i].step >= Step::Applying;
     r.hosts[i].failure = Some(why);
     r.hosts[i].log.push("failed".into());
     if changed {
-        steps::roll_back(x, &mut r, i);
+        steps::roll_back(x, r, i);
     } else {
         steps::enable_again(x, &mut r.hosts[i]);
         r.hosts[i].outcome = Outcome::Failed;
@@ -234,14 +377,6 @@ fn stop(x: &mut Xapi, store: &mut Store, mut r: Rollout, i: usize, why: String) 
             "the host is as it was before the rollout; fix the cause, then `xcpng-mod pool resume` tries it again, or `xcpng-mod pool abort` takes back the hosts done".into(),
         );
     }
-    for h in r.hosts.iter_mut().skip(i + 1) {
-        h.next = Some("untouched: the rollout stopped before it".into());
-    }
-    r.phase = Phase::Failed;
-    let not_home = steps::vms_home(x, &mut r);
-    let ha = restore_ha(x, &r);
-    store.save(x, &r)?;
-    Ok(report(&r, "failed", x, not_home, ha))
 }
 
 /// `pool abort`: take back the hosts done, newest first, then the VMs and HA; the key goes.

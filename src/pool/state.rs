@@ -102,6 +102,13 @@ pub struct Options {
     pub host_timeout_s: u64,
     /// Repos enabled for the change on every host (the plugin's `repos`).
     pub repos: Vec<String>,
+    /// How many members go side by side once the canary and the master are done.
+    #[serde(default = "one")]
+    pub parallel: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// What one host's plan says (read from the plugin's `plan` answer).
@@ -190,8 +197,10 @@ pub struct HostRun {
     pub transaction: Option<u64>,
     /// When `apply` was called (to find its transaction in the history after a kill).
     pub applying_since: Option<f64>,
-    /// `other_config:agent_start_time` before the reboot.
+    /// `other_config:agent_start_time` before the reboot, and when it was asked for.
     pub agent_start_before: Option<String>,
+    #[serde(default)]
+    pub rebooted_at: Option<f64>,
     /// Disabled by the rollout (so enabled by it again).
     pub disabled: bool,
     /// PIF devices up with carrier, and SRs whose PBD was attached, before the change.

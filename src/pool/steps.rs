@@ -4,7 +4,7 @@
 //! rollout goes on to roll that host back.
 
 use super::state::{
-    Expect, Ha, HostPlan, HostRun, Operation, Outcome, Rollout, Step, Store, VmHome,
+    Expect, Ha, HostPlan, HostRun, Operation, Options, Outcome, Rollout, Step, VmHome,
 };
 use super::PLUGIN;
 use crate::xapirpc::{Xapi, XapiError};
@@ -223,110 +223,141 @@ fn transaction_of(doc: &Value) -> Option<u64> {
 
 // ---------------------------------------------------------------- one host
 
-/// Save the rollout; a failure to save is the host's failure (XAPI is gone).
-fn save(x: &mut Xapi, store: &mut Store, r: &Rollout) -> Result<(), String> {
-    store
-        .save(x, r)
-        .map_err(|e| format!("cannot save the rollout in the pool: {e}"))
+/// What every host of a rollout does.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub operation: Operation,
+    pub options: Options,
 }
 
-/// Run host `i` from its saved step to done. Err: why it failed (the caller rolls back).
-pub fn host(x: &mut Xapi, store: &mut Store, r: &mut Rollout, i: usize) -> Result<(), String> {
-    let timeout = r.options.host_timeout_s;
-    loop {
-        let h = &mut r.hosts[i];
-        let plugin = Plugin::new(&h.host, &h.name);
-        match h.step {
-            Step::Pending => {
-                let doc = plugin.call(x, "plan", r.operation.plugin_args(&r.options.repos))?;
-                h.plan = read_plan(&doc);
-                if h.plan.changes.is_empty() {
-                    h.log.push("planned: nothing to change".into());
-                    h.outcome = Outcome::NothingToDo;
-                    h.step = Step::Done;
-                    save(x, store, r)?;
-                    return Ok(());
-                }
-                h.log.push(format!(
-                    "planned: {}; guidance: {}",
-                    h.plan.changes.join(", "),
-                    shown_guidance(&h.plan.guidance)
-                ));
-                if h.plan.needs_evacuation() {
-                    assert_can_evacuate(x, h)?;
-                    h.log.push("evacuation possible".into());
-                }
-                (h.pifs_up, h.pbds_attached) = links(x, &h.host)?;
-                h.step = Step::Checked;
+/// Where a host's run saves its progress (with the VMs it moved): the rollout in the pool.
+pub type Save<'s> = dyn FnMut(&mut Xapi, &HostRun, &[VmHome]) -> Result<(), String> + 's;
+
+/// Run a host from its saved step to done, saving after each step. Err: why it failed (the
+/// caller rolls it back).
+pub fn host(x: &mut Xapi, h: &mut HostRun, job: &Job, save: &mut Save<'_>) -> Result<(), String> {
+    let mut moved = Vec::new();
+    while h.step != Step::Done {
+        step(x, h, job, &mut moved, save)?;
+        save(x, h, &moved)?;
+    }
+    Ok(())
+}
+
+/// One step forward.
+fn step(
+    x: &mut Xapi,
+    h: &mut HostRun,
+    job: &Job,
+    moved: &mut Vec<VmHome>,
+    save: &mut Save<'_>,
+) -> Result<(), String> {
+    match h.step {
+        Step::Pending => check(x, h, job),
+        Step::Checked => {
+            if h.plan.needs_evacuation() {
+                evacuate(x, h, moved)?;
             }
-            Step::Checked => {
-                if h.plan.needs_evacuation() {
-                    evacuate(x, h, &mut r.vms)?;
-                }
-                h.step = Step::Evacuated;
-            }
-            Step::Evacuated => {
-                h.applying_since = Some(now());
-                h.step = Step::Applying;
-            }
-            Step::Applying => {
-                if h.applying_since.is_some()
-                    && h.transaction.is_none()
-                    && h.log.iter().any(|l| l == "applying")
-                {
-                    // Killed while applying: the history says whether it ran.
-                    find_transaction(x, h);
-                }
-                if h.transaction.is_none() {
-                    h.log.push("applying".into());
-                    save(x, store, r)?;
-                    let h = &mut r.hosts[i];
-                    let plugin = Plugin::new(&h.host, &h.name);
-                    let doc = plugin.call(x, "apply", r.operation.plugin_args(&r.options.repos))?;
-                    h.transaction = transaction_of(&doc);
-                }
-                let h = &mut r.hosts[i];
-                h.log.push(format!(
-                    "applied (transaction {})",
-                    h.transaction
-                        .map(|t| t.to_string())
-                        .unwrap_or_else(|| "none".into())
-                ));
-                h.step = Step::Applied;
-            }
-            Step::Applied => {
-                if h.plan.needs_reboot() {
-                    reboot(x, h)?;
-                    h.step = Step::Rebooting;
-                } else {
-                    let e = h.plan.modules.clone();
-                    reload(x, h, &e)?;
-                    h.step = Step::Restarted;
-                }
-            }
-            Step::Rebooting => {
-                wait_back(x, h, timeout)?;
+            h.step = Step::Evacuated;
+            Ok(())
+        }
+        Step::Evacuated => {
+            h.applying_since = Some(now());
+            h.step = Step::Applying;
+            Ok(())
+        }
+        Step::Applying => apply(x, h, job, moved, save),
+        Step::Applied => {
+            if h.plan.needs_reboot() {
+                reboot(x, h)?;
+                h.step = Step::Rebooting;
+            } else {
+                let e = h.plan.modules.clone();
+                reload(x, h, &e)?;
                 h.step = Step::Restarted;
             }
-            Step::Restarted => {
-                let want: Vec<(String, String, Option<String>)> = h
-                    .plan
-                    .modules
-                    .iter()
-                    .map(|m| (m.module.clone(), m.kernel.clone(), m.after.clone()))
-                    .collect();
-                verify(x, h, &want)?;
-                h.log.push("verified".into());
-                enable_again(x, h);
-                h.outcome = Outcome::Done;
-                h.step = Step::Done;
-                save(x, store, r)?;
-                return Ok(());
-            }
-            Step::Done => return Ok(()),
+            Ok(())
         }
-        save(x, store, r)?;
+        Step::Rebooting => {
+            wait_back(x, h, job.options.host_timeout_s)?;
+            h.step = Step::Restarted;
+            Ok(())
+        }
+        Step::Restarted => {
+            let want: Vec<(String, String, Option<String>)> = h
+                .plan
+                .modules
+                .iter()
+                .map(|m| (m.module.clone(), m.kernel.clone(), m.after.clone()))
+                .collect();
+            verify(x, h, &want)?;
+            h.log.push("verified".into());
+            enable_again(x, h);
+            h.outcome = Outcome::Done;
+            h.step = Step::Done;
+            Ok(())
+        }
+        Step::Done => Ok(()),
     }
+}
+
+/// The plan again (nothing to change: done), evacuation possible, the links as they are.
+fn check(x: &mut Xapi, h: &mut HostRun, job: &Job) -> Result<(), String> {
+    let doc = Plugin::new(&h.host, &h.name).call(
+        x,
+        "plan",
+        job.operation.plugin_args(&job.options.repos),
+    )?;
+    h.plan = read_plan(&doc);
+    if h.plan.changes.is_empty() {
+        h.log.push("planned: nothing to change".into());
+        h.outcome = Outcome::NothingToDo;
+        h.step = Step::Done;
+        return Ok(());
+    }
+    h.log.push(format!(
+        "planned: {}; guidance: {}",
+        h.plan.changes.join(", "),
+        shown_guidance(&h.plan.guidance)
+    ));
+    if h.plan.needs_evacuation() {
+        assert_can_evacuate(x, h)?;
+        h.log.push("evacuation possible".into());
+    }
+    (h.pifs_up, h.pbds_attached) = links(x, &h.host)?;
+    h.step = Step::Checked;
+    Ok(())
+}
+
+/// The change, once: after a kill while applying, the host's history says whether it ran.
+fn apply(
+    x: &mut Xapi,
+    h: &mut HostRun,
+    job: &Job,
+    moved: &[VmHome],
+    save: &mut Save<'_>,
+) -> Result<(), String> {
+    if h.transaction.is_none() && h.log.iter().any(|l| l == "applying") {
+        find_transaction(x, h);
+    }
+    if h.transaction.is_none() {
+        h.log.push("applying".into());
+        save(x, h, moved)?;
+        let doc = Plugin::new(&h.host, &h.name).call(
+            x,
+            "apply",
+            job.operation.plugin_args(&job.options.repos),
+        )?;
+        h.transaction = transaction_of(&doc);
+    }
+    h.log.push(format!(
+        "applied (transaction {})",
+        h.transaction
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "none".into())
+    ));
+    h.step = Step::Applied;
+    Ok(())
 }
 
 fn shown_guidance(g: &[String]) -> String {
@@ -492,6 +523,7 @@ fn agent_start(x: &mut Xapi, host: &str) -> Option<String> {
 
 fn reboot(x: &mut Xapi, h: &mut HostRun) -> Result<(), String> {
     h.agent_start_before = agent_start(x, &h.host);
+    h.rebooted_at = Some(now());
     x.call("host.reboot", &[json!(h.host)])
         .map_err(|e| format!("{}: host.reboot: {}", h.name, said(&e)))?;
     h.log.push("rebooting".into());
@@ -514,7 +546,12 @@ fn wait_back(x: &mut Xapi, h: &mut HostRun, timeout_s: u64) -> Result<(), String
                 .map(|v| v == true)
                 .unwrap_or(false);
             if live && start.is_some() && start != h.agent_start_before {
-                let waited = started.elapsed().as_secs_f64();
+                // From the reboot asked for: a master's reboot is partly waited for in the
+                // calls between (XAPI away).
+                let waited = h
+                    .rebooted_at
+                    .map(|t| now() - t)
+                    .unwrap_or_else(|| started.elapsed().as_secs_f64());
                 h.reboot_wait_seconds += waited;
                 h.log.push(format!("back after {waited:.1} s"));
                 if rec["enabled"] == true && h.disabled {
@@ -524,7 +561,10 @@ fn wait_back(x: &mut Xapi, h: &mut HostRun, timeout_s: u64) -> Result<(), String
             }
         }
         if started.elapsed() >= timeout {
-            h.reboot_wait_seconds += started.elapsed().as_secs_f64();
+            h.reboot_wait_seconds += h
+                .rebooted_at
+                .map(|t| now() - t)
+                .unwrap_or_else(|| started.elapsed().as_secs_f64());
             return Err(format!(
                 "{} did not come back within {timeout_s} s of its reboot (--host-timeout)",
                 h.name

@@ -428,3 +428,145 @@ fn igb_carries_management(root: &Path) {
     )
     .unwrap();
 }
+
+#[test]
+fn select_and_rollback_without_a_reboot_change_no_vm_and_no_host_state() {
+    // igb not loaded: the alternate needs no reboot, so no host is disabled or evacuated.
+    let p = managed_hosts(2);
+    let d = start_with(
+        &p,
+        json!({"reboot_seconds": 0.3}),
+        &[json!({"vms": [{"name": "web"}]}), json!({})],
+    );
+    let doc = pool(
+        &p,
+        &d,
+        &[
+            "-y",
+            "--json",
+            "rollout",
+            "select",
+            "intel-igb",
+            "alternate",
+        ],
+        &[],
+    )
+    .ok()
+    .json();
+    assert_eq!(doc["result"], "done", "{doc}");
+    for r in &p.roots {
+        assert_eq!(igb_selected(r), "alternate");
+    }
+    let st = state(&d);
+    let calls = st["calls"].to_string();
+    for m in [
+        "host.disable",
+        "host.evacuate",
+        "host.reboot",
+        "VM.pool_migrate",
+    ] {
+        assert!(!calls.contains(m), "{m} in {calls}");
+    }
+    // `rollback igb` on every host: back to the supported driver.
+    let doc = pool(&p, &d, &["-y", "--json", "rollout", "rollback", "igb"], &[])
+        .ok()
+        .json();
+    assert_eq!(doc["result"], "done", "{doc}");
+    for r in &p.roots {
+        assert_eq!(igb_selected(r), "supported");
+        assert_eq!(installed(r, ALT), "");
+    }
+}
+
+#[test]
+fn a_pif_down_or_a_pbd_unplugged_after_the_reboot_fails_the_host() {
+    let (p, d) = pool_of(
+        2,
+        &[],
+        &[
+            json!({}),
+            json!({"pif_down_after_reboot": "eth0", "pbd_unplugged_after_reboot": true}),
+        ],
+    );
+    let doc = pool(
+        &p,
+        &d,
+        &[
+            "-y", "--json", "rollout", "--canary", "host1", "install", ALT,
+        ],
+        &[],
+    )
+    .code(1)
+    .json();
+    let h2 = &doc["hosts"][1];
+    let f = h2["failure"].as_str().unwrap();
+    assert!(f.contains("PIF eth0 was up with carrier and is not"), "{f}");
+    assert!(f.contains("the PBD of SR "), "{f}");
+    // The faults last one boot: the rollback's reboot brings them back, and it verifies.
+    assert_eq!(h2["outcome"], "rolled-back", "{doc}");
+    assert_eq!(installed(&p.roots[1], ALT), "");
+}
+
+#[test]
+fn vms_go_home_making_room_where_another_hosts_vm_was_parked() {
+    // host1 (2 GiB) runs `a`; host2 (4 GiB) runs `b` and `c`; host3 (4 GiB) is empty and
+    // goes first. `a` is parked on host3; then host2's `b` and `c` go one to host1, one to
+    // host3. At the end `a` can only go home once the VM parked on host1 has left.
+    let p = managed_hosts(3);
+    let vm = |n: &str| json!({"name": n, "memory_mib": 2048});
+    let extra = [
+        json!({"loaded": ["igb"], "memory_mib": 2048, "vms": [vm("a")]}),
+        json!({"loaded": ["igb"], "memory_mib": 4096, "vms": [vm("b"), vm("c")]}),
+        json!({"loaded": ["igb"], "memory_mib": 4096}),
+    ];
+    let d = start_with(&p, json!({"reboot_seconds": 0.3}), &extra);
+    let doc = pool(&p, &d, &["-y", "--json", "rollout", "install", ALT], &[])
+        .ok()
+        .json();
+    assert_eq!(host_names(&doc), ["host3", "host1", "host2"]);
+    assert_eq!(doc["vms_not_home"], json!([]), "{doc}");
+    let st = state(&d);
+    assert_eq!(
+        st["vms"],
+        json!({"a": "host1", "b": "host2", "c": "host2"}),
+        "{st}"
+    );
+    let migrations = st["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| *c == "VM.pool_migrate")
+        .count();
+    assert_eq!(
+        migrations, 4,
+        "a refused once for lack of room, then moved: {st}"
+    );
+}
+
+#[test]
+fn members_go_side_by_side_with_parallel_after_the_canary_and_the_master() {
+    // 4 hosts: the canary (host4, no VMs) alone, then the master alone, then host2 and
+    // host3 side by side, each on its own session.
+    let (p, d) = pool_of(4, &[&["m"], &["b"], &["c"], &[]], &[]);
+    let doc = pool(
+        &p,
+        &d,
+        &["-y", "--json", "rollout", "--parallel", "2", "install", ALT],
+        &[],
+    )
+    .ok()
+    .json();
+    assert_eq!(doc["result"], "done", "{doc}");
+    assert_eq!(host_names(&doc), ["host4", "host1", "host2", "host3"]);
+    let st = state(&d);
+    assert_eq!(st["max_disabled"], 2, "two members at once: {st}");
+    for (i, r) in p.roots.iter().enumerate() {
+        assert_eq!(installed(r, ALT), "5.3.5.39", "host{}", i + 1);
+        assert_eq!(st["hosts"][format!("host{}", i + 1)]["enabled"], true);
+    }
+    assert_eq!(
+        st["vms"],
+        json!({"m": "host1", "b": "host2", "c": "host3"}),
+        "{st}"
+    );
+}

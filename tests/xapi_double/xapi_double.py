@@ -29,8 +29,8 @@ FAULTS (per host; *_after_reboot and plugin_busy_seconds are used once):
   "never_returns": true         after host.reboot the host stays down
   "boot_keeps_old": true        boots leave the loaded modules as they were (the initrd
                                 carries the old driver): the old build-ids stay loaded
-  "pif_down_after_reboot": DEV  at the next boot that PIF is unplugged, without carrier
-  "pbd_unplugged_after_reboot": true   at the next boot all its PBDs are unplugged
+  "pif_down_after_reboot": DEV  at the next boot (only) that PIF is unplugged, without carrier
+  "pbd_unplugged_after_reboot": true   at the next boot (only) all its PBDs are unplugged
   "plugin_busy_seconds": S      at the next call_plugin to it the double holds the plugin's
                                 flock (<root>/var/lib/xcpng-mod/xapi-plugin.lock, naming
                                 "update") S seconds: the real plugin answers busy
@@ -40,7 +40,8 @@ answers every call HOST_IS_SLAVE [master address], as a member's xapi does.
 TEST ENDPOINTS (master port and socket): GET /state {"pool": {other_config, ha_enabled,
 ha_configuration}, "hosts": {name: {enabled, live, boot_time, agent_start_time, reboots,
 rebooting, resident_vms (guests), disabled_auto_enable (of the disable in force, else
-null)}}, "vms": {name: host | null (halted)}, "calls": [method...]}; POST /fault {"host":
+null)}}, "vms": {name: host | null (halted)}, "calls": [method...], "max_disabled": N (hosts
+disabled at once, at most)}; POST /fault {"host":
 name, "faults": {...}} merges faults into that host.
 
 SEMANTICS, from xen-api's source:
@@ -512,6 +513,9 @@ class Pool(object):
         if h['enabled']:
             h['enabled'] = False
             h['_auto_enable'] = bool(auto_enable)
+        # For the tests: how many hosts were ever disabled at once (a rollout side by side).
+        disabled = len([x for x in self.hosts.values() if not x['enabled']])
+        self.max_disabled = max(getattr(self, 'max_disabled', 0), disabled)
         return ''
 
     def enable(self, s, r):
@@ -561,15 +565,18 @@ class Pool(object):
             self.sync()
 
     def boot_faults(self, h):
+        """A boot plugs every PIF and PBD again (xapi's startup does: dbsync_slave, the
+        storage plug at start); a fault armed for the next boot leaves one PIF without carrier
+        or the PBDs unplugged, for that boot only."""
         dev = h['_faults'].pop('pif_down_after_reboot', None)
         for p in h['PIFs']:
             pif = self.objs['PIF'][p]
-            if pif['device'] == dev:
-                pif['currently_attached'] = False
-                self.objs['PIF_metrics'][pif['metrics']]['carrier'] = False
-        if h['_faults'].pop('pbd_unplugged_after_reboot', None):
-            for p in h['PBDs']:
-                self.objs['PBD'][p]['currently_attached'] = False
+            down = pif['device'] == dev
+            pif['currently_attached'] = not down
+            self.objs['PIF_metrics'][pif['metrics']]['carrier'] = not down
+        unplugged = bool(h['_faults'].pop('pbd_unplugged_after_reboot', None))
+        for p in h['PBDs']:
+            self.objs['PBD'][p]['currently_attached'] = not unplugged
 
     # -- HA (xapi_ha.ml) ----------------------------------------------------------------------
     def set_ha(self, srs, configuration):
@@ -622,7 +629,8 @@ class Pool(object):
                     'vms': dict((vm['name_label'], self.hosts.get(vm['resident_on'], {}).get(
                                 'name_label'))
                                 for vm in vms.values() if not vm['is_control_domain']),
-                    'calls': list(self.log)}
+                    'calls': list(self.log),
+                    'max_disabled': getattr(self, 'max_disabled', 0)}
 
     def add_faults(self, name, faults):
         with self.lock:
