@@ -18,13 +18,25 @@ cargo build --release --quiet
 X=$PWD/target/release/xcpng-mod
 W=$(mktemp -d)
 trap 'kill $DOUBLE 2>/dev/null || true; rm -rf "$W"' EXIT
-"$X" demo "$W/demo" > /dev/null
+"$X" demo "$W/demo" > /dev/null 2>&1
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$W/key.pem" -out "$W/cert.pem" 2> /dev/null
+# igb carries the management interface (the demo's I210 bound to igb, eth0 on it, xenbr0 in
+# the inventory): a reload would drop XAPI's link, so the -alt needs a reboot on every host.
+manage() {
+    dev=$1/sys/bus/pci/devices/0000:01:00.0
+    mkdir -p "$1/sys/bus/pci/drivers/igb" "$1/sys/class/net/eth0"
+    ln -s ../../drivers/igb "$dev/driver"
+    ln -s ../../../../module/igb "$1/sys/bus/pci/drivers/igb/module"
+    ln -s ../../../bus/pci/devices/0000:01:00.0 "$1/sys/class/net/eth0/device"
+    echo 0x1003 > "$1/sys/class/net/eth0/flags"
+    printf "PRIMARY_DISK='/dev/sda'\nMANAGEMENT_INTERFACE='xenbr0'\n" > "$1/etc/xensource-inventory"
+}
 hosts=""
 i=1
 while [ "$i" -le "$N" ]; do
     cp -a "$W/demo/root" "$W/host$i"
+    manage "$W/host$i"
     master=false; [ "$i" = 1 ] && master=true
     hosts="$hosts{\"name\": \"host$i\", \"root\": \"$W/host$i\", \"master\": $master, \"loaded\": [\"igb\"], \"xapi_version\": \"25.33.0\", \"vms\": [{\"name\": \"vm$i\", \"memory_mib\": 1024}]},"
     i=$((i + 1))
@@ -43,7 +55,8 @@ printf 'user=root\npassword=bench\n' > "$W/creds"
 PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["master"])' "$W/ports.json")
 start=$(date +%s.%N)
 "$X" -y --json pool rollout install intel-igb-alt --xapi "https://127.0.0.1:$PORT" \
-    --xapi-cert "$W/cert.pem" --credentials "$W/creds" > "$W/report.json"
+    --xapi-cert "$W/cert.pem" --credentials "$W/creds" > "$W/report.json" || {
+    cat "$W/report.json"; exit 1; }
 end=$(date +%s.%N)
 python3 - "$W/report.json" "$start" "$end" "$REBOOT" <<'EOF'
 import json, sys

@@ -234,6 +234,14 @@ pub fn read_baseline(path: &Path) -> Result<Baseline> {
     })
 }
 
+/// A host name as people order them: `host2` before `host10` (the digits at its end read as
+/// a number).
+pub(crate) fn by_name(name: &str) -> (String, u64, String) {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let number = name[stem.len()..].parse().unwrap_or(0);
+    (stem.to_string(), number, name.to_string())
+}
+
 fn s(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
@@ -303,7 +311,7 @@ pub fn status(x: &mut Xapi, baseline: Option<&Baseline>) -> Result<PoolStatus> {
         .as_object()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
-    refs.sort_by_key(|(r, h)| (*r != master, s(&h["name_label"])));
+    refs.sort_by_key(|(r, h)| (*r != master, by_name(&s(&h["name_label"]))));
     let mut hosts = Vec::new();
     for (r, h) in refs {
         let answer = x.call(
@@ -444,4 +452,17 @@ fn differences(hosts: &[HostState]) -> Vec<Difference> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hosts_are_ordered_as_people_number_them() {
+        let mut names = vec!["host10", "host2", "xcp-b", "host1", "xcp-a", "host"];
+        names.sort_by_key(|n| super::by_name(n));
+        assert_eq!(
+            names,
+            ["host", "host1", "host2", "host10", "xcp-a", "xcp-b"]
+        );
+    }
 }

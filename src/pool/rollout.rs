@@ -125,7 +125,7 @@ fn order(runs: &mut [HostRun], hosts: &[steps::Host], canary: Option<&str>) -> R
             })?,
         None => default_canary(runs, hosts),
     };
-    runs.sort_by_key(|h| (h.host != first, !h.master, h.name.clone()));
+    runs.sort_by_key(|h| (h.host != first, !h.master, super::by_name(&h.name)));
     Ok(())
 }
 
@@ -139,7 +139,7 @@ fn default_canary(runs: &[HostRun], hosts: &[steps::Host]) -> String {
     let member = hosts
         .iter()
         .filter(|h| !h.master)
-        .min_by_key(|h| (h.running_vms, h.name.clone()));
+        .min_by_key(|h| (h.running_vms, super::by_name(&h.name)));
     match (toolstack, master, member) {
         (false, _, Some(m)) => m.r#ref.clone(),
         (_, Some(m), _) => m.r#ref.clone(),

@@ -55,7 +55,7 @@ pub fn hosts(x: &mut Xapi, pool: &Value) -> crate::error::Result<Vec<Host>> {
             running_vms: running(r),
         })
         .collect();
-    out.sort_by_key(|h| (!h.master, h.name.clone()));
+    out.sort_by_key(|h| (!h.master, super::by_name(&h.name)));
     Ok(out)
 }
 
