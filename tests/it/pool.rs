@@ -166,20 +166,32 @@ pub(crate) fn creds(p: &PoolHosts, password: &str) -> PathBuf {
 
 /// `xcpng-mod pool status ARGS` over https with the pool certificate.
 fn status(p: &PoolHosts, port: u16, extra: &[&str]) -> crate::common::Out {
+    let mut a = vec!["status"];
+    a.extend_from_slice(extra);
+    pool_at(p, port, &a, &[])
+}
+
+/// `xcpng-mod pool ARGS` against the XAPI on `port`, over https with the pool certificate,
+/// credentials from a file, and `env`.
+pub(crate) fn pool_at(
+    p: &PoolHosts,
+    port: u16,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> crate::common::Out {
     let url = format!("https://127.0.0.1:{port}");
     let c = creds(p, "s3cret");
-    let mut a = vec![
-        "pool",
-        "status",
+    let mut a = vec!["pool"];
+    a.extend_from_slice(args);
+    a.extend_from_slice(&[
         "--xapi",
         &url,
         "--xapi-cert",
         p.cert.to_str().unwrap(),
         "--credentials",
         c.to_str().unwrap(),
-    ];
-    a.extend_from_slice(extra);
-    run_raw_env(&a, p.dir.path(), &[])
+    ]);
+    run_raw_env(&a, p.dir.path(), env)
 }
 
 pub(crate) fn select_alternate(root: &Path) {

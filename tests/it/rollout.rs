@@ -6,27 +6,29 @@
 //! a new agent start time and "boots": the double writes the build-id of the copy that wins
 //! (as the binary says) as the loaded one, unless a fault keeps the old one.
 
-use crate::common::{run_raw, run_raw_env, Out};
-use crate::pool::{creds, hosts, start_with, Double, PoolHosts};
+use crate::common::{run_raw, Out};
+use crate::pool::{hosts, pool_at, start_with, Double, PoolHosts};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
 
 /// `xcpng-mod pool ARGS` over https with the pool certificate, and `env`.
 fn pool(p: &PoolHosts, d: &Double, args: &[&str], env: &[(&str, &str)]) -> Out {
-    let url = format!("https://127.0.0.1:{}", d.master);
-    let c = creds(p, "s3cret");
-    let mut a = vec!["pool"];
-    a.extend_from_slice(args);
-    a.extend_from_slice(&[
-        "--xapi",
-        &url,
-        "--xapi-cert",
-        p.cert.to_str().unwrap(),
-        "--credentials",
-        c.to_str().unwrap(),
-    ]);
-    run_raw_env(&a, p.dir.path(), env)
+    pool_at(p, d.master, args, env)
+}
+
+/// `pool rollout install ALT` with `canary` first, which fails: its report.
+fn failing_rollout(p: &PoolHosts, d: &Double, canary: &str) -> Value {
+    pool(
+        p,
+        d,
+        &[
+            "-y", "--json", "rollout", "--canary", canary, "install", ALT,
+        ],
+        &[],
+    )
+    .code(1)
+    .json()
 }
 
 /// The double's own view (GET /state on its local socket): hosts, VMs, pool, calls.
@@ -335,16 +337,7 @@ fn evacuation_refused_stops_before_anything_changed_naming_the_vm() {
                "vms": [{"name": "pinned", "memory_mib": 1024, "srs": ["Local storage host2"]}]}),
     ];
     let d = start_with(&p, json!({"reboot_seconds": 0.3}), &extra);
-    let doc = pool(
-        &p,
-        &d,
-        &[
-            "-y", "--json", "rollout", "--canary", "host2", "install", ALT,
-        ],
-        &[],
-    )
-    .code(1)
-    .json();
+    let doc = failing_rollout(&p, &d, "host2");
     let h = &doc["hosts"][0];
     assert_eq!(h["name"], "host2");
     assert_eq!(h["outcome"], "failed", "{doc}");
@@ -488,16 +481,7 @@ fn a_pif_down_or_a_pbd_unplugged_after_the_reboot_fails_the_host() {
             json!({"pif_down_after_reboot": "eth0", "pbd_unplugged_after_reboot": true}),
         ],
     );
-    let doc = pool(
-        &p,
-        &d,
-        &[
-            "-y", "--json", "rollout", "--canary", "host1", "install", ALT,
-        ],
-        &[],
-    )
-    .code(1)
-    .json();
+    let doc = failing_rollout(&p, &d, "host1");
     let h2 = &doc["hosts"][1];
     let f = h2["failure"].as_str().unwrap();
     assert!(f.contains("PIF eth0 was up with carrier and is not"), "{f}");
