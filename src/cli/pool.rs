@@ -196,9 +196,14 @@ fn rollout_text(r: &pool::rollout::Report) -> String {
             _ => "",
         };
         let outcome = match h.outcome {
-            Outcome::Pending if r.result == "planned" => "to do".to_string(),
-            Outcome::Pending => "not done".to_string(),
-            o => format!("{o:?}").to_lowercase(),
+            Outcome::Pending if r.result == "planned" => "to do",
+            Outcome::Pending => "not done",
+            Outcome::Done => "done",
+            Outcome::NothingToDo => "nothing to do",
+            Outcome::Failed => "FAILED (nothing was changed on it)",
+            Outcome::RolledBack => "FAILED, rolled back and verified",
+            Outcome::RollbackFailed => "FAILED, and its rollback did not verify: LEFT DISABLED",
+            Outcome::Undone => "taken back",
         };
         s.push_str(&format!("\n{}{role}: {outcome}\n", h.name));
         if r.result == "planned" {

@@ -390,6 +390,9 @@ pub fn abort(x: &mut Xapi) -> Result<Report> {
     };
     x.patience = Duration::from_secs(r.options.host_timeout_s);
     r.phase = Phase::Aborting;
+    for h in &mut r.hosts {
+        h.next = None;
+    }
     if r.ha.is_none() {
         r.ha = steps::disable_ha(x, &pool)?;
     } else {

@@ -711,6 +711,11 @@ fn take_back(
         h.log.push("no transaction to take back".into());
         return Ok(());
     };
+    // The VMs leave before anything changes (the change itself needed a reboot: so does
+    // taking it back).
+    if h.plan.needs_evacuation() && !h.disabled {
+        evacuate(x, h, vms)?;
+    }
     let plugin = Plugin::new(&h.host, &h.name);
     let doc = plugin.call(x, "undo", json!({"transaction": t.to_string()}))?;
     let undo_plan = read_plan(&doc["result"]);
