@@ -329,12 +329,15 @@ fn a_rollout_killed_at_any_step_resumes_and_completes() {
 
 #[test]
 fn evacuation_refused_stops_before_anything_changed_naming_the_vm() {
-    // The canary's VM needs an SR no other host has: XAPI's CANNOT_EVACUATE_HOST.
+    // The canary's VMs: one needs an SR no other host has, one is bigger than the memory
+    // any other host has free: XAPI's CANNOT_EVACUATE_HOST, each VM named with its reason.
     let p = managed_hosts(2);
     let extra = [
         json!({"loaded": ["igb"], "xapi_version": "25.33.0"}),
         json!({"loaded": ["igb"], "xapi_version": "25.33.0", "srs": ["Local storage host2", "NFS shared"],
-               "vms": [{"name": "pinned", "memory_mib": 1024, "srs": ["Local storage host2"]}]}),
+               "memory_mib": 65536,
+               "vms": [{"name": "pinned", "memory_mib": 1024, "srs": ["Local storage host2"]},
+                       {"name": "huge", "memory_mib": 32768}]}),
     ];
     let d = start_with(&p, json!({"reboot_seconds": 0.3}), &extra);
     let doc = failing_rollout(&p, &d, "host2");
@@ -347,6 +350,7 @@ fn evacuation_refused_stops_before_anything_changed_naming_the_vm() {
         "{f}"
     );
     assert!(f.contains("VM pinned: VM_REQUIRES_SR"), "{f}");
+    assert!(f.contains("VM huge: HOST_NOT_ENOUGH_FREE_MEMORY"), "{f}");
     assert!(f.contains("nothing was changed on it"), "{f}");
     assert_eq!(installed(&p.roots[1], ALT), "");
     let st = state(&d);
@@ -553,4 +557,44 @@ fn members_go_side_by_side_with_parallel_after_the_canary_and_the_master() {
         json!({"m": "host1", "b": "host2", "c": "host3"}),
         "{st}"
     );
+}
+
+#[test]
+fn abort_after_two_hosts_takes_them_back_newest_first() {
+    // Three hosts; the tool killed right after its 17th save: the lock and HA (1), then
+    // 8 saves per host, so two hosts are done and the third not started.
+    let (p, d) = pool_of(3, &[&[], &["web"], &[]], &[]);
+    let out = pool(
+        &p,
+        &d,
+        &[
+            "-y", "--json", "rollout", "--canary", "host3", "install", ALT,
+        ],
+        &[("XCPNG_MOD_TEST_KILL_AFTER_SAVE", "17")],
+    );
+    assert_eq!(out.code, 128 + 9, "{out:?}");
+    assert_eq!(installed(&p.roots[2], ALT), "5.3.5.39");
+    assert_eq!(installed(&p.roots[0], ALT), "5.3.5.39");
+    assert_eq!(installed(&p.roots[1], ALT), "", "host2 not started");
+    assert_eq!(state(&d)["reboot_order"], json!(["host3", "host1"]));
+    let doc = pool(&p, &d, &["--json", "abort"], &[]).ok().json();
+    assert_eq!(doc["result"], "aborted", "{doc}");
+    assert_eq!(outcome(&doc, "host3"), "undone");
+    assert_eq!(outcome(&doc, "host1"), "undone");
+    assert_eq!(outcome(&doc, "host2"), "pending");
+    let st = state(&d);
+    // Newest first: host1 (done second) is taken back before host3.
+    assert_eq!(
+        st["reboot_order"],
+        json!(["host3", "host1", "host1", "host3"]),
+        "{st}"
+    );
+    for r in &p.roots {
+        assert_eq!(installed(r, ALT), "");
+        assert_eq!(igb_selected(r), "supported");
+    }
+    assert_eq!(st["hosts"]["host2"]["reboots"], 0);
+    assert_eq!(st["vms"]["web"], "host2");
+    assert_eq!(st["pool"]["ha_enabled"], true);
+    assert_eq!(st["pool"]["other_config"].get("xcpng-mod:rollout"), None);
 }

@@ -41,7 +41,7 @@ TEST ENDPOINTS (master port and socket): GET /state {"pool": {other_config, ha_e
 ha_configuration}, "hosts": {name: {enabled, live, boot_time, agent_start_time, reboots,
 rebooting, resident_vms (guests), disabled_auto_enable (of the disable in force, else
 null)}}, "vms": {name: host | null (halted)}, "calls": [method...], "max_disabled": N (hosts
-disabled at once, at most)}; POST /fault {"host":
+disabled at once, at most), "reboot_order": [host names, one per host.reboot]}; POST /fault {"host":
 name, "faults": {...}} merges faults into that host.
 
 SEMANTICS, from xen-api's source:
@@ -535,6 +535,7 @@ class Pool(object):
             self.move(v, t)
         h['_down'] = True
         h['_reboots'] += 1
+        self.reboot_order = getattr(self, 'reboot_order', []) + [h['name_label']]
         self.sync()
         if not h['_faults'].get('never_returns'):
             t = threading.Timer(float(self.config.get('reboot_seconds', 1.0)), self.boot, [r])
@@ -630,7 +631,8 @@ class Pool(object):
                                 'name_label'))
                                 for vm in vms.values() if not vm['is_control_domain']),
                     'calls': list(self.log),
-                    'max_disabled': getattr(self, 'max_disabled', 0)}
+                    'max_disabled': getattr(self, 'max_disabled', 0),
+                    'reboot_order': getattr(self, 'reboot_order', [])}
 
     def add_faults(self, name, faults):
         with self.lock:
