@@ -34,7 +34,7 @@ pub struct Connect {
     pub credentials: Option<std::path::PathBuf>,
 }
 
-fn failed(what: String, hint: &str) -> Error {
+pub(super) fn failed(what: String, hint: &str) -> Error {
     Error::Failed {
         what,
         hint: Some(hint.to_string()),
@@ -242,7 +242,7 @@ pub(crate) fn by_name(name: &str) -> (String, u64, String) {
     (stem.to_string(), number, name.to_string())
 }
 
-fn s(v: &Value) -> String {
+pub(super) fn s(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
 }
 

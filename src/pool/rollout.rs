@@ -184,11 +184,7 @@ pub fn resume(x: &mut Xapi) -> Result<Report> {
         }
         Phase::Running => {}
     }
-    if r.ha.is_none() {
-        r.ha = steps::disable_ha(x, &pool)?;
-    } else {
-        steps::disable_ha(x, &pool)?;
-    }
+    keep_ha_off(x, &pool, &mut r)?;
     store.save(x, &r)?;
     run(x, &mut store, r)
 }
@@ -393,11 +389,7 @@ pub fn abort(x: &mut Xapi) -> Result<Report> {
     for h in &mut r.hosts {
         h.next = None;
     }
-    if r.ha.is_none() {
-        r.ha = steps::disable_ha(x, &pool)?;
-    } else {
-        steps::disable_ha(x, &pool)?;
-    }
+    keep_ha_off(x, &pool, &mut r)?;
     store.save(x, &r)?;
     abort_saved(x, &mut store, r)
 }
@@ -437,6 +429,15 @@ fn abort_saved(x: &mut Xapi, store: &mut Store, mut r: Rollout) -> Result<Report
         not_home,
         ha,
     ))
+}
+
+/// HA off again (a failed run put it back); what it was is kept from the first time.
+fn keep_ha_off(x: &mut Xapi, pool: &serde_json::Value, r: &mut Rollout) -> Result<()> {
+    let was = steps::disable_ha(x, pool)?;
+    if r.ha.is_none() {
+        r.ha = was;
+    }
+    Ok(())
 }
 
 fn restore_ha(x: &mut Xapi, r: &Rollout) -> Option<bool> {

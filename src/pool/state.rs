@@ -2,6 +2,7 @@
 //! the operation, each host's plan and step and outcome, the VMs' homes, HA as it was; and
 //! the store that reads, creates (the lock), saves and removes it.
 
+pub(super) use super::failed;
 use super::xapi_error;
 use crate::error::{Error, Result};
 use crate::xapirpc::Xapi;
@@ -254,13 +255,6 @@ pub struct Rollout {
     pub ha: Option<Ha>,
     pub hosts: Vec<HostRun>,
     pub vms: Vec<VmHome>,
-}
-
-pub(super) fn failed(what: String, hint: &str) -> Error {
-    Error::Failed {
-        what,
-        hint: Some(hint.to_string()),
-    }
 }
 
 pub(super) fn now() -> f64 {

@@ -3,18 +3,15 @@
 //! going home, HA. A step's failure is a sentence (the host's `failure`), not an error: the
 //! rollout goes on to roll that host back.
 
+use super::state::now;
 use super::state::{
     Expect, Ha, HostPlan, HostRun, Operation, Options, Outcome, Rollout, Step, VmHome,
 };
-use super::PLUGIN;
+use super::{s, PLUGIN};
 use crate::xapirpc::{Xapi, XapiError};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
-
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
 
 /// A host as the rollout orders it.
 #[derive(Debug, Clone)]
@@ -284,12 +281,7 @@ fn step(
             Ok(())
         }
         Step::Restarted => {
-            let want: Vec<(String, String, Option<String>)> = h
-                .plan
-                .modules
-                .iter()
-                .map(|m| (m.module.clone(), m.kernel.clone(), m.after.clone()))
-                .collect();
+            let want = wanted(h, |m| m.after.clone());
             verify(x, h, &want)?;
             h.log.push("verified".into());
             enable_again(x, h);
@@ -366,13 +358,6 @@ fn shown_guidance(g: &[String]) -> String {
     } else {
         g.join(", ")
     }
-}
-
-fn now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
 }
 
 /// The host's transaction of the rollout, from its history, after a kill while applying:
@@ -619,6 +604,19 @@ fn sr_name(x: &mut Xapi, sr: &str) -> String {
         .unwrap_or_else(|_| sr.to_string())
 }
 
+/// Per module of the host's plan: (module, kernel, the copy that should win), the copy
+/// chosen by `copy` (after the change, or before it).
+fn wanted(
+    h: &HostRun,
+    copy: impl Fn(&Expect) -> Option<String>,
+) -> Vec<(String, String, Option<String>)> {
+    h.plan
+        .modules
+        .iter()
+        .map(|m| (m.module.clone(), m.kernel.clone(), copy(m)))
+        .collect()
+}
+
 /// The copies wanted win and are the ones loaded (by build-id); the PIFs up before are up
 /// with carrier; the PBDs attached before are attached; the host answers its plugin.
 fn verify(
@@ -736,12 +734,7 @@ fn take_back(
     } else {
         reload(x, h, &undo_plan.modules)?;
     }
-    let want: Vec<(String, String, Option<String>)> = h
-        .plan
-        .modules
-        .iter()
-        .map(|m| (m.module.clone(), m.kernel.clone(), m.before.clone()))
-        .collect();
+    let want = wanted(h, |m| m.before.clone());
     verify(x, h, &want)?;
     h.log.push("verified as before".into());
     enable_again(x, h);
@@ -833,14 +826,7 @@ pub fn vms_home(x: &mut Xapi, r: &mut Rollout) -> Vec<String> {
 }
 
 /// Disable HA when it is on; what it was, to put it back.
-pub fn disable_ha(x: &mut Xapi, pool: &Value) -> crate::error::Result<Option<Ha>> {
-    let pools = x
-        .call("pool.get_all_records", &[])
-        .map_err(super::xapi_error)?;
-    let p = pools
-        .as_object()
-        .and_then(|m| m.values().next().cloned())
-        .unwrap_or_else(|| pool.clone());
+pub fn disable_ha(x: &mut Xapi, p: &Value) -> crate::error::Result<Option<Ha>> {
     if p["ha_enabled"] != true {
         return Ok(None);
     }
